@@ -1,0 +1,3 @@
+//! The sheetsync server binary.
+
+fn main() {}
