@@ -1,0 +1,27 @@
+'use strict';
+// SpreadsheetApp: the entry point to the container spreadsheet.
+
+const { ScriptException } = require('../errors');
+const { createSpreadsheet } = require('./spreadsheet');
+const { createSheet } = require('./sheet');
+const { createUi } = require('./ui');
+
+/** Creates the SpreadsheetApp global for one execution. */
+function createSpreadsheetApp(exec) {
+  const ss = exec.emu.spreadsheet;
+  const active = () => createSpreadsheet(exec);
+  return exec.service('SpreadsheetApp', {
+    getActiveSpreadsheet: active,
+    getActive: active,
+    getActiveSheet: () => createSheet(exec, ss.activeSheet),
+    getActiveRange: () => active().getActiveRange(),
+    openById(id) {
+      if (String(id) !== ss.id) throw new ScriptException('Unexpected error while getting the method or property openById on object SpreadsheetApp.');
+      return active();
+    },
+    getUi: () => createUi(exec),
+    flush() {},
+  });
+}
+
+module.exports = { createSpreadsheetApp };
