@@ -1,0 +1,332 @@
+//! Conversion between sheet cells and column values, in the spreadsheet's time zone.
+//!
+//! The one rule behind every case: a value written into the sheet and read back gives the
+//! same value, so an untouched row never looks edited. Where a value cannot survive a cell
+//! exactly (integers beyond 2^53, decimals a double would round) it travels as text.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
+use chrono_tz::Tz;
+
+use crate::decimal::{decimal_of_number, decimal_of_text};
+use crate::schema::{CellError, ColumnSchema};
+use crate::sheet::SheetCell;
+use crate::value::{
+    canonical_decimal, check_int_range, parse_date, parse_datetime, parse_time, SqlType, Value,
+    ValueError, MAX_SAFE_INTEGER,
+};
+
+/// A column value that borrows text from the cell it was read from, so reading a sheet does
+/// not allocate for every text cell. It is [`Value`] in all but ownership.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Canon<'a> {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Decimal(Cow<'a, str>),
+    Text(Cow<'a, str>),
+    Json(Cow<'a, str>),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Timestamp(NaiveDateTime),
+    Time(NaiveTime),
+}
+
+impl<'a> Canon<'a> {
+    pub(crate) fn of(value: &'a Value) -> Canon<'a> {
+        match value {
+            Value::Null => Canon::Null,
+            Value::Bool(b) => Canon::Bool(*b),
+            Value::Int(i) => Canon::Int(*i),
+            Value::Float(x) => Canon::Float(*x),
+            Value::Decimal(s) => Canon::Decimal(Cow::Borrowed(s)),
+            Value::Text(s) => Canon::Text(Cow::Borrowed(s)),
+            Value::Json(s) => Canon::Json(Cow::Borrowed(s)),
+            Value::Date(d) => Canon::Date(*d),
+            Value::DateTime(d) => Canon::DateTime(*d),
+            Value::Timestamp(d) => Canon::Timestamp(*d),
+            Value::Time(t) => Canon::Time(*t),
+        }
+    }
+
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Canon::Null => Value::Null,
+            Canon::Bool(b) => Value::Bool(b),
+            Canon::Int(i) => Value::Int(i),
+            Canon::Float(x) => Value::Float(x),
+            Canon::Decimal(s) => Value::Decimal(s.into_owned()),
+            Canon::Text(s) => Value::Text(s.into_owned()),
+            Canon::Json(s) => Value::Json(s.into_owned()),
+            Canon::Date(d) => Value::Date(d),
+            Canon::DateTime(d) => Value::DateTime(d),
+            Canon::Timestamp(d) => Value::Timestamp(d),
+            Canon::Time(t) => Value::Time(t),
+        }
+    }
+}
+
+/// Parses an IANA time-zone name (`"Europe/Paris"`), as Apps Script's
+/// `getSpreadsheetTimeZone()` gives it.
+pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>()
+        .map_err(|_| format!("{name:?} is not a known IANA time zone"))
+}
+
+impl SheetCell {
+    /// The column value this cell holds, read in the spreadsheet's time zone `tz`.
+    pub fn to_value(&self, column: &ColumnSchema, tz: Tz) -> Result<Value, CellError> {
+        read_cell(column, self, tz)
+            .map(Canon::into_value)
+            .map_err(|error| CellError {
+                column: column.name.clone(),
+                error,
+            })
+    }
+
+    /// The cell that shows `value` of `column` in a sheet whose time zone is `tz`.
+    pub fn from_value(value: &Value, column: &ColumnSchema, tz: Tz) -> SheetCell {
+        write_cell(column, value, tz)
+    }
+}
+
+pub(crate) fn read_cell<'a>(
+    column: &ColumnSchema,
+    cell: &'a SheetCell,
+    tz: Tz,
+) -> Result<Canon<'a>, ValueError> {
+    if cell.is_empty() {
+        return match &column.sql_type {
+            SqlType::Text { .. } if !column.nullable => Ok(Canon::Text(Cow::Borrowed(""))),
+            _ if column.nullable || column.generated => Ok(Canon::Null),
+            _ => Err(ValueError::NullNotAllowed),
+        };
+    }
+    if matches!(cell, SheetCell::Number(x) if !x.is_finite()) {
+        return Err(ValueError::WrongType(format!(
+            "{} is not a finite number",
+            show(cell)
+        )));
+    }
+    let wrong = |what: &str| ValueError::WrongType(format!("expected {what}, got {}", show(cell)));
+    match &column.sql_type {
+        SqlType::Int { bits, unsigned } => {
+            let n = match cell {
+                SheetCell::Number(x) if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 => {
+                    *x as i128
+                }
+                SheetCell::Number(x) if x.fract() == 0.0 => {
+                    return Err(ValueError::OutOfRange(format!(
+                        "{x} is too large to hold exactly in a cell; type it as text"
+                    )))
+                }
+                SheetCell::Text(s) => s
+                    .trim()
+                    .parse::<i128>()
+                    .map_err(|_| ValueError::WrongType(format!("{s:?} is not a whole number")))?,
+                _ => return Err(wrong("a whole number")),
+            };
+            check_int_range(n, *bits, *unsigned)?;
+            Ok(Canon::Int(n))
+        }
+        SqlType::Decimal { precision, scale } => {
+            let text = match cell {
+                SheetCell::Number(x) => decimal_of_number(*x, *precision, *scale)?,
+                SheetCell::Text(s) => decimal_of_text(s, *precision, *scale)?,
+                _ => return Err(wrong("a decimal number")),
+            };
+            Ok(Canon::Decimal(Cow::Owned(text)))
+        }
+        SqlType::Float { .. } => match cell {
+            SheetCell::Number(x) => Ok(Canon::Float(*x)),
+            SheetCell::Text(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Canon::Float)
+                .ok_or_else(|| ValueError::WrongType(format!("{s:?} is not a number"))),
+            _ => Err(wrong("a number")),
+        },
+        SqlType::Bool => match cell {
+            SheetCell::Bool(b) => Ok(Canon::Bool(*b)),
+            SheetCell::Number(x) if *x == 0.0 || *x == 1.0 => Ok(Canon::Bool(*x == 1.0)),
+            SheetCell::Text(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Canon::Bool(true)),
+            SheetCell::Text(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Canon::Bool(false)),
+            _ => Err(wrong("TRUE or FALSE")),
+        },
+        SqlType::Text { max_chars } => {
+            let text = cell_text(cell, tz)?;
+            if let Some(max) = max_chars {
+                let len = text.chars().count();
+                if len > *max as usize {
+                    return Err(ValueError::TooLong(format!(
+                        "{len} characters, the column holds at most {max}"
+                    )));
+                }
+            }
+            Ok(Canon::Text(text))
+        }
+        SqlType::Enum { values } => {
+            let text = cell_text(cell, tz)?;
+            if values.iter().any(|v| *v == *text) {
+                Ok(Canon::Text(text))
+            } else {
+                Err(ValueError::NotInEnum(format!(
+                    "{text:?} is not one of {}",
+                    values.join(", ")
+                )))
+            }
+        }
+        SqlType::Json => {
+            let doc: serde_json::Value = match cell {
+                SheetCell::Text(s) => serde_json::from_str(s)
+                    .map_err(|e| ValueError::BadJson(format!("not a JSON document: {e}")))?,
+                SheetCell::Number(x) => serde_json::Number::from_f64(*x)
+                    .map(serde_json::Value::Number)
+                    .ok_or_else(|| wrong("a JSON document"))?,
+                SheetCell::Bool(b) => serde_json::Value::Bool(*b),
+                _ => return Err(wrong("a JSON document")),
+            };
+            Ok(Canon::Json(Cow::Owned(doc.to_string())))
+        }
+        SqlType::Time => match cell {
+            SheetCell::Text(s) => parse_time(s).map(Canon::Time),
+            SheetCell::Date(ms) => Ok(Canon::Time(wall_clock(*ms, tz)?.time())),
+            SheetCell::Number(x) if (0.0..1.0).contains(x) => {
+                let secs = (x * 86_400.0).round() as u32;
+                NaiveTime::from_num_seconds_from_midnight_opt(secs.min(86_399), 0)
+                    .map(Canon::Time)
+                    .ok_or_else(|| wrong("a time"))
+            }
+            _ => Err(wrong("a time")),
+        },
+        SqlType::Date => match cell {
+            SheetCell::Date(ms) => Ok(Canon::Date(wall_clock(*ms, tz)?.date())),
+            SheetCell::Text(s) => parse_date(s).map(Canon::Date),
+            _ => Err(wrong("a date")),
+        },
+        SqlType::DateTime => match cell {
+            SheetCell::Date(ms) => Ok(Canon::DateTime(wall_clock(*ms, tz)?)),
+            SheetCell::Text(s) => parse_datetime(s).map(Canon::DateTime),
+            _ => Err(wrong("a date and time")),
+        },
+        SqlType::Timestamp => match cell {
+            SheetCell::Date(ms) => Ok(Canon::Timestamp(utc_of_ms(*ms)?)),
+            SheetCell::Text(s) => {
+                let wall = parse_datetime(s)?;
+                Ok(Canon::Timestamp(utc_of_ms(ms_of_wall_clock(wall, tz))?))
+            }
+            _ => Err(wrong("a date and time")),
+        },
+    }
+}
+
+/// The text a cell shows in a text column: numbers in their shortest form, booleans as
+/// `TRUE`/`FALSE`, dates in ISO form.
+fn cell_text(cell: &SheetCell, tz: Tz) -> Result<Cow<'_, str>, ValueError> {
+    Ok(match cell {
+        SheetCell::Empty => Cow::Borrowed(""),
+        SheetCell::Text(s) => Cow::Borrowed(s),
+        SheetCell::Number(x) => Cow::Owned(x.to_string()),
+        SheetCell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+        SheetCell::Date(ms) => {
+            let wall = wall_clock(*ms, tz)?;
+            Cow::Owned(if wall.time() == NaiveTime::MIN {
+                wall.format("%Y-%m-%d").to_string()
+            } else {
+                wall.format("%Y-%m-%d %H:%M:%S").to_string()
+            })
+        }
+    })
+}
+
+fn show(cell: &SheetCell) -> String {
+    match cell {
+        SheetCell::Empty => "an empty cell".into(),
+        SheetCell::Number(x) => format!("the number {x}"),
+        SheetCell::Text(s) if s.chars().count() > 40 => {
+            format!("the text {:?}…", s.chars().take(40).collect::<String>())
+        }
+        SheetCell::Text(s) => format!("the text {s:?}"),
+        SheetCell::Bool(b) => format!("the boolean {}", if *b { "TRUE" } else { "FALSE" }),
+        SheetCell::Date(_) => "a date".into(),
+    }
+}
+
+fn utc_of_ms(ms: f64) -> Result<NaiveDateTime, ValueError> {
+    if !ms.is_finite() || ms.abs() > 8.64e15 {
+        return Err(ValueError::BadDate(format!(
+            "{ms} ms is not a representable date"
+        )));
+    }
+    DateTime::from_timestamp_millis(ms.round() as i64)
+        .map(|d| d.naive_utc())
+        .ok_or_else(|| ValueError::BadDate(format!("{ms} ms is not a representable date")))
+}
+
+/// The wall clock in `tz` of the instant `ms`.
+fn wall_clock(ms: f64, tz: Tz) -> Result<NaiveDateTime, ValueError> {
+    let utc = utc_of_ms(ms)?;
+    Ok(tz.from_utc_datetime(&utc).naive_local())
+}
+
+/// The instant at which `tz` shows the wall clock `wall`. A wall clock skipped by a
+/// daylight-saving jump is read as the same clock time after the jump; a repeated one as its
+/// first occurrence.
+fn ms_of_wall_clock(wall: NaiveDateTime, tz: Tz) -> f64 {
+    let local = tz.from_local_datetime(&wall).earliest().or_else(|| {
+        tz.from_local_datetime(&(wall + chrono::Duration::hours(1)))
+            .earliest()
+    });
+    match local {
+        Some(t) => t.timestamp_millis() as f64,
+        None => wall.and_utc().timestamp_millis() as f64,
+    }
+}
+
+pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: Tz) -> SheetCell {
+    match value {
+        Value::Null => SheetCell::Empty,
+        Value::Bool(b) => SheetCell::Bool(*b),
+        Value::Int(i) if i.abs() <= MAX_SAFE_INTEGER => SheetCell::Number(*i as f64),
+        Value::Int(i) => SheetCell::Text(i.to_string()),
+        Value::Float(x) => SheetCell::Number(*x),
+        Value::Decimal(s) => match (&column.sql_type, s.parse::<f64>()) {
+            (SqlType::Decimal { precision, scale }, Ok(x))
+                if canonical_decimal(&x.to_string(), *precision, *scale).as_deref()
+                    == Ok(s.as_str()) =>
+            {
+                SheetCell::Number(x)
+            }
+            _ => SheetCell::Text(s.clone()),
+        },
+        Value::Text(s) | Value::Json(s) if s.is_empty() => SheetCell::Empty,
+        Value::Text(s) | Value::Json(s) => SheetCell::Text(s.clone()),
+        Value::Time(t) => SheetCell::Text(if t.nanosecond() == 0 {
+            t.format("%H:%M:%S").to_string()
+        } else {
+            t.format("%H:%M:%S%.f").to_string()
+        }),
+        Value::Date(d) => SheetCell::Date(ms_of_wall_clock(d.and_time(NaiveTime::MIN), tz)),
+        Value::DateTime(d) => SheetCell::Date(ms_of_wall_clock(*d, tz)),
+        Value::Timestamp(d) => SheetCell::Date(d.and_utc().timestamp_millis() as f64),
+    }
+}
+
+/// The number format a column's cells should carry so the sheet shows (and keeps) values the
+/// way the column means them, e.g. `"@"` (plain text) so that zip codes keep their leading
+/// zeros. `None` leaves the sheet's automatic format.
+pub fn number_format(column: &ColumnSchema) -> Option<String> {
+    Some(match &column.sql_type {
+        SqlType::Text { .. } | SqlType::Enum { .. } | SqlType::Json | SqlType::Time => "@".into(),
+        SqlType::Int { .. } => "0".into(),
+        SqlType::Decimal { scale: 0, .. } => "0".into(),
+        SqlType::Decimal { scale, .. } => format!("0.{}", "0".repeat(usize::from(*scale))),
+        SqlType::Date => "yyyy-mm-dd".into(),
+        SqlType::DateTime | SqlType::Timestamp => "yyyy-mm-dd hh:mm:ss".into(),
+        SqlType::Float { .. } | SqlType::Bool => return None,
+    })
+}

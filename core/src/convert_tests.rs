@@ -1,0 +1,280 @@
+//! The conversion rules between sheet cells and column values, one test each.
+
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+
+use crate::convert::number_format;
+use crate::schema::ColumnSchema;
+use crate::sheet::SheetCell;
+use crate::value::{SqlType, Value, ValueError};
+
+fn col(sql_type: SqlType, nullable: bool) -> ColumnSchema {
+    ColumnSchema {
+        name: "c".into(),
+        sql_type,
+        nullable,
+        primary_key: false,
+        generated: false,
+    }
+}
+
+fn paris() -> Tz {
+    "Europe/Paris".parse().unwrap()
+}
+
+fn int() -> SqlType {
+    SqlType::Int {
+        bits: 64,
+        unsigned: false,
+    }
+}
+
+fn text() -> SqlType {
+    SqlType::Text { max_chars: None }
+}
+
+fn read(c: &ColumnSchema, cell: SheetCell) -> Result<Value, ValueError> {
+    cell.to_value(c, paris()).map_err(|e| {
+        assert_eq!(e.column, "c");
+        e.error
+    })
+}
+
+fn round_trips(c: &ColumnSchema, v: Value) -> SheetCell {
+    let cell = SheetCell::from_value(&v, c, paris());
+    assert_eq!(read(c, cell.clone()), Ok(v), "via {cell:?}");
+    cell
+}
+
+#[test]
+fn integers_are_numbers_up_to_2_pow_53_and_digit_text_beyond() {
+    let c = col(int(), true);
+    assert_eq!(round_trips(&c, Value::Int(42)), SheetCell::Number(42.0));
+    let big = Value::Int(1i128 << 60);
+    assert_eq!(
+        round_trips(&c, big),
+        SheetCell::Text("1152921504606846976".into())
+    );
+    assert!(matches!(
+        read(&c, SheetCell::Number(1.5)),
+        Err(ValueError::WrongType(_))
+    ));
+    assert!(matches!(
+        read(&c, SheetCell::Text("abc".into())),
+        Err(ValueError::WrongType(_))
+    ));
+}
+
+#[test]
+fn decimals_become_numbers_only_when_no_digit_is_lost() {
+    let c = col(
+        SqlType::Decimal {
+            precision: 30,
+            scale: 2,
+        },
+        true,
+    );
+    assert_eq!(
+        round_trips(&c, Value::Decimal("12.50".into())),
+        SheetCell::Number(12.5)
+    );
+    let long = Value::Decimal("1234567890123456789.25".into());
+    assert_eq!(
+        round_trips(&c, long),
+        SheetCell::Text("1234567890123456789.25".into())
+    );
+    assert_eq!(
+        read(&c, SheetCell::Number(0.1)),
+        Ok(Value::Decimal("0.10".into()))
+    );
+    assert_eq!(
+        read(&c, SheetCell::Text("7".into())),
+        Ok(Value::Decimal("7.00".into()))
+    );
+    assert!(matches!(
+        read(&c, SheetCell::Number(0.125)),
+        Err(ValueError::TooManyDigits(_))
+    ));
+}
+
+#[test]
+fn floats_and_booleans_keep_their_kind() {
+    let f = col(SqlType::Float { bits: 64 }, true);
+    assert_eq!(round_trips(&f, Value::Float(0.1)), SheetCell::Number(0.1));
+    let b = col(SqlType::Bool, true);
+    assert_eq!(round_trips(&b, Value::Bool(true)), SheetCell::Bool(true));
+    assert_eq!(
+        read(&b, SheetCell::Text("FALSE".into())),
+        Ok(Value::Bool(false))
+    );
+    assert_eq!(
+        read(&b, SheetCell::Text("true".into())),
+        Ok(Value::Bool(true))
+    );
+    assert!(read(&b, SheetCell::Text("yes".into())).is_err());
+}
+
+#[test]
+fn text_keeps_leading_zeros_and_numbers_in_text_columns_become_their_shortest_text() {
+    let c = col(text(), true);
+    assert_eq!(
+        round_trips(&c, Value::Text("00123".into())),
+        SheetCell::Text("00123".into())
+    );
+    assert_eq!(
+        read(&c, SheetCell::Number(5.0)),
+        Ok(Value::Text("5".into()))
+    );
+    assert_eq!(
+        read(&c, SheetCell::Number(0.1)),
+        Ok(Value::Text("0.1".into()))
+    );
+    assert_eq!(
+        read(&c, SheetCell::Bool(true)),
+        Ok(Value::Text("TRUE".into()))
+    );
+    let short = col(SqlType::Text { max_chars: Some(2) }, true);
+    assert!(matches!(
+        read(&short, SheetCell::Text("abc".into())),
+        Err(ValueError::TooLong(_))
+    ));
+}
+
+#[test]
+fn enums_accept_only_their_values() {
+    let c = col(
+        SqlType::Enum {
+            values: vec!["red".into(), "green".into()],
+        },
+        true,
+    );
+    assert_eq!(
+        round_trips(&c, Value::Text("red".into())),
+        SheetCell::Text("red".into())
+    );
+    assert!(matches!(
+        read(&c, SheetCell::Text("blue".into())),
+        Err(ValueError::NotInEnum(_))
+    ));
+}
+
+#[test]
+fn json_is_text_in_canonical_form() {
+    let c = col(SqlType::Json, true);
+    assert_eq!(
+        read(&c, SheetCell::Text("{ \"b\": 1, \"a\": [true] }".into())),
+        Ok(Value::Json("{\"a\":[true],\"b\":1}".into()))
+    );
+    round_trips(&c, Value::Json("{\"a\":1}".into()));
+    assert!(matches!(
+        read(&c, SheetCell::Text("{".into())),
+        Err(ValueError::BadJson(_))
+    ));
+}
+
+#[test]
+fn times_are_text_and_date_cells_give_their_time_of_day() {
+    let c = col(SqlType::Time, true);
+    let t = NaiveTime::from_hms_opt(8, 30, 15).unwrap();
+    assert_eq!(
+        round_trips(&c, Value::Time(t)),
+        SheetCell::Text("08:30:15".into())
+    );
+    // 1899-12-30 08:30:15 in Paris (offset +00:09:21 then) as Apps Script gives a time cell.
+    let wall = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap().and_time(t);
+    let ms = wall.and_utc().timestamp_millis() as f64 - 561_000.0;
+    assert_eq!(read(&c, SheetCell::Date(ms)), Ok(Value::Time(t)));
+}
+
+#[test]
+fn dates_and_datetimes_are_wall_clock_in_the_spreadsheet_time_zone() {
+    let d = col(SqlType::Date, true);
+    let day = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+    // Midnight in Paris in summer is 22:00 UTC the day before.
+    let midnight_ms = day
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis() as f64
+        - 2.0 * 3_600_000.0;
+    assert_eq!(
+        round_trips(&d, Value::Date(day)),
+        SheetCell::Date(midnight_ms)
+    );
+    let dt = col(SqlType::DateTime, true);
+    let wall = day.and_hms_opt(13, 45, 0).unwrap();
+    let cell = round_trips(&dt, Value::DateTime(wall));
+    assert_eq!(cell, SheetCell::Date(midnight_ms + 13.75 * 3_600_000.0));
+    assert_eq!(
+        read(&dt, SheetCell::Text("2024-07-01 13:45:00".into())),
+        Ok(Value::DateTime(wall))
+    );
+}
+
+#[test]
+fn timestamps_are_instants_shown_on_the_zone_wall_clock() {
+    let c = col(SqlType::Timestamp, true);
+    let utc = NaiveDate::from_ymd_opt(2024, 1, 15)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let cell = round_trips(&c, Value::Timestamp(utc));
+    assert_eq!(
+        cell,
+        SheetCell::Date(utc.and_utc().timestamp_millis() as f64)
+    );
+    // Typed as text, it is read as Paris wall clock (UTC+1 in January).
+    assert_eq!(
+        read(&c, SheetCell::Text("2024-01-15 13:00:00".into())),
+        Ok(Value::Timestamp(utc))
+    );
+}
+
+#[test]
+fn empty_cells_are_null_where_allowed_and_empty_text_in_not_null_text_columns() {
+    assert_eq!(read(&col(int(), true), SheetCell::Empty), Ok(Value::Null));
+    assert_eq!(
+        read(&col(text(), false), SheetCell::Empty),
+        Ok(Value::Text(String::new()))
+    );
+    assert_eq!(read(&col(text(), true), SheetCell::Empty), Ok(Value::Null));
+    assert_eq!(
+        read(&col(int(), false), SheetCell::Empty),
+        Err(ValueError::NullNotAllowed)
+    );
+    assert_eq!(
+        SheetCell::from_value(&Value::Null, &col(int(), true), paris()),
+        SheetCell::Empty
+    );
+}
+
+#[test]
+fn each_column_gets_a_number_format_that_keeps_its_values() {
+    assert_eq!(number_format(&col(text(), true)).as_deref(), Some("@"));
+    assert_eq!(
+        number_format(&col(SqlType::Date, true)).as_deref(),
+        Some("yyyy-mm-dd")
+    );
+    assert_eq!(
+        number_format(&col(SqlType::Timestamp, true)).as_deref(),
+        Some("yyyy-mm-dd hh:mm:ss")
+    );
+    assert_eq!(
+        number_format(&col(
+            SqlType::Decimal {
+                precision: 8,
+                scale: 2
+            },
+            true
+        ))
+        .as_deref(),
+        Some("0.00")
+    );
+    assert_eq!(number_format(&col(SqlType::Bool, true)), None);
+}
+
+#[test]
+fn an_unknown_time_zone_is_refused_by_name() {
+    let err = crate::convert::parse_time_zone("Mars/Olympus").unwrap_err();
+    assert!(err.contains("Mars/Olympus"));
+}

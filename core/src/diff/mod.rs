@@ -1,0 +1,294 @@
+//! Diff: what changed in the sheet since the base.
+//!
+//! Columns are matched by header name, so reordering or inserting columns changes nothing;
+//! headers that name no table column are ignored. Rows are matched by key, so sorting and
+//! moving rows changes nothing. Each row is hashed cell by cell (see [`crate::hash`]) and
+//! compared with its base row; only rows that differ are turned into values.
+//!
+//! **Edited keys.** A key cell overwritten in a synced row would read as "one row deleted,
+//! another inserted". The rule: when a base key has vanished from the sheet and exactly one
+//! new row (with a new key, or with no key) has exactly the vanished row's other cells, and
+//! no other vanished row has those cells, the key was edited. That is reported as a problem
+//! and neither the delete nor the insert is pushed until the key is put back. (To really
+//! replace a row by an identical one under another key, change one more cell too.)
+
+mod edited;
+mod read;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono_tz::Tz;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+use edited::find_edited_keys;
+pub(crate) use read::read_sheet_row;
+use read::{is_blank, materialize, read_row, ReadRow};
+
+use crate::base::Base;
+use crate::problem::{Problem, ProblemKind};
+use crate::schema::{RowKey, TableSchema};
+use crate::sheet::SheetSnapshot;
+use crate::value::Value;
+
+/// Where each table column sits in the sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnMap {
+    /// For each table column (in table order), its 0-based sheet column, or `None` when no
+    /// header names it.
+    pub sheet_col: Vec<Option<usize>>,
+    /// The index of the key column in the table.
+    pub key: usize,
+}
+
+impl ColumnMap {
+    /// Matches table columns to headers by name; the first header with a name wins.
+    pub fn new(schema: &TableSchema, headers: &[String]) -> Result<ColumnMap, DiffError> {
+        let key = schema
+            .key_index()
+            .map_err(|e| DiffError::Schema(e.to_string()))?;
+        let sheet_col: Vec<Option<usize>> = schema
+            .columns
+            .iter()
+            .map(|c| headers.iter().position(|h| h.trim() == c.name))
+            .collect();
+        if sheet_col[key].is_none() {
+            return Err(DiffError::MissingKeyColumn(
+                schema.columns[key].name.clone(),
+            ));
+        }
+        Ok(ColumnMap { sheet_col, key })
+    }
+}
+
+/// Why a sheet cannot be diffed at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffError {
+    /// The table cannot be synced (no single-column key).
+    Schema(String),
+    /// No header names the key column, so no row can be identified.
+    MissingKeyColumn(String),
+}
+
+impl std::fmt::Display for DiffError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiffError::Schema(m) => f.write_str(m),
+            DiffError::MissingKeyColumn(c) => write!(
+                f,
+                "the sheet has no header {c:?} for the key column, so rows cannot be matched"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DiffError {}
+
+/// One sheet row read against the table: its values and their hashes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetRow {
+    /// The row's index in the snapshot's `rows`.
+    pub data_row: usize,
+    /// The 1-based sheet row number.
+    pub sheet_row: u32,
+    /// The key, or `None` for a row typed without one.
+    pub key: Option<RowKey>,
+    /// One value per table column (NULL for a column the sheet lacks).
+    pub values: Vec<Value>,
+    /// One hash per table column.
+    pub cells: Vec<u32>,
+}
+
+/// A synced row whose cells differ from the base.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowUpdate {
+    /// The row as the sheet has it now.
+    pub row: SheetRow,
+    /// The table columns (indices) whose cells changed; never the database's own columns.
+    pub changed: Vec<usize>,
+}
+
+/// Sheet rows by key (a fast hash map: it holds every row of a large sheet).
+pub type KeyIndex = HashMap<RowKey, usize, Xxh3DefaultBuilder>;
+
+/// Everything that changed in the sheet since the base.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changeset {
+    /// New rows: without a key, or with a key the base does not know.
+    pub inserts: Vec<SheetRow>,
+    /// Synced rows with changed cells.
+    pub updates: Vec<RowUpdate>,
+    /// Base keys no longer in the sheet.
+    pub deletes: Vec<RowKey>,
+    /// Every usable keyed row: key → index in the snapshot's `rows`.
+    pub located: KeyIndex,
+    /// Keys that must not be synced this time (duplicates, bad cells, edited keys).
+    pub held: BTreeSet<RowKey>,
+    /// What a person must fix.
+    pub problems: Vec<Problem>,
+}
+
+/// Diffs `sheet` against `base` for the table `schema`, reading cells in time zone `tz`.
+pub fn diff(
+    schema: &TableSchema,
+    sheet: &SheetSnapshot,
+    base: &Base,
+    tz: Tz,
+) -> Result<Changeset, DiffError> {
+    let map = ColumnMap::new(schema, &sheet.headers)?;
+    let mut out = Changeset::default();
+    for (c, col) in schema.columns.iter().enumerate() {
+        if map.sheet_col[c].is_none() {
+            out.problems.push(Problem {
+                kind: ProblemKind::MissingColumn,
+                sheet_row: None,
+                other_sheet_row: None,
+                key: None,
+                column: Some(col.name.clone()),
+                message: format!(
+                    "the sheet has no header {:?}; that column is neither read nor written",
+                    col.name
+                ),
+            });
+        }
+    }
+
+    let sheet_owns_all = schema
+        .columns
+        .iter()
+        .zip(&map.sheet_col)
+        .all(|(c, sc)| sc.is_some() && !c.generated);
+    let mut scratch = Vec::with_capacity(256);
+    let mut cells = Vec::with_capacity(schema.columns.len());
+    let mut candidates: Vec<ReadRow> = Vec::new();
+    let mut first_row_of = KeyIndex::default();
+    let mut duplicates: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
+    for data_row in 0..sheet.rows.len() {
+        if is_blank(sheet, &map, data_row) {
+            continue;
+        }
+        let read = read_row(
+            schema,
+            sheet,
+            &map,
+            data_row,
+            tz,
+            &mut scratch,
+            &mut cells,
+            &mut out,
+        );
+        let Some(key) = read else { continue };
+        let Some(key) = key else {
+            candidates.push(ReadRow {
+                data_row,
+                key: None,
+                cells: cells.clone(),
+            });
+            continue;
+        };
+        if let Some(&first) = first_row_of.get(&key) {
+            duplicates
+                .entry(key)
+                .or_insert_with(|| vec![first])
+                .push(data_row);
+            continue;
+        }
+        first_row_of.insert(key.clone(), data_row);
+        match base.rows.get(&key) {
+            None => candidates.push(ReadRow {
+                data_row,
+                key: Some(key),
+                cells: cells.clone(),
+            }),
+            // Most rows are untouched: when the sheet speaks for every column, one slice
+            // comparison settles them without keeping anything.
+            Some(b) if sheet_owns_all && b.cells == cells => {}
+            Some(b) => {
+                let changed: Vec<usize> = (0..schema.columns.len())
+                    .filter(|&c| {
+                        map.sheet_col[c].is_some()
+                            && !schema.columns[c].generated
+                            && b.cells.get(c) != Some(&cells[c])
+                    })
+                    .collect();
+                if !changed.is_empty() {
+                    let read = ReadRow {
+                        data_row,
+                        key: Some(key),
+                        cells: cells.clone(),
+                    };
+                    let row = materialize(schema, sheet, &map, read, tz);
+                    out.updates.push(RowUpdate { row, changed });
+                }
+            }
+        }
+    }
+    for (key, rows) in &duplicates {
+        for pair in rows.windows(2) {
+            out.problems.push(Problem {
+                kind: ProblemKind::DuplicateKey,
+                sheet_row: Some(sheet.sheet_row(pair[1])),
+                other_sheet_row: Some(sheet.sheet_row(pair[0])),
+                key: Some(key.clone()),
+                column: Some(schema.columns[map.key].name.clone()),
+                message: format!(
+                    "rows {} and {} both have the key {key}; neither is synced until one changes",
+                    sheet.sheet_row(pair[0]),
+                    sheet.sheet_row(pair[1])
+                ),
+            });
+        }
+        out.held.insert(key.clone());
+    }
+    // Rows classified before their key turned out duplicated (or bad elsewhere) are held.
+    let held = &out.held;
+    out.updates
+        .retain(|u| u.row.key.as_ref().is_none_or(|k| !held.contains(k)));
+    candidates.retain(|r| r.key.as_ref().is_none_or(|k| !held.contains(k)));
+
+    let vanished: Vec<&RowKey> = base
+        .rows
+        .keys()
+        .filter(|k| !first_row_of.contains_key(*k) && !out.held.contains(*k))
+        .collect();
+    let edited = find_edited_keys(&map, base, &vanished, &candidates);
+    out.located = first_row_of;
+    for key in &out.held {
+        out.located.remove(key);
+    }
+    for (ci, old_key) in &edited {
+        let row = &candidates[*ci];
+        out.held.insert((*old_key).clone());
+        if let Some(new_key) = &row.key {
+            out.held.insert(new_key.clone());
+            out.located.remove(new_key);
+        }
+        out.located.remove(*old_key);
+        let shown = row
+            .key
+            .as_ref()
+            .map_or("nothing".to_string(), |k| k.to_string());
+        out.problems.push(Problem {
+            kind: ProblemKind::KeyEdited,
+            sheet_row: Some(sheet.sheet_row(row.data_row)),
+            other_sheet_row: None,
+            key: Some((*old_key).clone()),
+            column: Some(schema.columns[map.key].name.clone()),
+            message: format!(
+                "the key {old_key} was changed to {shown}; put the key back (keys identify rows)"
+            ),
+        });
+    }
+    let edited_rows: BTreeSet<usize> = edited.iter().map(|(ci, _)| *ci).collect();
+    for (ci, row) in candidates.into_iter().enumerate() {
+        if !edited_rows.contains(&ci) {
+            out.inserts.push(materialize(schema, sheet, &map, row, tz));
+        }
+    }
+    out.deletes = vanished
+        .into_iter()
+        .filter(|k| !out.held.contains(*k))
+        .cloned()
+        .collect();
+    out.problems.sort_by_key(|p| (p.sheet_row, p.kind));
+    Ok(out)
+}

@@ -1,0 +1,130 @@
+//! The planner's outputs for one row: pushes, sheet writes, appends and held conflicts.
+
+use super::output::{PlannedPush, SyncPlan};
+use super::rows::Planner;
+use super::DbRow;
+use crate::convert::write_cell;
+use crate::diff::SheetRow;
+use crate::hash::row_hash;
+use crate::merge::{Conflict, ConflictKind};
+use crate::schema::RowKey;
+use crate::sheet::SheetCell;
+use crate::value::Value;
+use crate::wire::{PushOp, RowVersion, WireCells};
+
+impl Planner<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn hold_row(
+        &mut self,
+        plan: &mut SyncPlan,
+        key: &RowKey,
+        sheet_row: Option<u32>,
+        kind: ConflictKind,
+        policy: crate::policy::ConflictPolicy,
+        sheet_value: serde_json::Value,
+        database_value: serde_json::Value,
+        d: &DbRow,
+    ) {
+        plan.conflicts.push(Conflict {
+            key: key.clone(),
+            sheet_row,
+            column: None,
+            kind,
+            policy,
+            sheet_value,
+            database_value,
+            base_value: None,
+            sheet_time_ms: self.input.edit_times.get(key).copied(),
+            database_time_ms: d.time_ms,
+            database_version: d.version,
+        });
+        plan.pending_changes.push(d.change.clone());
+    }
+
+    pub(super) fn push(
+        &self,
+        plan: &mut SyncPlan,
+        change: PushOp,
+        sheet_row: Option<u32>,
+        hash: Option<u64>,
+    ) {
+        plan.push.push(PlannedPush {
+            change,
+            sheet_row,
+            sheet_hash: hash.map(|h| format!("{h:016x}")),
+        });
+    }
+
+    pub(super) fn push_insert(&self, plan: &mut SyncPlan, row: &SheetRow) {
+        let cols: Vec<usize> = (0..row.values.len())
+            .filter(|&c| self.sheet_owned[c] && row.values[c] != Value::Null)
+            .collect();
+        let cells = self.wire_cells(&row.values, &cols);
+        self.push(
+            plan,
+            PushOp::Insert { cells },
+            Some(row.sheet_row),
+            Some(row_hash(&row.cells)),
+        );
+    }
+
+    pub(super) fn push_update(
+        &self,
+        plan: &mut SyncPlan,
+        key: &RowKey,
+        version: RowVersion,
+        row: &SheetRow,
+        cols: &[usize],
+    ) {
+        let change = PushOp::Update {
+            key: key.clone(),
+            expected_version: version,
+            cells: self.wire_cells(&row.values, cols),
+        };
+        self.push(
+            plan,
+            change,
+            Some(row.sheet_row),
+            Some(row_hash(&row.cells)),
+        );
+    }
+
+    pub(super) fn wire_cells(&self, values: &[Value], cols: &[usize]) -> WireCells {
+        cols.iter()
+            .map(|&c| {
+                (
+                    self.input.schema.columns[c].name.clone(),
+                    values[c].to_wire(),
+                )
+            })
+            .collect()
+    }
+
+    pub(super) fn write_cells(&mut self, row: &SheetRow, values: &[Value], cols: &[usize]) {
+        for &c in cols {
+            let Some(sc) = self.map.sheet_col[c] else {
+                continue;
+            };
+            if self.input.sheet.is_formula(row.data_row, sc) {
+                continue;
+            }
+            let cell = write_cell(&self.input.schema.columns[c], &values[c], self.tz);
+            self.writes.set(row.sheet_row, sc, cell);
+        }
+    }
+
+    pub(super) fn append(&mut self, values: &[Value]) {
+        let mut cells = vec![SheetCell::Empty; self.input.sheet.headers.len()];
+        for (c, col) in self.input.schema.columns.iter().enumerate() {
+            if let Some(sc) = self.map.sheet_col[c] {
+                cells[sc] = write_cell(col, &values[c], self.tz);
+            }
+        }
+        self.appends.push(cells);
+    }
+}
+
+/// A whole row in wire form, as a row conflict shows it.
+pub(super) fn wire_row(values: &[Value]) -> serde_json::Value {
+    serde_json::Value::Array(values.iter().map(Value::to_wire).collect())
+}

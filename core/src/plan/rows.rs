@@ -1,0 +1,297 @@
+//! The per-key decisions of the planner: what the sheet did, what the database did, and what
+//! follows from the pair.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono_tz::Tz;
+
+use super::emit::wire_row;
+use super::output::SyncPlan;
+use super::{DbRow, SyncInput, Writes};
+use crate::base::{Base, BaseRow};
+use crate::diff::{read_sheet_row, Changeset, ColumnMap, SheetRow};
+use crate::hash::through_sheet;
+use crate::merge::{decide, ConflictKind, Pick, Times};
+use crate::policy::Choice;
+use crate::schema::RowKey;
+use crate::sheet::SheetCell;
+use crate::wire::PushOp;
+
+/// What the sheet did to a key.
+enum SheetSide<'a> {
+    /// The sheet has the row; `new` when the base does not know the key.
+    Row(Cow<'a, SheetRow>),
+    /// The sheet deleted a synced row.
+    Deleted,
+    /// The sheet never had it.
+    Absent,
+}
+
+pub(crate) struct Planner<'a> {
+    pub(super) input: &'a SyncInput,
+    pub(super) base: &'a Base,
+    pub(super) tz: Tz,
+    pub(super) map: &'a ColumnMap,
+    pub(super) changeset: &'a Changeset,
+    pub(super) db: &'a BTreeMap<RowKey, DbRow>,
+    pub(super) sheet_owned: Vec<bool>,
+    pub(super) answers: BTreeMap<RowKey, BTreeMap<Option<String>, Pick>>,
+    pub(crate) writes: Writes,
+    pub(crate) appends: Vec<Vec<SheetCell>>,
+    pub(crate) delete_rows: Vec<u32>,
+}
+
+impl<'a> Planner<'a> {
+    pub(crate) fn new(
+        input: &'a SyncInput,
+        base: &'a Base,
+        tz: Tz,
+        map: &'a ColumnMap,
+        changeset: &'a Changeset,
+        db: &'a BTreeMap<RowKey, DbRow>,
+    ) -> Self {
+        let schema = &input.schema;
+        let sheet_owned = schema
+            .columns
+            .iter()
+            .zip(&map.sheet_col)
+            .map(|(c, sc)| sc.is_some() && !c.generated)
+            .collect();
+        let mut answers: BTreeMap<RowKey, BTreeMap<Option<String>, Pick>> = BTreeMap::new();
+        for r in &input.resolutions {
+            let pick = match (&r.choose, &r.column) {
+                (Choice::Sheet, _) => Pick::Sheet,
+                (Choice::Database, _) => Pick::Database,
+                (Choice::Value(json), Some(name)) => match schema.column(name) {
+                    Some((_, col)) => match col.decode(json) {
+                        Ok(v) => Pick::Given(through_sheet(col, &v, tz)),
+                        Err(_) => continue,
+                    },
+                    None => continue,
+                },
+                (Choice::Value(_), None) => continue,
+            };
+            answers
+                .entry(r.key.clone())
+                .or_default()
+                .insert(r.column.clone(), pick);
+        }
+        Planner {
+            input,
+            base,
+            tz,
+            map,
+            changeset,
+            db,
+            sheet_owned,
+            answers,
+            writes: Writes::default(),
+            appends: Vec::new(),
+            delete_rows: Vec::new(),
+        }
+    }
+
+    pub(crate) fn plan_keys(&mut self, plan: &mut SyncPlan) {
+        let cs = self.changeset;
+        let updates: BTreeMap<&RowKey, &SheetRow> = cs
+            .updates
+            .iter()
+            .filter_map(|u| Some((u.row.key.as_ref()?, &u.row)))
+            .collect();
+        let inserts: BTreeMap<&RowKey, &SheetRow> = cs
+            .inserts
+            .iter()
+            .filter_map(|r| Some((r.key.as_ref()?, r)))
+            .collect();
+        let deletes: BTreeSet<&RowKey> = cs.deletes.iter().collect();
+        let mut keys: BTreeSet<&RowKey> = self.db.keys().collect();
+        keys.extend(updates.keys());
+        keys.extend(inserts.keys());
+        keys.extend(deletes.iter());
+        for key in keys {
+            let d = self.db.get(key);
+            if cs.held.contains(key) {
+                plan.pending_changes.extend(d.map(|d| d.change.clone()));
+                continue;
+            }
+            let sheet = if let Some(row) = updates.get(key).or(inserts.get(key)) {
+                SheetSide::Row(Cow::Borrowed(*row))
+            } else if deletes.contains(key) {
+                SheetSide::Deleted
+            } else if let Some(&data_row) = cs.located.get(key) {
+                let row = read_sheet_row(
+                    &self.input.schema,
+                    &self.input.sheet,
+                    self.map,
+                    data_row,
+                    self.tz,
+                );
+                SheetSide::Row(Cow::Owned(row))
+            } else {
+                SheetSide::Absent
+            };
+            self.plan_key(plan, key, sheet, d);
+        }
+        for row in cs.inserts.iter().filter(|r| r.key.is_none()) {
+            self.push_insert(plan, row);
+        }
+    }
+
+    fn plan_key(
+        &mut self,
+        plan: &mut SyncPlan,
+        key: &RowKey,
+        sheet: SheetSide<'_>,
+        d: Option<&DbRow>,
+    ) {
+        let b = self.base.rows.get(key);
+        match (sheet, d) {
+            (SheetSide::Row(row), None) => match b {
+                Some(b) => {
+                    let changed = self.changed_cols(b, &row);
+                    if !changed.is_empty() {
+                        self.push_update(plan, key, b.version, &row, &changed);
+                    }
+                }
+                None => self.push_insert(plan, &row),
+            },
+            (SheetSide::Deleted, None) => {
+                if let Some(b) = b {
+                    self.push(
+                        plan,
+                        PushOp::Delete {
+                            key: key.clone(),
+                            expected_version: b.version,
+                        },
+                        None,
+                        None,
+                    );
+                }
+            }
+            (SheetSide::Absent, None) => {}
+            (SheetSide::Row(row), Some(d)) => match &d.image {
+                Some(image) => self.merge(plan, key, b, &row, d, image),
+                None if b.is_some_and(|b| self.changed_cols(b, &row).is_empty()) => {
+                    self.delete_rows.push(row.sheet_row);
+                    plan.base_updates.insert(key.clone(), None);
+                }
+                None if b.is_none() => self.push_insert(plan, &row),
+                None => match self.row_pick(key, d) {
+                    Pick::Sheet => {
+                        // The database row is gone: the base forgets it, and the applied
+                        // insert (possibly under a new database-assigned key) brings it back.
+                        plan.summary.conflicts += 1;
+                        plan.base_updates.insert(key.clone(), None);
+                        self.push_insert(plan, &row);
+                    }
+                    Pick::Held(policy) => {
+                        let sheet_value = wire_row(&row.values);
+                        self.hold_row(
+                            plan,
+                            key,
+                            Some(row.sheet_row),
+                            ConflictKind::UpdateDelete,
+                            policy,
+                            sheet_value,
+                            serde_json::Value::Null,
+                            d,
+                        );
+                    }
+                    _ => {
+                        plan.summary.conflicts += 1;
+                        self.delete_rows.push(row.sheet_row);
+                        plan.base_updates.insert(key.clone(), None);
+                    }
+                },
+            },
+            (SheetSide::Deleted, Some(d)) => match (&d.image, b) {
+                (None, _) => {
+                    plan.base_updates.insert(key.clone(), None);
+                }
+                (Some((_, cells)), Some(b)) if *cells == b.cells => {
+                    self.push(
+                        plan,
+                        PushOp::Delete {
+                            key: key.clone(),
+                            expected_version: d.version,
+                        },
+                        None,
+                        None,
+                    );
+                }
+                (Some((values, cells)), _) => match self.row_pick(key, d) {
+                    Pick::Sheet => {
+                        plan.summary.conflicts += 1;
+                        self.push(
+                            plan,
+                            PushOp::Delete {
+                                key: key.clone(),
+                                expected_version: d.version,
+                            },
+                            None,
+                            None,
+                        );
+                    }
+                    Pick::Held(policy) => {
+                        self.hold_row(
+                            plan,
+                            key,
+                            None,
+                            ConflictKind::DeleteUpdate,
+                            policy,
+                            serde_json::Value::Null,
+                            wire_row(values),
+                            d,
+                        );
+                    }
+                    _ => {
+                        plan.summary.conflicts += 1;
+                        self.append(values);
+                        plan.base_updates
+                            .insert(key.clone(), Some(BaseRow::new(d.version, cells.clone())));
+                    }
+                },
+            },
+            (SheetSide::Absent, Some(d)) => {
+                if let Some((values, cells)) = &d.image {
+                    self.append(values);
+                    plan.base_updates
+                        .insert(key.clone(), Some(BaseRow::new(d.version, cells.clone())));
+                } else if b.is_some() {
+                    plan.base_updates.insert(key.clone(), None);
+                }
+            }
+        }
+    }
+
+    /// The sheet-owned columns whose cells differ from the base.
+    pub(super) fn changed_cols(&self, b: &BaseRow, row: &SheetRow) -> Vec<usize> {
+        (0..row.cells.len())
+            .filter(|&c| self.sheet_owned[c] && b.cells.get(c) != Some(&row.cells[c]))
+            .collect()
+    }
+
+    pub(super) fn times(&self, key: &RowKey, d: &DbRow) -> Times {
+        Times {
+            sheet_ms: self
+                .input
+                .edit_times
+                .get(key)
+                .copied()
+                .unwrap_or(self.input.now_ms),
+            database_ms: d.time_ms,
+        }
+    }
+
+    /// Decides a row conflict under the binding's row policy.
+    pub(super) fn row_pick(&self, key: &RowKey, d: &DbRow) -> Pick {
+        let policy = self.input.policies.for_rows();
+        let answer = self.answers.get(key).and_then(|a| a.get(&None));
+        match answer {
+            Some(Pick::Sheet) if policy.is_held() => Pick::Sheet,
+            Some(Pick::Database) if policy.is_held() => Pick::Database,
+            _ => decide(policy, self.times(key, d), None),
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! What a sheet looks like to the core: cells as Apps Script's `getValues()` gives them, and a
+//! snapshot of the bound range.
+//!
+//! The add-on turns every cell into a JS primitive before it crosses into the core (dates
+//! cannot cross `google.script.run`), so a [`SheetCell`]'s serde form is exactly that
+//! primitive: a number, a string (`""` is an empty cell), a boolean, `null` (also empty) or
+//! `{"d": ms}` for a date cell, `ms` being the instant the cell's wall clock denotes in the
+//! spreadsheet's time zone.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// One cell of a sheet, as `getValues()` reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SheetCell {
+    /// An empty cell (`""` in Apps Script).
+    Empty,
+    /// A number.
+    Number(f64),
+    /// Text, byte for byte as the cell shows it (leading zeros kept).
+    Text(String),
+    /// A checkbox or `TRUE`/`FALSE`.
+    Bool(bool),
+    /// A date or date-time cell: milliseconds since the Unix epoch of the instant that the
+    /// cell's wall clock denotes in the spreadsheet's time zone.
+    Date(f64),
+}
+
+impl SheetCell {
+    /// Whether the cell is empty.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            SheetCell::Empty => true,
+            SheetCell::Text(s) => s.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for SheetCell {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SheetCell::Empty => serializer.serialize_str(""),
+            SheetCell::Number(x) => serializer.serialize_f64(*x),
+            SheetCell::Text(s) => serializer.serialize_str(s),
+            SheetCell::Bool(b) => serializer.serialize_bool(*b),
+            SheetCell::Date(ms) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("d", ms)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SheetCell {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CellVisitor)
+    }
+}
+
+/// Reads the JS primitive form directly, without going through an intermediate JSON tree,
+/// because a large sheet has millions of cells.
+struct CellVisitor;
+
+impl<'de> Visitor<'de> for CellVisitor {
+    type Value = SheetCell;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sheet cell: a number, a string, a boolean, null or {\"d\": milliseconds}")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<SheetCell, E> {
+        Ok(SheetCell::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<SheetCell, E> {
+        Ok(SheetCell::Number(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<SheetCell, E> {
+        Ok(SheetCell::Number(v as f64))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<SheetCell, E> {
+        Ok(SheetCell::Number(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<SheetCell, E> {
+        Ok(if v.is_empty() {
+            SheetCell::Empty
+        } else {
+            SheetCell::Text(v.to_owned())
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<SheetCell, E> {
+        Ok(if v.is_empty() {
+            SheetCell::Empty
+        } else {
+            SheetCell::Text(v)
+        })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<SheetCell, E> {
+        Ok(SheetCell::Empty)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<SheetCell, E> {
+        Ok(SheetCell::Empty)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<SheetCell, D::Error> {
+        d.deserialize_any(CellVisitor)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SheetCell, A::Error> {
+        let mut ms: Option<f64> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key != "d" {
+                return Err(de::Error::custom(format!(
+                    "a date cell is {{\"d\": milliseconds}}, found the field {key:?}"
+                )));
+            }
+            if ms.is_some() {
+                return Err(de::Error::custom("a date cell has the field \"d\" twice"));
+            }
+            ms = Some(map.next_value()?);
+        }
+        match ms {
+            Some(ms) if ms.is_finite() => Ok(SheetCell::Date(ms)),
+            Some(_) => Err(de::Error::custom(
+                "a date cell's milliseconds must be finite",
+            )),
+            None => Err(de::Error::custom(
+                "a date cell is {\"d\": milliseconds}, the field \"d\" is missing",
+            )),
+        }
+    }
+}
+
+/// The bound range of a sheet at one moment: the header row and the data rows below it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SheetSnapshot {
+    /// The header row; a header naming a table column maps that column.
+    pub headers: Vec<String>,
+    /// The data rows, each as wide as it is (short rows read as empty cells).
+    pub rows: Vec<Vec<SheetCell>>,
+    /// The 1-based sheet row number of `rows[0]` (2 when the header is row 1).
+    #[serde(default = "default_first_row")]
+    pub first_row: u32,
+    /// Which cells hold formulas (`formulas[r][c]`, shaped like `rows`; missing means no
+    /// formula). Formula cells are never written.
+    #[serde(default)]
+    pub formulas: Option<Vec<Vec<bool>>>,
+}
+
+fn default_first_row() -> u32 {
+    2
+}
+
+impl SheetSnapshot {
+    /// The cell at data row `row`, sheet column index `col` (0-based), empty when the row is
+    /// short.
+    pub fn cell(&self, row: usize, col: usize) -> &SheetCell {
+        static EMPTY: SheetCell = SheetCell::Empty;
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
+    }
+
+    /// Whether the cell at data row `row`, column `col` (0-based) holds a formula.
+    pub fn is_formula(&self, row: usize, col: usize) -> bool {
+        self.formulas
+            .as_ref()
+            .and_then(|f| f.get(row))
+            .and_then(|r| r.get(col))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The 1-based sheet row number of data row `row`.
+    pub fn sheet_row(&self, row: usize) -> u32 {
+        self.first_row.saturating_add(row as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_js_primitive_forms_decode_to_their_cells() {
+        let cells: Vec<SheetCell> =
+            serde_json::from_str(r#"[1.5, 7, "00123", "", null, true, {"d": 86400000}]"#).unwrap();
+        assert_eq!(
+            cells,
+            vec![
+                SheetCell::Number(1.5),
+                SheetCell::Number(7.0),
+                SheetCell::Text("00123".into()),
+                SheetCell::Empty,
+                SheetCell::Empty,
+                SheetCell::Bool(true),
+                SheetCell::Date(86_400_000.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_encode_back_to_the_same_primitives() {
+        let cells = vec![
+            SheetCell::Number(2.25),
+            SheetCell::Text("x".into()),
+            SheetCell::Empty,
+            SheetCell::Bool(false),
+            SheetCell::Date(5.0),
+        ];
+        let json = serde_json::to_string(&cells).unwrap();
+        assert_eq!(json, r#"[2.25,"x","",false,{"d":5.0}]"#);
+        let back: Vec<SheetCell> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cells);
+    }
+
+    #[test]
+    fn a_malformed_date_cell_is_refused_with_a_reason() {
+        let err = serde_json::from_str::<SheetCell>(r#"{"x": 1}"#).unwrap_err();
+        assert!(err.to_string().contains("found the field \"x\""), "{err}");
+        let err = serde_json::from_str::<SheetCell>(r#"{}"#).unwrap_err();
+        assert!(err.to_string().contains("is missing"), "{err}");
+        assert!(serde_json::from_str::<SheetCell>(r#"[1]"#).is_err());
+    }
+
+    #[test]
+    fn short_rows_read_as_empty_cells() {
+        let snap = SheetSnapshot {
+            headers: vec!["a".into(), "b".into()],
+            rows: vec![vec![SheetCell::Number(1.0)]],
+            first_row: 2,
+            formulas: None,
+        };
+        assert_eq!(snap.cell(0, 1), &SheetCell::Empty);
+        assert_eq!(snap.cell(5, 0), &SheetCell::Empty);
+        assert!(!snap.is_formula(0, 0));
+        assert_eq!(snap.sheet_row(3), 5);
+    }
+}

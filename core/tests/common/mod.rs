@@ -1,0 +1,14 @@
+//! Test support: an in-memory server, a sheet client that runs the planner against it, and
+//! fixtures.
+#![allow(dead_code)]
+
+mod client;
+mod fixtures;
+mod server;
+
+#[allow(unused_imports)]
+pub use client::*;
+#[allow(unused_imports)]
+pub use fixtures::*;
+#[allow(unused_imports)]
+pub use server::*;

@@ -1,0 +1,306 @@
+//! The command line: `serve` (the default) and the `token` and `table` subcommands that manage
+//! access and change capture. Every flag can also come from the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::db::Db;
+use crate::{tables, tokens, Instance, Options, APPS_SCRIPT_ORIGIN};
+
+/// sheetsync server: a change feed and compare-and-set pushes over your SQL database.
+#[derive(Debug, Parser)]
+#[command(name = "sheetsync-server", version)]
+pub struct Cli {
+    /// Database URL: mysql://, mariadb://, postgres:// or sqlite://.
+    #[arg(
+        long,
+        env = "SHEETSYNC_DATABASE_URL",
+        default_value = "sqlite://sheetsync.sqlite?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+    /// Options of `serve`, which runs when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (the default).
+    Serve(ServeArgs),
+    /// Create, list and revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Enable, disable and list synced tables.
+    #[command(subcommand)]
+    Table(TableCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SHEETSYNC_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Tables to enable for sync at start (comma-separated); tables enabled earlier stay enabled.
+    #[arg(long, env = "SHEETSYNC_TABLES", value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Allowed CORS origins (repeat or comma-separate); one `*` may stand for a host-name part.
+    #[arg(long, env = "SHEETSYNC_CORS_ORIGIN", value_delimiter = ',', default_value = APPS_SCRIPT_ORIGIN)]
+    pub cors_origin: Vec<String>,
+    /// PEM certificate chain, to serve HTTPS.
+    #[arg(long, env = "SHEETSYNC_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key, to serve HTTPS.
+    #[arg(long, env = "SHEETSYNC_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Keep change-log entries at least this many hours.
+    #[arg(long, env = "SHEETSYNC_RETAIN_HOURS", default_value_t = 168)]
+    pub retain_hours: u64,
+    /// Always keep at least this many newest change-log entries.
+    #[arg(long, env = "SHEETSYNC_RETAIN_MIN", default_value_t = 10_000)]
+    pub retain_min: i64,
+    /// Longest long-poll, in seconds.
+    #[arg(long, env = "SHEETSYNC_MAX_WAIT", default_value_t = 25)]
+    pub max_wait: u64,
+    /// Largest number of database connections.
+    #[arg(long, env = "SHEETSYNC_MAX_CONNECTIONS", default_value_t = 20)]
+    pub max_connections: u32,
+}
+
+/// `token` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret (shown only this once).
+    Create {
+        /// A name to recognise the token by.
+        #[arg(long)]
+        name: String,
+        /// Tables it may use, comma-separated, or `*` for all.
+        #[arg(long, value_delimiter = ',', required = true)]
+        tables: Vec<String>,
+        /// Allow pushes (default: read only).
+        #[arg(long)]
+        write: bool,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        /// The token's id, from `token list`.
+        id: i64,
+    },
+}
+
+/// `table` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TableCommand {
+    /// Enable sync for a table: check it and install its change-capture triggers.
+    Enable {
+        /// The table's name.
+        name: String,
+    },
+    /// Disable sync for a table: remove its triggers.
+    Disable {
+        /// The table's name.
+        name: String,
+    },
+    /// List the tables known to sheetsync.
+    List,
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn main() -> i32 {
+    let cli = Cli::parse();
+    let serve = matches!(cli.command, None | Some(Command::Serve(_)));
+    let db = match Db::open(&cli.database_url, connections(&cli)).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let result = match cli.command {
+        None => serve_command(db, cli.serve).await,
+        Some(Command::Serve(args)) => serve_command(db, args).await,
+        Some(Command::Token(t)) => token_command(&db, t).await,
+        Some(Command::Table(t)) => table_command(&db, t).await,
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            if serve {
+                tracing::error!("{e}");
+            }
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+fn connections(cli: &Cli) -> u32 {
+    match &cli.command {
+        Some(Command::Serve(a)) => a.max_connections,
+        None => cli.serve.max_connections,
+        Some(_) => 2,
+    }
+}
+
+type CmdResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
+    let options = Options {
+        enable_tables: args.tables.clone(),
+        cors_origins: args.cors_origin.clone(),
+        max_wait: Duration::from_secs(args.max_wait.max(1)),
+        retain: Duration::from_secs(args.retain_hours * 3600),
+        retain_min: args.retain_min,
+        ..Options::default()
+    };
+    let instance = Instance::start(db.clone(), &options).await?;
+    if instance.state.catalog.all().await.is_empty() {
+        tracing::warn!(
+            "no tables are enabled: run `sheetsync-server table enable <name>` (or pass --tables)"
+        );
+    }
+    if tokens::list(&db)
+        .await?
+        .iter()
+        .all(|t| t.revoked_at_ms.is_some())
+    {
+        tracing::warn!(
+            "no access tokens exist: run `sheetsync-server token create --name <who> --tables <t> [--write]`"
+        );
+    }
+    let router = instance.router();
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+            let handle = axum_server::Handle::new();
+            let h = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                h.graceful_shutdown(Some(Duration::from_secs(30)));
+            });
+            tracing::info!(addr = %args.listen, "serving HTTPS");
+            axum_server::bind_rustls(args.listen, config)
+                .handle(handle)
+                .serve(router.into_make_service())
+                .await?;
+        }
+        _ => {
+            let listener = tokio::net::TcpListener::bind(args.listen).await?;
+            tracing::info!(addr = %args.listen, "serving HTTP");
+            crate::run(listener, router, shutdown_signal()).await?;
+        }
+    }
+    drop(instance);
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}
+
+async fn token_command(db: &Db, cmd: TokenCommand) -> CmdResult {
+    match cmd {
+        TokenCommand::Create {
+            name,
+            tables,
+            write,
+        } => {
+            let (id, secret) = tokens::create(db, &name, &tables, write).await?;
+            println!("token {id} ({name}) created; its secret is shown only now:");
+            println!("{secret}");
+        }
+        TokenCommand::List => {
+            println!(
+                "{:>4}  {:<20} {:<6} {:<8} tables",
+                "id", "name", "access", "state"
+            );
+            for t in tokens::list(db).await? {
+                let tables = t
+                    .grant
+                    .tables
+                    .map_or_else(|| "*".to_string(), |t| t.join(","));
+                println!(
+                    "{:>4}  {:<20} {:<6} {:<8} {}",
+                    t.grant.id,
+                    t.grant.name,
+                    if t.grant.can_write { "write" } else { "read" },
+                    if t.revoked_at_ms.is_some() {
+                        "revoked"
+                    } else {
+                        "live"
+                    },
+                    tables
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if tokens::revoke(db, id).await? {
+                println!("token {id} revoked");
+            } else {
+                return Err(format!("no live token has id {id}").into());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn table_command(db: &Db, cmd: TableCommand) -> CmdResult {
+    match cmd {
+        TableCommand::Enable { name } => {
+            let info = tables::enable(db, &name).await?;
+            println!(
+                "table {name:?} enabled: {} columns, key {:?}; changes are now captured",
+                info.schema.columns.len(),
+                info.key_column().name
+            );
+        }
+        TableCommand::Disable { name } => {
+            if tables::disable(db, &name).await? {
+                println!("table {name:?} disabled; its triggers are removed");
+            } else {
+                return Err(format!("table {name:?} was never enabled").into());
+            }
+        }
+        TableCommand::List => {
+            for t in tables::list(db).await? {
+                println!(
+                    "{:<30} {}",
+                    t.name,
+                    if t.enabled { "enabled" } else { "disabled" }
+                );
+            }
+        }
+    }
+    Ok(())
+}

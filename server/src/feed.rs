@@ -1,0 +1,314 @@
+//! The change feed: the sequencer that puts committed log entries in commit order, the poller
+//! that runs it and wakes long-polls, reading a page of changes, and log compaction.
+//!
+//! Log ids are handed out when a change is written, but transactions commit out of order, so
+//! "changes with id > cursor" could skip a change forever. Instead a sequencer stamps every
+//! *committed* unstamped entry with the next feed position, under a lock on the single
+//! `sheetsync_feed_state` row: it can only see committed entries, and a transaction that
+//! commits later is seen by a later run and so gets a later position. The cursor is that
+//! position. Any number of server instances may run the sequencer; the lock serializes them.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sheetsync_core::schema::RowKey;
+use sheetsync_core::value::Value;
+use sheetsync_core::wire::{ChangeOp, RowChange};
+use sqlx::Executor;
+use tokio::sync::watch;
+
+use crate::db::catalog::TableInfo;
+use crate::db::{int_at, now_ms, text_at, Db};
+
+/// At most this many entries are stamped per run, keeping the lock short.
+const STAMP_CHUNK: usize = 2000;
+
+/// The feed position the sequencer has handed out last, shared with long-polls.
+#[derive(Clone, Debug)]
+pub struct FeedClock {
+    sender: Arc<watch::Sender<i64>>,
+    /// Milliseconds from a change's write to its stamping, for the last stamped run.
+    pub lag_ms: Arc<AtomicI64>,
+}
+
+impl Default for FeedClock {
+    fn default() -> Self {
+        FeedClock {
+            sender: Arc::new(watch::channel(0).0),
+            lag_ms: Arc::new(AtomicI64::new(0)),
+        }
+    }
+}
+
+impl FeedClock {
+    /// A receiver that sees every new last position.
+    pub fn subscribe(&self) -> watch::Receiver<i64> {
+        self.sender.subscribe()
+    }
+
+    /// The last position known.
+    pub fn last(&self) -> i64 {
+        *self.sender.borrow()
+    }
+
+    fn advance(&self, seq: i64) {
+        self.sender.send_if_modified(|v| {
+            if seq > *v {
+                *v = seq;
+                true
+            } else {
+                false
+            }
+        });
+    }
+}
+
+/// Reads the sequencer's state: `(last_seq, compacted_seq)`.
+pub async fn state(db: &Db) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query("SELECT last_seq, compacted_seq FROM sheetsync_feed_state WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((
+        int_at(&row, 0)?.unwrap_or_default(),
+        int_at(&row, 1)?.unwrap_or_default(),
+    ))
+}
+
+/// Stamps committed, unstamped log entries in id order; returns the last position handed out
+/// and the oldest stamped entry's write time.
+pub async fn stamp(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    // The first statement takes the lock (a row lock on MySQL and PostgreSQL, the write lock
+    // on SQLite), so only committed entries that no other stamper has seen are read below.
+    (&mut *tx)
+        .execute("UPDATE sheetsync_feed_state SET last_seq = last_seq WHERE id = 1")
+        .await?;
+    let row = sqlx::query("SELECT last_seq FROM sheetsync_feed_state WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut last = int_at(&row, 0)?.unwrap_or_default();
+    let sql = format!(
+        "SELECT id, changed_at_ms FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT {STAMP_CHUNK}"
+    );
+    let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
+    if rows.is_empty() {
+        tx.rollback().await?;
+        return Ok((last, None));
+    }
+    let mut oldest = None;
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in &rows {
+        ids.push(int_at(r, 0)?.unwrap_or_default());
+        let at = int_at(r, 1)?.unwrap_or_default();
+        oldest = Some(oldest.map_or(at, |o: i64| o.min(at)));
+    }
+    // Positions follow id order: entry i of `ids` gets `last + 1 + i`. Ids that are numerically
+    // contiguous form a range written as `seq = id + delta`; no other entry can have an id inside
+    // such a range, so the UPDATE never touches (or waits on) an uncommitted entry.
+    let mut ranges: Vec<(i64, i64, i64)> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let seq = last + 1 + i as i64;
+        match ranges.last_mut() {
+            Some((_, end, delta)) if *end + 1 == *id && id + *delta == seq => *end = *id,
+            _ => ranges.push((*id, *id, seq - id)),
+        }
+    }
+    last += ids.len() as i64;
+    for group in ranges.chunks(100) {
+        let cases: String = group
+            .iter()
+            .map(|(a, b, d)| format!(" WHEN id BETWEEN {a} AND {b} THEN id + ({d})"))
+            .collect();
+        let wheres: Vec<String> = group
+            .iter()
+            .map(|(a, b, _)| format!("id BETWEEN {a} AND {b}"))
+            .collect();
+        // Every number here is an integer the database gave us; no outside text is spliced.
+        let sql = format!(
+            "UPDATE sheetsync_changes SET seq = CASE{cases} END WHERE {}",
+            wheres.join(" OR ")
+        );
+        (&mut *tx).execute(sql.as_str()).await?;
+    }
+    let sql = format!("UPDATE sheetsync_feed_state SET last_seq = {last} WHERE id = 1");
+    (&mut *tx).execute(sql.as_str()).await?;
+    tx.commit().await?;
+    Ok((last, oldest))
+}
+
+/// Whether any committed entry waits for a position (a cheap check that takes no lock).
+async fn has_unstamped(db: &Db) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT id FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// One poller tick: stamp if needed, and publish the last position (another instance may have
+/// stamped).
+pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
+    if has_unstamped(db).await? {
+        loop {
+            let (last, oldest) = stamp(db).await?;
+            if let Some(oldest) = oldest {
+                clock.lag_ms.store(now_ms() - oldest, Ordering::Relaxed);
+            }
+            clock.advance(last);
+            if oldest.is_none() || !has_unstamped(db).await? {
+                break;
+            }
+        }
+    }
+    let (last, _) = state(db).await?;
+    clock.advance(last);
+    Ok(())
+}
+
+/// Runs the poller until `shutdown` resolves.
+pub async fn run_poller(
+    db: Db,
+    clock: FeedClock,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        if let Err(e) = tick(&db, &clock).await {
+            tracing::warn!(error = %e, "feed sequencer run failed; retrying");
+        }
+    }
+}
+
+/// Why a page of changes could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// The cursor is older than the retained log.
+    #[error("cursor expired")]
+    Expired,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Changes to `info`'s table after feed position `after`, oldest first, at most `limit`;
+/// also whether more are ready.
+pub async fn changes_after(
+    db: &Db,
+    info: &TableInfo,
+    after: i64,
+    limit: usize,
+) -> Result<(Vec<(i64, RowChange)>, bool), FeedError> {
+    let (_, compacted) = state(db).await?;
+    if after < compacted {
+        return Err(FeedError::Expired);
+    }
+    let sql = format!(
+        "SELECT seq, id, row_key, op, row_image, origin, changed_at_ms FROM sheetsync_changes \
+         WHERE table_id = {} AND seq > {} ORDER BY seq LIMIT {}",
+        db.ph(1),
+        db.ph(2),
+        limit + 1
+    );
+    let rows = sqlx::query(&sql)
+        .bind(info.id)
+        .bind(after)
+        .fetch_all(&db.pool)
+        .await?;
+    let more = rows.len() > limit;
+    let mut out = Vec::with_capacity(rows.len().min(limit));
+    for r in rows.iter().take(limit) {
+        let seq = int_at(r, 0)?.unwrap_or_default();
+        let op = text_at(r, 3)?.unwrap_or_default();
+        let image = text_at(r, 4)?;
+        let change = RowChange {
+            key: RowKey(text_at(r, 2)?.unwrap_or_default()),
+            version: int_at(r, 1)?.unwrap_or_default(),
+            op: if op.trim() == "D" {
+                ChangeOp::Delete
+            } else {
+                ChangeOp::Upsert {
+                    cells: image_to_wire(info, image.as_deref().unwrap_or("[]")),
+                }
+            },
+            origin: text_at(r, 5)?,
+            changed_at_ms: int_at(r, 6)?.unwrap_or_default(),
+        };
+        out.push((seq, change));
+    }
+    Ok((out, more))
+}
+
+/// Turns a stored row image (cell texts) into wire cells through the core's decoder, so the
+/// feed speaks exactly the wire form the rows endpoint does.
+pub fn image_to_wire(info: &TableInfo, image: &str) -> Vec<serde_json::Value> {
+    let cells: Vec<serde_json::Value> = serde_json::from_str(image).unwrap_or_default();
+    if cells.len() != info.schema.columns.len() {
+        return cells;
+    }
+    cells
+        .into_iter()
+        .zip(&info.schema.columns)
+        .map(|(cell, col)| text_to_wire(col, cell))
+        .collect()
+}
+
+/// One cell's database text in its wire form (text the decoder refuses is passed through).
+pub fn text_to_wire(
+    col: &sheetsync_core::schema::ColumnSchema,
+    cell: serde_json::Value,
+) -> serde_json::Value {
+    if cell.is_null() {
+        return cell;
+    }
+    match Value::from_wire(&col.sql_type, &cell) {
+        Ok(v) => v.to_wire(),
+        Err(_) => cell,
+    }
+}
+
+/// Deletes stamped log entries older than `retain_ms` beyond the newest `retain_min`, and moves
+/// the expiry mark; row versions stay. Returns how many entries were deleted.
+pub async fn compact(db: &Db, retain_ms: i64, retain_min: i64) -> Result<u64, sqlx::Error> {
+    let cutoff = now_ms() - retain_ms;
+    let (last, compacted) = state(db).await?;
+    let by_count = last - retain_min;
+    let sql = format!(
+        "SELECT MAX(seq) FROM sheetsync_changes WHERE seq IS NOT NULL AND changed_at_ms < {}",
+        db.ph(1)
+    );
+    let row = sqlx::query(&sql).bind(cutoff).fetch_one(&db.pool).await?;
+    let by_age = int_at(&row, 0)?.unwrap_or(0);
+    let upto = by_age.min(by_count);
+    if upto <= compacted {
+        return Ok(0);
+    }
+    let mut tx = db.pool.begin().await?;
+    let sql = format!(
+        "UPDATE sheetsync_feed_state SET compacted_seq = {} WHERE id = 1 AND compacted_seq < {}",
+        db.ph(1),
+        db.ph(2)
+    );
+    sqlx::query(&sql)
+        .bind(upto)
+        .bind(upto)
+        .execute(&mut *tx)
+        .await?;
+    let sql = format!(
+        "DELETE FROM sheetsync_changes WHERE seq IS NOT NULL AND seq <= {}",
+        db.ph(1)
+    );
+    let done = sqlx::query(&sql).bind(upto).execute(&mut *tx).await?;
+    let sql = format!(
+        "DELETE FROM sheetsync_batches WHERE created_at_ms < {}",
+        db.ph(1)
+    );
+    sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,70 @@
+//! The one error type every handler returns. Each variant documents its status code; the body
+//! is always an [`ErrorBody`] with a stable code. Database errors are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sheetsync_core::wire::ErrorBody;
+
+/// An error answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401 `unauthorized`: no bearer token, or an unknown or revoked one.
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    /// 403 `forbidden`: the token does not cover this table or operation.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `not_found`: no such table (for this token), row version or route.
+    #[error("{0}")]
+    NotFound(String),
+    /// 400 `bad_request`: a malformed parameter or body.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 410 `cursor_expired`: the cursor is older than the retained change log.
+    #[error(
+        "the cursor is older than the retained change log; read the table again from a snapshot"
+    )]
+    CursorExpired,
+    /// 500 `internal`: the database failed; details are in the server log.
+    #[error("the database failed; see the server log")]
+    Database(#[from] sqlx::Error),
+}
+
+impl ApiError {
+    /// The status and stable code of this error.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::CursorExpired => (StatusCode::GONE, "cursor_expired"),
+            ApiError::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Database(e) = &self {
+            tracing::error!(error = %e, "database error");
+        }
+        let (status, code) = self.status_and_code();
+        let body = ErrorBody {
+            error: code.to_string(),
+            message: self.to_string(),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The result type of handlers.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,223 @@
+//! The route handlers: thin translations between HTTP and the feed, rows and push modules.
+
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use sheetsync_core::schema::RowKey;
+use sheetsync_core::wire::{
+    ChangePage, Cursor, PushRequest, PushResponse, PushResult, RowPage, TableList, VersionedRow,
+    PROTOCOL_VERSION,
+};
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::AppState;
+use crate::feed::{self, FeedError};
+use crate::metrics::Metrics;
+use crate::push::{self, PushError};
+use crate::rows;
+
+/// Largest page a client may ask for.
+const MAX_LIMIT: usize = 10_000;
+/// Page size when the client does not say.
+const DEFAULT_LIMIT: usize = 1_000;
+
+fn limit_of(limit: Option<usize>) -> ApiResult<usize> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        0 => Err(ApiError::BadRequest("limit must be at least 1".into())),
+        n => Ok(n.min(MAX_LIMIT)),
+    }
+}
+
+/// `GET /v1/tables`.
+pub async fn list_tables(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<TableList>> {
+    let tables = state
+        .catalog
+        .all()
+        .await
+        .into_iter()
+        .filter(|t| caller.0.covers(&t.schema.name))
+        .map(|t| {
+            let mut schema = t.schema.clone();
+            schema.writable = caller.0.can_write;
+            schema
+        })
+        .collect();
+    Ok(Json(TableList {
+        protocol: PROTOCOL_VERSION,
+        tables,
+    }))
+}
+
+/// Query of `GET /v1/tables/{table}/rows`.
+#[derive(Debug, Deserialize)]
+pub struct RowsQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /v1/tables/{table}/rows`.
+pub async fn rows_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(table): Path<String>,
+    Query(q): Query<RowsQuery>,
+) -> ApiResult<Json<RowPage>> {
+    let info = caller.table(&state, &table, false).await?;
+    let limit = limit_of(q.limit)?;
+    let after = match &q.after {
+        None => None,
+        Some(a) => Some(
+            rows::key_param(&state.db, &info, &RowKey(a.clone()))
+                .map_err(|e| ApiError::BadRequest(format!("after: {e}")))?,
+        ),
+    };
+    // The position first: every change stamped up to it committed before the rows are read.
+    let (position, _) = feed::state(&state.db).await?;
+    let rows = rows::page(&state.db, &info, after, limit).await?;
+    let next_after = if rows.len() == limit {
+        rows.last().map(|r| r.key.clone())
+    } else {
+        None
+    };
+    Ok(Json(RowPage {
+        rows,
+        next_after,
+        cursor: Cursor(position.to_string()),
+    }))
+}
+
+/// Query of `GET /v1/tables/{table}/changes`.
+#[derive(Debug, Deserialize)]
+pub struct ChangesQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+    wait: Option<f64>,
+}
+
+/// `GET /v1/tables/{table}/changes`, a long-poll when `wait` > 0.
+pub async fn changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(table): Path<String>,
+    Query(q): Query<ChangesQuery>,
+) -> ApiResult<Json<ChangePage>> {
+    let info = caller.table(&state, &table, false).await?;
+    let limit = limit_of(q.limit)?;
+    let cursor: i64 = match q.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(c) => c.parse().ok().filter(|c: &i64| *c >= 0).ok_or_else(|| {
+            ApiError::BadRequest(format!("cursor {c:?} is not one this server gave"))
+        })?,
+    };
+    let wait = q.wait.unwrap_or(0.0);
+    if !wait.is_finite() || wait < 0.0 {
+        return Err(ApiError::BadRequest(
+            "wait must be a number of seconds ≥ 0".into(),
+        ));
+    }
+    let wait = Duration::from_secs_f64(wait.min(state.max_wait.as_secs_f64()));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut clock = state.clock.subscribe();
+    loop {
+        let seen = *clock.borrow_and_update();
+        let (page, more) = match feed::changes_after(&state.db, &info, cursor, limit).await {
+            Ok(p) => p,
+            Err(FeedError::Expired) => return Err(ApiError::CursorExpired),
+            Err(FeedError::Db(e)) => return Err(e.into()),
+        };
+        if !page.is_empty() || tokio::time::Instant::now() >= deadline {
+            let next = page.last().map_or(cursor, |(seq, _)| *seq);
+            Metrics::add(&state.metrics.changes_served, page.len() as u64);
+            return Ok(Json(ChangePage {
+                changes: page.into_iter().map(|(_, c)| c).collect(),
+                cursor: Cursor(next.to_string()),
+                more,
+            }));
+        }
+        // Sleep until the sequencer hands out a position we have not looked at, or time is up.
+        let poller_gone = matches!(
+            tokio::time::timeout_at(deadline, clock.wait_for(|v| *v > seen)).await,
+            Ok(Err(_))
+        );
+        if poller_gone {
+            // The poller is gone (shutting down): answer what we have.
+            tokio::time::sleep_until(deadline).await;
+        }
+    }
+}
+
+/// `POST /v1/tables/{table}/push`.
+pub async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(table): Path<String>,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> ApiResult<Json<PushResponse>> {
+    let info = caller.table(&state, &table, true).await?;
+    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let response = push::push(&state.db, &info, &req)
+        .await
+        .map_err(|e| match e {
+            PushError::Invalid(m) => ApiError::BadRequest(m),
+            PushError::Db(e) => ApiError::Database(e),
+        })?;
+    let m = &state.metrics;
+    if response.replayed {
+        Metrics::add(&m.replays, 1);
+    } else {
+        Metrics::add(&m.pushes, 1);
+        for r in &response.results {
+            match r {
+                PushResult::Applied { .. } => Metrics::add(&m.rows_applied, 1),
+                PushResult::Conflict { .. } => Metrics::add(&m.conflicts, 1),
+                PushResult::Rejected { .. } => Metrics::add(&m.rejects, 1),
+            }
+        }
+    }
+    Ok(Json(response))
+}
+
+/// `GET /v1/tables/{table}/rows/{key}/versions/{version}`.
+pub async fn row_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((table, key, version)): Path<(String, String, i64)>,
+) -> ApiResult<Json<VersionedRow>> {
+    let info = caller.table(&state, &table, false).await?;
+    rows::at_version(&state.db, &info, &RowKey(key), version)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound("that version of the row is no longer kept".into()))
+}
+
+/// `GET /health`: 200 when the database answers.
+pub async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    sqlx::query("SELECT 1").fetch_one(&state.db.pool).await?;
+    Ok(Json(serde_json::json!({ "status": "ok" })))
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let lag = state
+        .clock
+        .lag_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(lag, state.clock.last()),
+    )
+}
+
+/// Any other path: 404 as an error body.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}

@@ -1,0 +1,92 @@
+//! Counters for `GET /metrics`, written out in the Prometheus text format by hand: a handful
+//! of atomics needs no metrics framework.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The server's counters. Cheap to share: every field is an atomic.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// HTTP requests served.
+    pub requests: AtomicU64,
+    /// Push batches applied (replays not counted).
+    pub pushes: AtomicU64,
+    /// Push batches answered from the stored response.
+    pub replays: AtomicU64,
+    /// Rows written by pushes.
+    pub rows_applied: AtomicU64,
+    /// Rows answered with a conflict.
+    pub conflicts: AtomicU64,
+    /// Rows refused.
+    pub rejects: AtomicU64,
+    /// Change-feed entries served.
+    pub changes_served: AtomicU64,
+}
+
+impl Metrics {
+    /// Adds `n` to `counter`.
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition; `feed_lag_ms` and `feed_last_seq` come from the feed.
+    pub fn render(&self, feed_lag_ms: i64, feed_last_seq: i64) -> String {
+        let mut out = String::new();
+        let counters = [
+            (
+                "sheetsync_http_requests_total",
+                "HTTP requests served.",
+                &self.requests,
+            ),
+            (
+                "sheetsync_pushes_total",
+                "Push batches applied.",
+                &self.pushes,
+            ),
+            (
+                "sheetsync_push_replays_total",
+                "Push batches answered again from the stored response.",
+                &self.replays,
+            ),
+            (
+                "sheetsync_rows_applied_total",
+                "Rows written by pushes.",
+                &self.rows_applied,
+            ),
+            (
+                "sheetsync_conflicts_total",
+                "Pushed rows answered with a conflict.",
+                &self.conflicts,
+            ),
+            (
+                "sheetsync_rejects_total",
+                "Pushed rows refused.",
+                &self.rejects,
+            ),
+            (
+                "sheetsync_changes_served_total",
+                "Change-feed entries served.",
+                &self.changes_served,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP sheetsync_feed_lag_seconds Time from a change's write to its place in the feed, last run.\n\
+             # TYPE sheetsync_feed_lag_seconds gauge\nsheetsync_feed_lag_seconds {:.3}",
+            feed_lag_ms as f64 / 1000.0
+        );
+        let _ = writeln!(
+            out,
+            "# HELP sheetsync_feed_position The last change-feed position handed out.\n\
+             # TYPE sheetsync_feed_position gauge\nsheetsync_feed_position {feed_last_seq}"
+        );
+        out
+    }
+}

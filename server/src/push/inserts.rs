@@ -1,0 +1,271 @@
+//! The common path for a run of inserts: rows with a key of their own are checked for
+//! existence in one statement and written with one multi-row INSERT per set of columns; rows
+//! whose key the database assigns are inserted one statement each (the assigned key must be
+//! matched to its row), without a savepoint each. Stored rows and versions are read back in
+//! two statements. If the database refuses anything, the run is undone to its savepoint and
+//! applied again row by row.
+
+use std::collections::{BTreeMap, HashSet};
+
+use sheetsync_core::schema::RowKey;
+use sheetsync_core::value::Value;
+use sheetsync_core::wire::{PushOp, PushResult, RejectCode, VersionedRow};
+use sqlx::{AnyConnection, Executor};
+
+use super::chunk::{quoted, rows_by_key, versions_by_key, Planned, MAX_PARAMS, MAX_ROWS};
+use super::row::{decode_cells, rejected};
+use crate::db::catalog::TableInfo;
+use crate::db::{text_at, Backend, Db};
+use crate::reject::{self, Refusal};
+
+/// How many ops at the start of `ops` are inserts that fit in one run.
+pub fn run_length(ops: &[PushOp]) -> usize {
+    let mut params = 0;
+    let mut n = 0;
+    for op in ops {
+        let PushOp::Insert { cells } = op else { break };
+        if n >= MAX_ROWS || params + cells.len() > MAX_PARAMS {
+            break;
+        }
+        params += cells.len();
+        n += 1;
+    }
+    n
+}
+
+/// Applies the run of inserts `ops`; `None` when the database refused part of it and nothing
+/// of it was kept.
+pub async fn apply(
+    conn: &mut AnyConnection,
+    db: &Db,
+    info: &TableInfo,
+    ops: &[PushOp],
+) -> Result<Option<Vec<PushResult>>, sqlx::Error> {
+    let mut results: Vec<Option<PushResult>> = vec![None; ops.len()];
+    let mut keyed = Vec::new();
+    let mut generated = Vec::new();
+    let mut seen = HashSet::new();
+    let key_col = info.key_column();
+    for (idx, op) in ops.iter().enumerate() {
+        let PushOp::Insert { cells: wire } = op else {
+            return Ok(None);
+        };
+        let cells = match decode_cells(db, info, wire, true) {
+            Ok(c) => c,
+            Err(r) => {
+                results[idx] = Some(rejected(op, r));
+                continue;
+            }
+        };
+        let key_value = match wire.get(&key_col.name).map(|j| key_col.decode(j)) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                results[idx] = Some(rejected(op, reject::from_cell(&e)));
+                continue;
+            }
+            None => Value::Null,
+        };
+        let planned = Planned {
+            idx,
+            key: RowKey(String::new()),
+            canon: String::new(),
+            param: db.backend.param_text(&key_value),
+            expected: 0,
+            cells: Some(cells),
+        };
+        match RowKey::from_value(&key_value) {
+            Some(canon) => {
+                if !seen.insert(canon.0.clone()) {
+                    return Ok(None);
+                }
+                keyed.push(Planned {
+                    key: canon.clone(),
+                    canon: canon.0,
+                    ..planned
+                });
+            }
+            None if key_col.generated => generated.push(planned),
+            None => {
+                results[idx] = Some(rejected(
+                    op,
+                    Refusal {
+                        column: Some(key_col.name.clone()),
+                        code: RejectCode::NotNull,
+                        reason: format!("column {:?}: the row's key is required", key_col.name),
+                    },
+                ));
+            }
+        }
+    }
+    if keyed.is_empty() && generated.is_empty() {
+        return Ok(Some(results.into_iter().flatten().collect()));
+    }
+    conn.execute("SAVEPOINT sheetsync_chunk").await?;
+    match write(conn, db, info, keyed, generated, &mut results).await {
+        Ok(()) => {
+            conn.execute("RELEASE SAVEPOINT sheetsync_chunk").await?;
+            Ok(Some(results.into_iter().flatten().collect()))
+        }
+        Err(e) if reject::from_db(info, &e).is_some() => {
+            conn.execute("ROLLBACK TO SAVEPOINT sheetsync_chunk")
+                .await?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn write(
+    conn: &mut AnyConnection,
+    db: &Db,
+    info: &TableInfo,
+    keyed: Vec<Planned>,
+    mut generated: Vec<Planned>,
+    results: &mut [Option<PushResult>],
+) -> Result<(), sqlx::Error> {
+    let mut written: Vec<Planned> = Vec::new();
+    if !keyed.is_empty() {
+        let refs: Vec<&Planned> = keyed.iter().collect();
+        let existing = rows_by_key(conn, db, info, &refs, true).await?;
+        let versions = versions_by_key(conn, db, info, &refs, true).await?;
+        let mut groups: BTreeMap<Vec<usize>, Vec<Planned>> = BTreeMap::new();
+        for p in keyed {
+            if let Some(cells) = existing.get(&p.canon) {
+                results[p.idx] = Some(PushResult::Conflict {
+                    key: p.key.clone(),
+                    current: Some(VersionedRow {
+                        key: p.key.clone(),
+                        version: versions.get(&p.canon).copied().unwrap_or(0),
+                        cells: cells.clone(),
+                    }),
+                });
+                continue;
+            }
+            let cols = p.cells.iter().flatten().map(|(i, _)| *i).collect();
+            groups.entry(cols).or_default().push(p);
+        }
+        for (cols, members) in groups {
+            insert_many(conn, db, info, &cols, &members).await?;
+            written.extend(members);
+        }
+    }
+    for p in &mut generated {
+        let key = insert_one(conn, db, info, p).await?;
+        p.param = key.clone();
+        p.canon = key.clone().unwrap_or_default();
+        p.key = RowKey(p.canon.clone());
+    }
+    written.extend(generated);
+    if written.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<&Planned> = written.iter().collect();
+    let stored = rows_by_key(conn, db, info, &refs, false).await?;
+    let versions = versions_by_key(conn, db, info, &refs, false).await?;
+    for p in &written {
+        results[p.idx] = Some(PushResult::Applied {
+            key: p.key.clone(),
+            version: versions.get(&p.canon).copied().unwrap_or(0),
+            row: stored.get(&p.canon).cloned(),
+        });
+    }
+    Ok(())
+}
+
+/// One multi-row INSERT of rows that all set the columns `cols`.
+async fn insert_many(
+    conn: &mut AnyConnection,
+    db: &Db,
+    info: &TableInfo,
+    cols: &[usize],
+    members: &[Planned],
+) -> Result<(), sqlx::Error> {
+    let b = db.backend;
+    let names: Vec<String> = cols
+        .iter()
+        .map(|i| quoted(db, &info.schema.columns[*i].name))
+        .collect();
+    let mut n = 0;
+    let tuples: Vec<String> = members
+        .iter()
+        .map(|_| {
+            let marks: Vec<String> = cols
+                .iter()
+                .map(|i| {
+                    n += 1;
+                    b.typed_param(n, &info.db_types[*i])
+                })
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES {}",
+        quoted(db, &info.schema.name),
+        names.join(", "),
+        tuples.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for p in members {
+        for (_, v) in p.cells.iter().flatten() {
+            q = q.bind(v.clone());
+        }
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Inserts one row whose key the database assigns; returns the key's text.
+async fn insert_one(
+    conn: &mut AnyConnection,
+    db: &Db,
+    info: &TableInfo,
+    p: &Planned,
+) -> Result<Option<String>, sqlx::Error> {
+    let b = db.backend;
+    let table = quoted(db, &info.schema.name);
+    let cells = p.cells.as_deref().unwrap_or_default();
+    let mut sql = if cells.is_empty() {
+        match b {
+            Backend::MySql => format!("INSERT INTO {table} () VALUES ()"),
+            _ => format!("INSERT INTO {table} DEFAULT VALUES"),
+        }
+    } else {
+        let names: Vec<String> = cells
+            .iter()
+            .map(|(i, _)| quoted(db, &info.schema.columns[*i].name))
+            .collect();
+        let marks: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(n, (i, _))| b.typed_param(n + 1, &info.db_types[*i]))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        )
+    };
+    let key_col = info.key_column();
+    if b != Backend::MySql {
+        let key_name = quoted(db, &key_col.name);
+        sql.push_str(&format!(
+            " RETURNING {}",
+            b.text_expr(&key_name, &key_col.sql_type)
+        ));
+    }
+    let mut q = sqlx::query(&sql);
+    for (_, v) in cells {
+        q = q.bind(v.clone());
+    }
+    if b == Backend::MySql {
+        q.execute(&mut *conn).await?;
+        let row = sqlx::query("SELECT CAST(LAST_INSERT_ID() AS CHAR)")
+            .fetch_one(&mut *conn)
+            .await?;
+        text_at(&row, 0)
+    } else {
+        let row = q.fetch_one(&mut *conn).await?;
+        text_at(&row, 0)
+    }
+}

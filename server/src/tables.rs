@@ -1,0 +1,168 @@
+//! The tables enabled for sync: enabling reads the table's schema from the catalog and installs
+//! its triggers; the registry remembers a fingerprint of the columns so the server can notice a
+//! schema change and generate the triggers again.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sqlx::Row;
+use tokio::sync::RwLock;
+
+use crate::db::catalog::{read_table, CatalogError, TableInfo};
+use crate::db::{int_at, text_at, triggers, Db};
+
+/// One registry entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableEntry {
+    /// The id the change log uses.
+    pub id: i64,
+    /// The table's name.
+    pub name: String,
+    /// Whether changes are captured and served.
+    pub enabled: bool,
+}
+
+/// Why a registry operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The table cannot be synced as it is.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The database refused.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Lists every table the registry knows, enabled or not.
+pub async fn list(db: &Db) -> Result<Vec<TableEntry>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name, enabled FROM sheetsync_tables ORDER BY name")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TableEntry {
+                id: int_at(r, 0)?.unwrap_or_default(),
+                name: text_at(r, 1)?.unwrap_or_default(),
+                enabled: int_at(r, 2)?.unwrap_or_default() != 0,
+            })
+        })
+        .collect()
+}
+
+async fn find(db: &Db, name: &str) -> Result<Option<(i64, bool, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, enabled, fingerprint FROM sheetsync_tables WHERE name = {}",
+        db.ph(1)
+    );
+    let row = sqlx::query(&sql)
+        .bind(name)
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => Ok(Some((
+            int_at(&r, 0)?.unwrap_or_default(),
+            int_at(&r, 1)?.unwrap_or_default() != 0,
+            text_at(&r, 2)?.unwrap_or_default(),
+        ))),
+    }
+}
+
+/// Enables `name`: checks it can be synced, registers it and installs its triggers.
+pub async fn enable(db: &Db, name: &str) -> Result<TableInfo, TableError> {
+    // Check before registering, so a table that cannot be synced leaves no trace.
+    read_table(db, name, 0).await?;
+    let id = match find(db, name).await? {
+        Some((id, _, _)) => id,
+        None => {
+            let sql = format!(
+                "INSERT INTO sheetsync_tables (name, enabled, fingerprint) VALUES ({}, 1, '')",
+                db.ph(1)
+            );
+            sqlx::query(&sql).bind(name).execute(&db.pool).await?;
+            find(db, name).await?.map(|f| f.0).unwrap_or_default()
+        }
+    };
+    let info = read_table(db, name, id).await?;
+    triggers::install(db, &info).await?;
+    let sql = format!(
+        "UPDATE sheetsync_tables SET enabled = 1, fingerprint = {} WHERE id = {}",
+        db.ph(1),
+        db.ph(2)
+    );
+    sqlx::query(&sql)
+        .bind(info.fingerprint())
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(info)
+}
+
+/// Disables `name`: removes its triggers; its log and versions stay until compaction.
+/// Returns whether the table was known.
+pub async fn disable(db: &Db, name: &str) -> Result<bool, TableError> {
+    let Some((id, _, _)) = find(db, name).await? else {
+        return Ok(false);
+    };
+    triggers::remove(db, id, name).await?;
+    let sql = format!(
+        "UPDATE sheetsync_tables SET enabled = 0 WHERE id = {}",
+        db.ph(1)
+    );
+    sqlx::query(&sql).bind(id).execute(&db.pool).await?;
+    Ok(true)
+}
+
+/// The schemas of the enabled tables, as the server serves them, refreshed from the catalog.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    tables: Arc<RwLock<BTreeMap<String, Arc<TableInfo>>>>,
+}
+
+impl Catalog {
+    /// The enabled table called `name`, if any.
+    pub async fn get(&self, name: &str) -> Option<Arc<TableInfo>> {
+        self.tables.read().await.get(name).cloned()
+    }
+
+    /// Every enabled table, by name.
+    pub async fn all(&self) -> Vec<Arc<TableInfo>> {
+        self.tables.read().await.values().cloned().collect()
+    }
+
+    /// Re-reads every enabled table's schema; where the columns changed since the triggers
+    /// were generated, generates them again. A table that can no longer be synced (dropped,
+    /// lost its key) is left out and logged.
+    pub async fn refresh(&self, db: &Db) -> Result<(), sqlx::Error> {
+        let mut fresh = BTreeMap::new();
+        for entry in list(db).await?.into_iter().filter(|e| e.enabled) {
+            let info = match read_table(db, &entry.name, entry.id).await {
+                Ok(info) => info,
+                Err(e) => {
+                    tracing::warn!(table = %entry.name, error = %e, "table cannot be synced");
+                    continue;
+                }
+            };
+            let stored = find(db, &entry.name)
+                .await?
+                .map(|f| f.2)
+                .unwrap_or_default();
+            if stored != info.fingerprint() {
+                tracing::info!(table = %entry.name, "columns changed; regenerating triggers");
+                if let Err(e) = enable(db, &entry.name).await {
+                    tracing::warn!(table = %entry.name, error = %e, "cannot regenerate triggers");
+                    continue;
+                }
+            }
+            fresh.insert(entry.name.clone(), Arc::new(info));
+        }
+        *self.tables.write().await = fresh;
+        Ok(())
+    }
+}
+
+/// Reads a single integer from a one-row query (used by small bookkeeping reads).
+pub fn first_int(row: &sqlx::any::AnyRow) -> Result<i64, sqlx::Error> {
+    row.try_get::<i64, _>(0)
+        .or_else(|_| int_at(row, 0).map(|v| v.unwrap_or_default()))
+}
