@@ -2,11 +2,10 @@
 
 mod common;
 
-use common::{row, simple_schema, snapshot, synced};
+use common::{key, row, simple_schema, snapshot, synced};
 use sheetsync_core::base::Base;
 use sheetsync_core::diff::{diff, Changeset, DiffError};
 use sheetsync_core::problem::ProblemKind;
-use sheetsync_core::schema::RowKey;
 use sheetsync_core::sheet::{SheetCell, SheetSnapshot};
 
 fn diff_of(sheet: &SheetSnapshot, base: &Base) -> Changeset {
@@ -20,10 +19,6 @@ fn three_rows() -> (SheetSnapshot, Base) {
         row(3, "plum", Some(7), "007"),
     ]);
     (input.sheet, input.base.unwrap())
-}
-
-fn key(k: &str) -> RowKey {
-    RowKey(k.into())
 }
 
 #[test]

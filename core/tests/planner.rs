@@ -3,54 +3,12 @@
 
 mod common;
 
-use common::{db_delete, db_upsert, row, synced};
+use common::{db_delete, db_upsert, fruit, key, plan, policy, row, synced, update_cells};
 use serde_json::json;
-use sheetsync_core::plan::{plan_sync, PlanError, SyncInput, SyncPlan};
-use sheetsync_core::policy::{ConflictPolicy, PolicySet};
-use sheetsync_core::schema::RowKey;
+use sheetsync_core::plan::{plan_sync, PlanError, SyncInput};
+use sheetsync_core::policy::ConflictPolicy;
 use sheetsync_core::sheet::SheetCell;
 use sheetsync_core::wire::{PushOp, VersionedRow};
-
-fn key(k: &str) -> RowKey {
-    RowKey(k.into())
-}
-
-fn fruit() -> SyncInput {
-    synced(vec![
-        row(1, "apple", Some(3), ""),
-        row(2, "pear", Some(5), "ripe"),
-        row(3, "plum", Some(7), ""),
-    ])
-}
-
-fn policy(p: ConflictPolicy) -> PolicySet {
-    PolicySet {
-        default: p,
-        columns: Default::default(),
-    }
-}
-
-fn plan(input: &SyncInput) -> SyncPlan {
-    plan_sync(input).unwrap()
-}
-
-fn update_cells(plan: &SyncPlan) -> Vec<(String, i64, serde_json::Value)> {
-    plan.push
-        .iter()
-        .filter_map(|p| match &p.change {
-            PushOp::Update {
-                key,
-                expected_version,
-                cells,
-            } => Some((
-                key.0.clone(),
-                *expected_version,
-                serde_json::Value::Object(cells.clone()),
-            )),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn a_sheet_edit_is_pushed_at_the_base_version_with_only_the_changed_cells() {

@@ -99,7 +99,7 @@ proptest! {
             Just(ConflictPolicy::Manual), Just(ConflictPolicy::LatestWins)],
     ) {
         let mut input = synced(sheet_rows(&before));
-        input.policies = PolicySet { default: policy, columns: Default::default() };
+        input.policies = common::policy(policy);
         let r = pick % before.len();
         let id = r as i64 + 1;
         if on_sheet {
@@ -130,10 +130,9 @@ proptest! {
         sheet_wins in any::<bool>(),
     ) {
         let mut input = synced(vec![row(1, &before.0, before.1, &before.2)]);
-        input.policies = PolicySet {
-            default: if sheet_wins { ConflictPolicy::SheetWins } else { ConflictPolicy::DatabaseWins },
-            columns: Default::default(),
-        };
+        input.policies = common::policy(
+            if sheet_wins { ConflictPolicy::SheetWins } else { ConflictPolicy::DatabaseWins },
+        );
         input.sheet.rows[0] = row(1, &sheet_side.0, sheet_side.1, &sheet_side.2);
         let note = (!db_side.2.is_empty()).then_some(db_side.2.as_str());
         input.changes = vec![common::db_upsert(1, &db_side.0, db_side.1, note, 5, 10)];

@@ -55,6 +55,14 @@ impl Planner<'_> {
         });
     }
 
+    pub(super) fn push_delete(&self, plan: &mut SyncPlan, key: &RowKey, version: RowVersion) {
+        let change = PushOp::Delete {
+            key: key.clone(),
+            expected_version: version,
+        };
+        self.push(plan, change, None, None);
+    }
+
     pub(super) fn push_insert(&self, plan: &mut SyncPlan, row: &SheetRow) {
         let cols: Vec<usize> = (0..row.values.len())
             .filter(|&c| self.sheet_owned[c] && row.values[c] != Value::Null)

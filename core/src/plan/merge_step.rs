@@ -67,12 +67,10 @@ impl Planner<'_> {
             return;
         }
         let held: BTreeSet<usize> = merged.held.iter().map(|(c, _)| *c).collect();
-        let writable: Vec<usize> = merged
-            .write
-            .iter()
-            .copied()
-            .filter(|c| !held.contains(c))
-            .collect();
+        let not_held = |cols: &[usize]| -> Vec<usize> {
+            cols.iter().copied().filter(|c| !held.contains(c)).collect()
+        };
+        let writable = not_held(&merged.write);
         self.write_cells(row, &merged.values, &writable);
         if !held.is_empty() {
             let kind = if b.is_some() {
@@ -99,12 +97,7 @@ impl Planner<'_> {
             plan.pending_changes.push(d.change.clone());
             // The row's other sheet edits still go out; `apply_push_results` keeps the held
             // cells' base so the conflict survives the new version.
-            let others: Vec<usize> = merged
-                .push
-                .iter()
-                .copied()
-                .filter(|c| !held.contains(c))
-                .collect();
+            let others = not_held(&merged.push);
             if b.is_some() && !others.is_empty() {
                 let merged_row = SheetRow {
                     values: merged.values,

@@ -16,7 +16,6 @@ use crate::merge::{decide, ConflictKind, Pick, Times};
 use crate::policy::Choice;
 use crate::schema::RowKey;
 use crate::sheet::SheetCell;
-use crate::wire::PushOp;
 
 /// What the sheet did to a key.
 enum SheetSide<'a> {
@@ -158,15 +157,7 @@ impl<'a> Planner<'a> {
             },
             (SheetSide::Deleted, None) => {
                 if let Some(b) = b {
-                    self.push(
-                        plan,
-                        PushOp::Delete {
-                            key: key.clone(),
-                            expected_version: b.version,
-                        },
-                        None,
-                        None,
-                    );
+                    self.push_delete(plan, key, b.version);
                 }
             }
             (SheetSide::Absent, None) => {}
@@ -210,28 +201,12 @@ impl<'a> Planner<'a> {
                     plan.base_updates.insert(key.clone(), None);
                 }
                 (Some((_, cells)), Some(b)) if *cells == b.cells => {
-                    self.push(
-                        plan,
-                        PushOp::Delete {
-                            key: key.clone(),
-                            expected_version: d.version,
-                        },
-                        None,
-                        None,
-                    );
+                    self.push_delete(plan, key, d.version);
                 }
                 (Some((values, cells)), _) => match self.row_pick(key, d) {
                     Pick::Sheet => {
                         plan.summary.conflicts += 1;
-                        self.push(
-                            plan,
-                            PushOp::Delete {
-                                key: key.clone(),
-                                expected_version: d.version,
-                            },
-                            None,
-                            None,
-                        );
+                        self.push_delete(plan, key, d.version);
                     }
                     Pick::Held(policy) => {
                         self.hold_row(

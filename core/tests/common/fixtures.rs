@@ -41,32 +41,39 @@ pub fn col(name: &str, sql_type: SqlType, nullable: bool) -> ColumnSchema {
     }
 }
 
-/// `items(id INT auto-increment key, name TEXT NOT NULL, qty INT, price DECIMAL(8,2), note TEXT)`.
-pub fn items_schema() -> TableSchema {
-    let mut id = col(
-        "id",
+fn int_col(name: &str, nullable: bool) -> ColumnSchema {
+    col(
+        name,
         SqlType::Int {
             bits: 32,
             unsigned: false,
         },
-        false,
-    );
-    id.primary_key = true;
-    id.generated = true;
+        nullable,
+    )
+}
+
+fn text_col(name: &str, nullable: bool) -> ColumnSchema {
+    col(name, SqlType::Text { max_chars: None }, nullable)
+}
+
+/// The `id INT` key column, assigned by the database when `generated`.
+fn id_col(generated: bool) -> ColumnSchema {
+    ColumnSchema {
+        primary_key: true,
+        generated,
+        ..int_col("id", false)
+    }
+}
+
+/// `items(id INT auto-increment key, name TEXT NOT NULL, qty INT, price DECIMAL(8,2), note TEXT)`.
+pub fn items_schema() -> TableSchema {
     TableSchema {
         name: "items".into(),
         writable: true,
         columns: vec![
-            id,
-            col("name", SqlType::Text { max_chars: None }, false),
-            col(
-                "qty",
-                SqlType::Int {
-                    bits: 32,
-                    unsigned: false,
-                },
-                true,
-            ),
+            id_col(true),
+            text_col("name", false),
+            int_col("qty", true),
             col(
                 "price",
                 SqlType::Decimal {
@@ -75,37 +82,21 @@ pub fn items_schema() -> TableSchema {
                 },
                 true,
             ),
-            col("note", SqlType::Text { max_chars: None }, true),
+            text_col("note", true),
         ],
     }
 }
 
 /// `t(id INT key, name TEXT NOT NULL, qty INT, note TEXT)`, with keys typed by people.
 pub fn simple_schema() -> TableSchema {
-    let mut id = col(
-        "id",
-        SqlType::Int {
-            bits: 32,
-            unsigned: false,
-        },
-        false,
-    );
-    id.primary_key = true;
     TableSchema {
         name: "t".into(),
         writable: true,
         columns: vec![
-            id,
-            col("name", SqlType::Text { max_chars: None }, false),
-            col(
-                "qty",
-                SqlType::Int {
-                    bits: 32,
-                    unsigned: false,
-                },
-                true,
-            ),
-            col("note", SqlType::Text { max_chars: None }, true),
+            id_col(false),
+            text_col("name", false),
+            int_col("qty", true),
+            text_col("note", true),
         ],
     }
 }

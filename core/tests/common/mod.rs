@@ -4,11 +4,14 @@
 
 mod client;
 mod fixtures;
+mod planning;
 mod server;
 
 #[allow(unused_imports)]
 pub use client::*;
 #[allow(unused_imports)]
 pub use fixtures::*;
+#[allow(unused_imports)]
+pub use planning::*;
 #[allow(unused_imports)]
 pub use server::*;

@@ -71,48 +71,51 @@ fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> Stri
     }
 }
 
+/// `CREATE TRIGGER <base>_<suffix> AFTER <event> ON <table><condition> BEGIN <body> END`, the
+/// form MySQL and SQLite share (`condition` is MySQL's ` FOR EACH ROW` or SQLite's optional
+/// ` WHEN ...`).
+fn after_trigger(
+    base: &str,
+    suffix: &str,
+    event: &str,
+    table: &str,
+    condition: &str,
+    body: &str,
+) -> String {
+    format!(
+        "CREATE TRIGGER {base}_{suffix} AFTER {event} ON {table}{condition} BEGIN\n    {body}\nEND"
+    )
+}
+
 /// The statements that (re)create the triggers of `info`'s table.
 pub fn create_statements(backend: Backend, info: &TableInfo) -> Vec<String> {
     let q = |n: &str| backend.quote(n).unwrap_or_default();
     let table = q(&info.schema.name);
     let base = trigger_base(info.id);
     let key = q(&info.key_column().name);
+    let del = log_statements(backend, info, "OLD", 'D');
+    let ups = log_statements(backend, info, "NEW", 'U');
     match backend {
-        Backend::MySql => vec![
-            format!(
-                "CREATE TRIGGER {base}_ins AFTER INSERT ON {table} FOR EACH ROW BEGIN\n    {}\nEND",
-                log_statements(backend, info, "NEW", 'U')
-            ),
-            format!(
-                "CREATE TRIGGER {base}_upd AFTER UPDATE ON {table} FOR EACH ROW BEGIN\n    \
-                 IF NOT (OLD.{key} <=> NEW.{key}) THEN\n    {}\n    END IF;\n    {}\nEND",
-                log_statements(backend, info, "OLD", 'D'),
-                log_statements(backend, info, "NEW", 'U')
-            ),
-            format!(
-                "CREATE TRIGGER {base}_del AFTER DELETE ON {table} FOR EACH ROW BEGIN\n    {}\nEND",
-                log_statements(backend, info, "OLD", 'D')
-            ),
-        ],
-        Backend::Sqlite => vec![
-            format!(
-                "CREATE TRIGGER {base}_ins AFTER INSERT ON {table} BEGIN\n    {}\nEND",
-                log_statements(backend, info, "NEW", 'U')
-            ),
-            format!(
-                "CREATE TRIGGER {base}_rekey AFTER UPDATE ON {table} \
-                 WHEN OLD.{key} IS NOT NEW.{key} BEGIN\n    {}\nEND",
-                log_statements(backend, info, "OLD", 'D')
-            ),
-            format!(
-                "CREATE TRIGGER {base}_upd AFTER UPDATE ON {table} BEGIN\n    {}\nEND",
-                log_statements(backend, info, "NEW", 'U')
-            ),
-            format!(
-                "CREATE TRIGGER {base}_del AFTER DELETE ON {table} BEGIN\n    {}\nEND",
-                log_statements(backend, info, "OLD", 'D')
-            ),
-        ],
+        Backend::MySql => {
+            let each = " FOR EACH ROW";
+            let update = format!(
+                "IF NOT (OLD.{key} <=> NEW.{key}) THEN\n    {del}\n    END IF;\n    {ups}"
+            );
+            vec![
+                after_trigger(&base, "ins", "INSERT", &table, each, &ups),
+                after_trigger(&base, "upd", "UPDATE", &table, each, &update),
+                after_trigger(&base, "del", "DELETE", &table, each, &del),
+            ]
+        }
+        Backend::Sqlite => {
+            let rekeyed = format!(" WHEN OLD.{key} IS NOT NEW.{key}");
+            vec![
+                after_trigger(&base, "ins", "INSERT", &table, "", &ups),
+                after_trigger(&base, "rekey", "UPDATE", &table, &rekeyed, &del),
+                after_trigger(&base, "upd", "UPDATE", &table, "", &ups),
+                after_trigger(&base, "del", "DELETE", &table, "", &del),
+            ]
+        }
         Backend::Postgres => vec![
             format!(
                 "CREATE OR REPLACE FUNCTION {base}_fn() RETURNS trigger LANGUAGE plpgsql AS $sheetsync$\n\
@@ -120,9 +123,7 @@ pub fn create_statements(backend: Backend, info: &TableInfo) -> Vec<String> {
                  IF TG_OP = 'DELETE' THEN\n    {del}\n  \
                  ELSIF TG_OP = 'UPDATE' THEN\n    \
                    IF OLD.{key} IS DISTINCT FROM NEW.{key} THEN\n    {del}\n    END IF;\n    {ups}\n  \
-                 ELSE\n    {ups}\n  END IF;\n  RETURN NULL;\nEND\n$sheetsync$",
-                del = log_statements(backend, info, "OLD", 'D'),
-                ups = log_statements(backend, info, "NEW", 'U'),
+                 ELSE\n    {ups}\n  END IF;\n  RETURN NULL;\nEND\n$sheetsync$"
             ),
             format!(
                 "CREATE TRIGGER {base} AFTER INSERT OR UPDATE OR DELETE ON {table} \

@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::wire::{PushOp, PushResult, RowVersion, VersionedRow, WireRow};
-use sqlx::{AnyConnection, Executor};
+use sqlx::AnyConnection;
 
 use super::row::{decode_cells, rejected, Cells};
+use super::savepoint;
 use crate::db::catalog::TableInfo;
 use crate::db::{int_at, Backend, Db};
 use crate::reject;
@@ -115,17 +116,10 @@ pub async fn apply(
         });
     }
     if !planned.is_empty() {
-        conn.execute("SAVEPOINT sheetsync_chunk").await?;
-        match write(conn, db, info, &planned, &mut results).await {
-            Ok(()) => {
-                conn.execute("RELEASE SAVEPOINT sheetsync_chunk").await?;
-            }
-            Err(e) if reject::from_db(info, &e).is_some() => {
-                conn.execute("ROLLBACK TO SAVEPOINT sheetsync_chunk")
-                    .await?;
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
+        savepoint::open(conn).await?;
+        let written = write(conn, db, info, &planned, &mut results).await;
+        if !savepoint::close(conn, info, written).await? {
+            return Ok(None);
         }
     }
     Ok(Some(results.into_iter().flatten().collect()))
@@ -278,8 +272,7 @@ async fn write(
     Ok(())
 }
 
-/// `UPDATE t SET c = CASE key WHEN k1 THEN v1 ... END, ... WHERE key IN (...)` on MySQL, which
-/// has no portable way to join an UPDATE with a list of values.
+/// Updates `members`, which all change the columns `cols`, in one statement.
 async fn update_group(
     conn: &mut AnyConnection,
     db: &Db,
@@ -287,18 +280,38 @@ async fn update_group(
     cols: &[usize],
     members: &[&Planned],
 ) -> Result<(), sqlx::Error> {
+    let (sql, binds) = match db.backend {
+        Backend::MySql => update_by_case(db, info, cols, members),
+        _ => update_from_values(db, info, cols, members),
+    };
+    let mut q = sqlx::query(&sql);
+    for v in binds {
+        q = q.bind(v);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// What a group's UPDATE binds, in order.
+type Binds = Vec<Option<String>>;
+
+/// `UPDATE t SET c = CASE key WHEN k1 THEN v1 ... END, ... WHERE key IN (...)` on MySQL, which
+/// has no portable way to join an UPDATE with a list of values.
+fn update_by_case(
+    db: &Db,
+    info: &TableInfo,
+    cols: &[usize],
+    members: &[&Planned],
+) -> (String, Binds) {
     let b = db.backend;
     let key_name = quoted(db, &info.key_column().name);
     let key_ty = &info.db_types[info.key];
-    if b != Backend::MySql {
-        return update_from_values(conn, db, info, cols, members).await;
-    }
     let mut n = 0;
     let mut next = || {
         n += 1;
         n
     };
-    let mut binds: Vec<Option<String>> = Vec::new();
+    let mut binds: Binds = Vec::new();
     let mut sets = Vec::with_capacity(cols.len());
     for (pos, col) in cols.iter().enumerate() {
         let mut case = format!(
@@ -331,30 +344,24 @@ async fn update_group(
         sets.join(", "),
         marks.join(", ")
     );
-    let mut q = sqlx::query(&sql);
-    for v in binds {
-        q = q.bind(v);
-    }
-    q.execute(&mut *conn).await?;
-    Ok(())
+    (sql, binds)
 }
 
 /// `UPDATE t SET c = v.column2, ... FROM (VALUES (k1, v1, ...), ...) AS v WHERE t.key =
 /// v.column1` (PostgreSQL and SQLite both name a VALUES list's columns `columnN`): one join,
 /// where a long CASE would compare every row with every key.
-async fn update_from_values(
-    conn: &mut AnyConnection,
+fn update_from_values(
     db: &Db,
     info: &TableInfo,
     cols: &[usize],
     members: &[&Planned],
-) -> Result<(), sqlx::Error> {
+) -> (String, Binds) {
     let b = db.backend;
     let table = quoted(db, &info.schema.name);
     let key_name = quoted(db, &info.key_column().name);
     let key_ty = &info.db_types[info.key];
     let mut n = 0;
-    let mut binds: Vec<Option<String>> = Vec::new();
+    let mut binds: Binds = Vec::new();
     let tuples: Vec<String> = members
         .iter()
         .map(|p| {
@@ -385,10 +392,5 @@ async fn update_from_values(
         sets.join(", "),
         tuples.join(", ")
     );
-    let mut q = sqlx::query(&sql);
-    for v in binds {
-        q = q.bind(v);
-    }
-    q.execute(&mut *conn).await?;
-    Ok(())
+    (sql, binds)
 }

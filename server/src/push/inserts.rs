@@ -9,14 +9,15 @@ use std::collections::{BTreeMap, HashSet};
 
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::value::Value;
-use sheetsync_core::wire::{PushOp, PushResult, RejectCode, VersionedRow};
-use sqlx::{AnyConnection, Executor};
+use sheetsync_core::wire::{PushOp, PushResult, VersionedRow};
+use sqlx::AnyConnection;
 
 use super::chunk::{quoted, rows_by_key, versions_by_key, Planned, MAX_PARAMS, MAX_ROWS};
-use super::row::{decode_cells, rejected};
+use super::row::{decode_cells, key_required, rejected};
+use super::savepoint;
 use crate::db::catalog::TableInfo;
 use crate::db::{text_at, Backend, Db};
-use crate::reject::{self, Refusal};
+use crate::reject;
 
 /// How many ops at the start of `ops` are inserts that fit in one run.
 pub fn run_length(ops: &[PushOp]) -> usize {
@@ -85,34 +86,18 @@ pub async fn apply(
                 });
             }
             None if key_col.generated => generated.push(planned),
-            None => {
-                results[idx] = Some(rejected(
-                    op,
-                    Refusal {
-                        column: Some(key_col.name.clone()),
-                        code: RejectCode::NotNull,
-                        reason: format!("column {:?}: the row's key is required", key_col.name),
-                    },
-                ));
-            }
+            None => results[idx] = Some(rejected(op, key_required(info))),
         }
     }
     if keyed.is_empty() && generated.is_empty() {
         return Ok(Some(results.into_iter().flatten().collect()));
     }
-    conn.execute("SAVEPOINT sheetsync_chunk").await?;
-    match write(conn, db, info, keyed, generated, &mut results).await {
-        Ok(()) => {
-            conn.execute("RELEASE SAVEPOINT sheetsync_chunk").await?;
-            Ok(Some(results.into_iter().flatten().collect()))
-        }
-        Err(e) if reject::from_db(info, &e).is_some() => {
-            conn.execute("ROLLBACK TO SAVEPOINT sheetsync_chunk")
-                .await?;
-            Ok(None)
-        }
-        Err(e) => Err(e),
+    savepoint::open(conn).await?;
+    let written = write(conn, db, info, keyed, generated, &mut results).await;
+    if !savepoint::close(conn, info, written).await? {
+        return Ok(None);
     }
+    Ok(Some(results.into_iter().flatten().collect()))
 }
 
 async fn write(
@@ -150,7 +135,8 @@ async fn write(
         }
     }
     for p in &mut generated {
-        let key = insert_one(conn, db, info, p).await?;
+        let cells = p.cells.as_deref().unwrap_or_default();
+        let key = insert_assigning_key(conn, db, info, cells).await?;
         p.param = key.clone();
         p.canon = key.clone().unwrap_or_default();
         p.key = RowKey(p.canon.clone());
@@ -215,37 +201,41 @@ async fn insert_many(
     Ok(())
 }
 
+/// A one-row INSERT of `cells`, or of the columns' defaults when there are none.
+pub(super) fn insert_sql(db: &Db, info: &TableInfo, cells: &[(usize, Option<String>)]) -> String {
+    let b = db.backend;
+    let table = quoted(db, &info.schema.name);
+    if cells.is_empty() {
+        return match b {
+            Backend::MySql => format!("INSERT INTO {table} () VALUES ()"),
+            _ => format!("INSERT INTO {table} DEFAULT VALUES"),
+        };
+    }
+    let names: Vec<String> = cells
+        .iter()
+        .map(|(i, _)| quoted(db, &info.schema.columns[*i].name))
+        .collect();
+    let marks: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(n, (i, _))| b.typed_param(n + 1, &info.db_types[*i]))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        marks.join(", ")
+    )
+}
+
 /// Inserts one row whose key the database assigns; returns the key's text.
-async fn insert_one(
+pub(super) async fn insert_assigning_key(
     conn: &mut AnyConnection,
     db: &Db,
     info: &TableInfo,
-    p: &Planned,
+    cells: &[(usize, Option<String>)],
 ) -> Result<Option<String>, sqlx::Error> {
     let b = db.backend;
-    let table = quoted(db, &info.schema.name);
-    let cells = p.cells.as_deref().unwrap_or_default();
-    let mut sql = if cells.is_empty() {
-        match b {
-            Backend::MySql => format!("INSERT INTO {table} () VALUES ()"),
-            _ => format!("INSERT INTO {table} DEFAULT VALUES"),
-        }
-    } else {
-        let names: Vec<String> = cells
-            .iter()
-            .map(|(i, _)| quoted(db, &info.schema.columns[*i].name))
-            .collect();
-        let marks: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(n, (i, _))| b.typed_param(n + 1, &info.db_types[*i]))
-            .collect();
-        format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            names.join(", "),
-            marks.join(", ")
-        )
-    };
+    let mut sql = insert_sql(db, info, cells);
     let key_col = info.key_column();
     if b != Backend::MySql {
         let key_name = quoted(db, &key_col.name);

@@ -9,6 +9,7 @@
 mod chunk;
 mod inserts;
 mod row;
+mod savepoint;
 
 use sheetsync_core::wire::{PushRequest, PushResponse};
 use sqlx::{AnyConnection, Executor};

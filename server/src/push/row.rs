@@ -5,8 +5,9 @@ use sheetsync_core::value::Value;
 use sheetsync_core::wire::{PushOp, PushResult, RejectCode, WireCells};
 use sqlx::{AnyConnection, Executor};
 
+use super::inserts::{insert_assigning_key, insert_sql};
 use crate::db::catalog::TableInfo;
-use crate::db::{text_at, Backend, Db};
+use crate::db::Db;
 use crate::reject::{self, Refusal};
 use crate::rows;
 
@@ -61,6 +62,16 @@ fn refuse(column: &str, code: RejectCode, reason: String) -> Refusal {
         code,
         reason,
     }
+}
+
+/// The refusal of an insert without a key when the database does not assign keys.
+pub(super) fn key_required(info: &TableInfo) -> Refusal {
+    let name = &info.key_column().name;
+    refuse(
+        name,
+        RejectCode::NotNull,
+        format!("column {name:?}: the row's key is required"),
+    )
 }
 
 /// Decoded cells: `(column index, bound text)` pairs, checked against the schema.
@@ -119,15 +130,10 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                 Ok(c) => c,
                 Err(r) => return Ok(Err(r)),
             };
-            let param = match rows::key_param(db, info, key) {
-                Ok(p) => p,
-                Err(e) => return Ok(Err(reject::from_cell(&e))),
+            let param = match lock_at(conn, db, info, key, *expected_version).await? {
+                Locked::At(param) => param,
+                Locked::Answered(outcome) => return Ok(outcome),
             };
-            if let Some(conflict) =
-                check_version(conn, db, info, key, &param, *expected_version).await?
-            {
-                return Ok(Ok(conflict));
-            }
             if !cells.is_empty() {
                 let b = db.backend;
                 let sets: Vec<String> = cells
@@ -160,15 +166,10 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
             key,
             expected_version,
         } => {
-            let param = match rows::key_param(db, info, key) {
-                Ok(p) => p,
-                Err(e) => return Ok(Err(reject::from_cell(&e))),
+            let param = match lock_at(conn, db, info, key, *expected_version).await? {
+                Locked::At(param) => param,
+                Locked::Answered(outcome) => return Ok(outcome),
             };
-            if let Some(conflict) =
-                check_version(conn, db, info, key, &param, *expected_version).await?
-            {
-                return Ok(Ok(conflict));
-            }
             let b = db.backend;
             let sql = format!(
                 "DELETE FROM {} WHERE {} = {}",
@@ -187,22 +188,32 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
     }
 }
 
-/// Locks the row and its version; answers a conflict unless it is at `expected`.
-async fn check_version(
+/// A row to update or delete, after [`lock_at`].
+enum Locked {
+    /// Locked at the expected version: its key as bound for the key column.
+    At(Option<String>),
+    /// What to answer instead: a key that does not fit the key column, or a conflict.
+    Answered(Result<PushResult, Refusal>),
+}
+
+/// Locks the row and its version; the row is [`Locked::At`] only when it is at `expected`.
+async fn lock_at(
     conn: &mut AnyConnection,
     db: &Db,
     info: &TableInfo,
     key: &RowKey,
-    param: &Option<String>,
     expected: i64,
-) -> Result<Option<PushResult>, sqlx::Error> {
-    let now = rows::current(conn, db, info, param.clone(), true).await?;
-    match now {
-        Some(row) if row.version == expected => Ok(None),
-        current => Ok(Some(PushResult::Conflict {
+) -> Result<Locked, sqlx::Error> {
+    let param = match rows::key_param(db, info, key) {
+        Ok(p) => p,
+        Err(e) => return Ok(Locked::Answered(Err(reject::from_cell(&e)))),
+    };
+    match rows::current(conn, db, info, param.clone(), true).await? {
+        Some(row) if row.version == expected => Ok(Locked::At(param)),
+        current => Ok(Locked::Answered(Ok(PushResult::Conflict {
             key: key.clone(),
             current,
-        })),
+        }))),
     }
 }
 
@@ -243,11 +254,7 @@ async fn insert(
         .find(|(i, _)| *i == info.key)
         .map(|(_, v)| v.clone());
     if given_key.is_none() && !key_col.generated {
-        return Ok(Err(refuse(
-            &key_col.name,
-            RejectCode::NotNull,
-            format!("column {:?}: the row's key is required", key_col.name),
-        )));
+        return Ok(Err(key_required(info)));
     }
     if let Some(param) = &given_key {
         if let Some(current) = rows::current(conn, db, info, param.clone(), true).await? {
@@ -257,53 +264,17 @@ async fn insert(
             }));
         }
     }
-    let b = db.backend;
-    let table = b.quote(&info.schema.name).unwrap_or_default();
-    let mut sql = if cells.is_empty() {
-        match b {
-            Backend::MySql => format!("INSERT INTO {table} () VALUES ()"),
-            _ => format!("INSERT INTO {table} DEFAULT VALUES"),
+    let param = match given_key {
+        Some(param) => {
+            let sql = insert_sql(db, info, &cells);
+            let mut q = sqlx::query(&sql);
+            for (_, v) in cells {
+                q = q.bind(v);
+            }
+            q.execute(&mut *conn).await?;
+            param
         }
-    } else {
-        let names: Vec<String> = cells
-            .iter()
-            .map(|(i, _)| b.quote(&info.schema.columns[*i].name).unwrap_or_default())
-            .collect();
-        let values: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(n, (i, _))| b.typed_param(n + 1, &info.db_types[*i]))
-            .collect();
-        format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            names.join(", "),
-            values.join(", ")
-        )
-    };
-    let returning = given_key.is_none() && b != Backend::MySql;
-    if returning {
-        let key_name = b.quote(&key_col.name).unwrap_or_default();
-        sql.push_str(&format!(
-            " RETURNING {}",
-            b.text_expr(&key_name, &key_col.sql_type)
-        ));
-    }
-    let mut q = sqlx::query(&sql);
-    for (_, v) in cells {
-        q = q.bind(v);
-    }
-    let param = if let Some(p) = given_key {
-        q.execute(&mut *conn).await?;
-        p
-    } else if returning {
-        let row = q.fetch_one(&mut *conn).await?;
-        text_at(&row, 0)?
-    } else {
-        q.execute(&mut *conn).await?;
-        let row = sqlx::query("SELECT CAST(LAST_INSERT_ID() AS CHAR)")
-            .fetch_one(&mut *conn)
-            .await?;
-        text_at(&row, 0)?
+        None => insert_assigning_key(conn, db, info, &cells).await?,
     };
     applied(conn, db, info, param).await
 }

@@ -81,25 +81,21 @@ impl TestDb {
         let name = unique_name();
         let url = match kind {
             Kind::MySql => {
-                let admin = admin_pool(kind).await;
-                admin
-                    .execute(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4").as_str())
-                    .await
-                    .expect("create database");
+                admin_execute(
+                    kind,
+                    &format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"),
+                )
+                .await
+                .expect("create database");
                 format!("mysql://root@127.0.0.1:3306/{name}")
             }
             Kind::Postgres => {
-                let admin = admin_pool(kind).await;
-                admin
-                    .execute(format!("CREATE DATABASE {name}").as_str())
+                admin_execute(kind, &format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create database");
                 format!("postgres://postgres@127.0.0.1:5432/{name}")
             }
-            Kind::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{name}.sqlite"));
-                format!("sqlite://{}?mode=rwc", path.display())
-            }
+            Kind::Sqlite => format!("sqlite://{}?mode=rwc", sqlite_path(&name).display()),
         };
         TestDb { kind, url, name }
     }
@@ -107,25 +103,31 @@ impl TestDb {
     pub async fn drop_database(self) {
         match self.kind {
             Kind::MySql => {
-                let admin = admin_pool(self.kind).await;
-                let _ = admin
-                    .execute(format!("DROP DATABASE IF EXISTS {}", self.name).as_str())
-                    .await;
+                let sql = format!("DROP DATABASE IF EXISTS {}", self.name);
+                let _ = admin_execute(self.kind, &sql).await;
             }
             Kind::Postgres => {
-                let admin = admin_pool(self.kind).await;
-                let _ = admin
-                    .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
-                    .await;
+                let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+                let _ = admin_execute(self.kind, &sql).await;
             }
             Kind::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{}.sqlite", self.name));
+                let path = sqlite_path(&self.name);
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
         }
     }
+}
+
+/// Runs `sql` on the server of `kind` as its administrator (creating and dropping databases).
+async fn admin_execute(kind: Kind, sql: &str) -> Result<(), sqlx::Error> {
+    admin_pool(kind).await.execute(sql).await.map(|_| ())
+}
+
+/// The file of the SQLite database `name`.
+fn sqlite_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("{name}.sqlite"))
 }
 
 /// One test's world: the database, an outside writer, and a running server instance.
