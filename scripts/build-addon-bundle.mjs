@@ -54,13 +54,29 @@ var SheetsyncCoreState_ = { loading: null };
 async function sheetsyncCoreLoad_() {
   var Encoder = typeof TextEncoder === 'function' ? TextEncoder : SheetsyncUtf8Encoder_;
   var Decoder = typeof TextDecoder === 'function' ? TextDecoder : SheetsyncUtf8Decoder_;
-  var bindgen = sheetsyncCoreGlue_(Encoder, Decoder);
+  var bindgen = sheetsyncCoreGlue_(Encoder, Decoder, undefined);
   await bindgen({ module_or_path: sheetsyncBase64Bytes_(SHEETSYNC_WASM_BASE64_) });
   var api = {};
   Object.keys(bindgen).forEach(function (name) {
-    if (name !== 'initSync') api[name] = bindgen[name];
+    if (name !== 'initSync') api[name] = sheetsyncGuard_(name, bindgen[name]);
   });
   return Object.freeze(api);
+}
+
+// A trap (a Rust panic: a bug, never bad input, which is answered with an Error) leaves the
+// instance unusable: forget it so the next call instantiates a fresh one, and say so.
+function sheetsyncGuard_(name, fn) {
+  return function () {
+    try {
+      return fn.apply(null, arguments);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        SheetsyncCoreState_.loading = null;
+        throw new Error('the sheetsync core failed in ' + name + ' (' + e.message + '); please report it');
+      }
+      throw e;
+    }
+  };
 }
 
 function SheetsyncUtf8Encoder_() {}
@@ -148,8 +164,9 @@ function sheetsyncBase64Bytes_(text) {
 }
 
 // wasm-bindgen's glue, run in a function of its own so that it sees the text coders it is
-// given and leaves no globals behind.
-function sheetsyncCoreGlue_(TextEncoder, TextDecoder) {
+// given and leaves no globals behind. "document" is hidden from it: the glue would only use
+// it to guess a URL to fetch the module from, and the module is embedded.
+function sheetsyncCoreGlue_(TextEncoder, TextDecoder, document) {
 ${glue.split('\n').map((l) => (l ? '  ' + l : l)).join('\n')}
   return wasm_bindgen;
 }

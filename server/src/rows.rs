@@ -80,7 +80,10 @@ pub async fn page(
     if after.is_some() {
         sql.push_str(&format!(" WHERE {}", key_condition(db, info, ">", 1)));
     }
-    sql.push_str(&format!(" ORDER BY {key_name} LIMIT {limit}"));
+    // Qualified, because the select list aliases each column to its text form under the same
+    // name, and PostgreSQL would otherwise sort by that text (1, 10, 100, 2, ...).
+    let table_name = db.backend.quote(&info.schema.name).unwrap_or_default();
+    sql.push_str(&format!(" ORDER BY {table_name}.{key_name} LIMIT {limit}"));
     let mut q = sqlx::query(&sql);
     if let Some(a) = after {
         q = q.bind(a);

@@ -26,6 +26,16 @@ backend_tests! {
         assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
     }
 
+    async fn a_read_without_waiting_sees_every_change_committed_before_it(ctx) {
+        ctx.people().await;
+        let token = ctx.token(&["people"], false).await;
+        let start = ctx.cursor_now(&token, "people").await;
+        ctx.sql("INSERT INTO people (name) VALUES ('a')").await;
+        ctx.sql("INSERT INTO people (name) VALUES ('b')").await;
+        let page = ctx.changes(&token, "people", &start, 0).await;
+        assert_eq!(page["changes"].as_array().unwrap().len(), 2, "{page}");
+    }
+
     async fn transactions_committing_out_of_order_are_both_delivered(ctx) {
         ctx.people().await;
         let token = ctx.token(&["people"], false).await;
@@ -113,6 +123,32 @@ backend_tests! {
         let (changes, _) = ctx.changes_until(&token, "people", &cursor, 1).await;
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0]["cells"][1], "changed");
+    }
+
+    async fn pages_over_an_integer_key_return_every_row_once_in_numeric_order(ctx) {
+        ctx.people().await;
+        let token = ctx.token(&["people"], false).await;
+        for i in 0..12 {
+            ctx.sql(&format!("INSERT INTO people (name) VALUES ('r{i}')")).await;
+        }
+        let mut keys: Vec<i64> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let path = match &after {
+                Some(a) => format!("/v1/tables/people/rows?limit=5&after={a}"),
+                None => "/v1/tables/people/rows?limit=5".to_string(),
+            };
+            let (status, page) = ctx.get(&path, Some(&token)).await;
+            assert_eq!(status, 200, "{page}");
+            for row in page["rows"].as_array().unwrap() {
+                keys.push(row["key"].as_str().unwrap().parse().unwrap());
+            }
+            match page["next_after"].as_str() {
+                Some(a) => after = Some(a.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(keys, (1..=12).collect::<Vec<i64>>());
     }
 
     async fn a_new_column_is_served_and_captured_after_the_schema_is_read_again(ctx) {

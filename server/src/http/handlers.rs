@@ -126,6 +126,9 @@ pub async fn changes(
     }
     let wait = Duration::from_secs_f64(wait.min(state.max_wait.as_secs_f64()));
     let deadline = tokio::time::Instant::now() + wait;
+    // Stamp what is already committed before the first read, so a reader always sees every
+    // change committed before its request, not only those the poller has reached.
+    feed::tick(&state.db, &state.clock).await?;
     let mut clock = state.clock.subscribe();
     loop {
         let seen = *clock.borrow_and_update();

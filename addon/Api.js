@@ -1,0 +1,234 @@
+/**
+ * What the sidebar calls through google.script.run. Every argument and every answer is a
+ * plain object of strings, numbers, booleans and arrays: no Date, no functions, since
+ * google.script.run carries nothing else. Each function works on the active sheet.
+ */
+
+/** Everything the sidebar shows on opening: connection, binding, last report, triggers. */
+function sidebarState() {
+  var sheet = SpreadsheetApp.getActiveSheet();
+  var sheetId = sheet.getSheetId();
+  var connection = storeConnection_();
+  var binding = storeBinding_(sheetId);
+  return {
+    connected: !!connection,
+    url: connection ? connection.url : '',
+    hasToken: !!(connection && connection.token),
+    sheet: {
+      id: sheetId,
+      name: sheet.getName(),
+      empty: sheet.getLastRow() === 0,
+      hidden: /^_sheetsync_/.test(sheet.getName()),
+    },
+    binding: binding,
+    report: binding ? storeReadReport_(sheetId) : null,
+    autoSync: triggersInstalled_().length === TRIGGER_HANDLERS_.length,
+    progress: binding ? storeProgress_(sheetId) : null,
+  };
+}
+
+/**
+ * Tries a server URL and token without saving them: answers the tables the token may sync,
+ * or throws the reason it cannot connect.
+ */
+function testConnection(url, token) {
+  var list = serverClient_({ url: String(url || '').trim(), token: String(token || '').trim() })
+    .listTables();
+  return apiDescribeTables_(list);
+}
+
+/** Saves the connection after checking that it works; answers the new sidebar state. */
+function saveConnection(url, token) {
+  var connection = { url: String(url || '').trim().replace(/\/+$/, ''), token: String(token || '').trim() };
+  serverClient_(connection).listTables();
+  storeSaveConnection_(connection);
+  return sidebarState();
+}
+
+/** Forgets the server (bindings and bases stay, for reconnecting to the same server). */
+function disconnect() {
+  triggersRemove_();
+  storeSaveConnection_(null);
+  return sidebarState();
+}
+
+/** The tables the saved token may sync, described for the table picker. */
+function listTables() {
+  return apiDescribeTables_(serverClient_(storeConnection_()).listTables());
+}
+
+/**
+ * Binds the active sheet to `tableName`. An empty sheet gets the table's headers and is then
+ * filled by the first sync; a sheet with rows is matched to the table by header names.
+ */
+function bindTable(tableName) {
+  var sheet = SpreadsheetApp.getActiveSheet();
+  if (/^_sheetsync_/.test(sheet.getName())) {
+    throw new Error('this sheet is where sheetsync keeps its own data; choose another sheet');
+  }
+  var list = serverClient_(storeConnection_()).listTables();
+  var table = (list.tables || []).filter(function (t) { return t.name === tableName; })[0];
+  if (!table) throw new Error('the server has no table "' + tableName + '" for this token');
+  var key = table.columns.filter(function (c) { return c.primary_key; });
+  if (key.length !== 1) {
+    throw new Error('table "' + tableName + '" needs a single-column primary key to be synced');
+  }
+  var sheetId = sheet.getSheetId();
+  var old = storeBinding_(sheetId);
+  if (old && old.table !== tableName) storeForgetSheet_(sheetId);
+  if (sheet.getLastRow() === 0) {
+    sheetWriteHeaders_(sheet, table.columns.map(function (c) { return c.name; }));
+  }
+  storeSaveBinding_(sheetId, {
+    table: tableName,
+    keyColumn: key[0].name,
+    policy: old && old.table === tableName ? old.policy : { default: 'database-wins', columns: {} },
+  });
+  return sidebarState();
+}
+
+/** Stops syncing the active sheet and forgets its base (the sheet's cells stay). */
+function unbindSheet() {
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  storeForgetSheet_(sheetId);
+  if (storeBoundSheetIds_().length === 0) triggersRemove_();
+  return sidebarState();
+}
+
+/**
+ * Syncs the active sheet now. options: {dryRun: bool, confirmMassDelete: bool}. Answers the
+ * summary: counts, a sentence, conflicts, rejected rows, and whether more remains.
+ */
+function syncNow(options) {
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  return syncRunNow_(sheetId, options || {});
+}
+
+/** What a sync would do, without writing anything anywhere. */
+function previewSync() {
+  return syncNow({ dryRun: true });
+}
+
+/**
+ * Settles held conflicts. choices: [{key, column, choose: "sheet"|"database"}]; column is
+ * null for a whole-row conflict. Runs a sync that applies the choices.
+ */
+function resolveConflicts(choices) {
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  return syncRunNow_(sheetId, { resolutions: apiResolutions_(choices) });
+}
+
+/** Confirms a sync the mass-delete guard stopped, and runs it. */
+function confirmMassDelete() {
+  return syncNow({ confirmMassDelete: true });
+}
+
+/**
+ * Sets the active sheet's conflict policies: {default, columns: {name: policy}}, each one of
+ * database-wins, sheet-wins, latest-wins, manual, custom, numeric-delta.
+ */
+function setPolicy(policy) {
+  var allowed = ['database-wins', 'sheet-wins', 'latest-wins', 'manual', 'custom', 'numeric-delta'];
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  var binding = storeBinding_(sheetId);
+  if (!binding) throw new Error('bind this sheet to a table first');
+  var clean = { default: policy && policy.default, columns: {} };
+  if (allowed.indexOf(clean.default) < 0) {
+    throw new Error('unknown policy "' + clean.default + '"; expected one of ' + allowed.join(', '));
+  }
+  var columns = (policy && policy.columns) || {};
+  Object.keys(columns).forEach(function (name) {
+    var p = columns[name];
+    if (!p) return;
+    if (allowed.indexOf(p) < 0) throw new Error('unknown policy "' + p + '" for column "' + name + '"');
+    clean.columns[name] = p;
+  });
+  binding.policy = clean;
+  storeSaveBinding_(sheetId, binding);
+  return sidebarState();
+}
+
+/** Turns automatic sync on (installs the triggers) or off (removes them). */
+function setAutoSync(on) {
+  if (on) {
+    if (!storeConnection_()) throw new Error('connect to a server first');
+    triggersInstall_();
+  } else {
+    triggersRemove_();
+  }
+  return sidebarState();
+}
+
+/** Selects a row of the active sheet (the link next to a rejected row). */
+function selectRow(row) {
+  var n = Number(row);
+  if (!(n >= 1)) throw new Error('no such row: ' + row);
+  sheetSelectRow_(SpreadsheetApp.getActiveSheet(), n);
+  return true;
+}
+
+/**
+ * What the sidebar needs to long-poll the server itself: the URL, token, table and cursor.
+ * The token is the document's, already readable by everyone who can edit the document.
+ */
+function sidebarConnection() {
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  var connection = storeConnection_();
+  var binding = storeBinding_(sheetId);
+  if (!connection || !binding) return null;
+  return {
+    url: connection.url,
+    token: connection.token,
+    table: binding.table,
+    cursor: storeCursor_(sheetId),
+    origin: storeOrigin_(),
+  };
+}
+
+/**
+ * Long-polls for database changes through Apps Script (when the browser cannot reach the
+ * server itself) and applies them if any came. Answers the sync summary, or null when
+ * nothing changed within `waitSeconds`.
+ */
+function pollChanges(waitSeconds) {
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  var connection = storeConnection_();
+  var binding = storeBinding_(sheetId);
+  if (!connection || !binding) return null;
+  var page = serverClient_(connection).changes(binding.table, storeCursor_(sheetId), 1, waitSeconds || 10);
+  if (!page.changes.length) return null;
+  return syncRunNow_(sheetId, {});
+}
+
+function apiDescribeTables_(list) {
+  return {
+    protocol: list.protocol,
+    tables: (list.tables || []).map(function (t) {
+      var keys = t.columns.filter(function (c) { return c.primary_key; });
+      return {
+        name: t.name,
+        writable: !!t.writable,
+        syncable: keys.length === 1,
+        why: keys.length === 1 ? '' : 'needs a single-column primary key',
+        columns: t.columns.map(function (c) {
+          return { name: c.name, kind: c.sql_type.kind, key: !!c.primary_key, nullable: !!c.nullable };
+        }),
+      };
+    }),
+  };
+}
+
+function apiResolutions_(choices) {
+  return (choices || []).map(function (c) {
+    if (c.choose !== 'sheet' && c.choose !== 'database') {
+      throw new Error('a conflict is settled by "sheet" or "database", not "' + c.choose + '"');
+    }
+    return { key: String(c.key), column: c.column || null, choose: c.choose };
+  });
+}
+
+/** The bundled core's version and protocol, for the sidebar's footer and for support. */
+async function coreInfo() {
+  var core = await sheetsyncCore();
+  return { coreVersion: core.coreVersion(), protocol: core.protocolVersion() };
+}

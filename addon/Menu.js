@@ -1,0 +1,37 @@
+/**
+ * The add-on's menu and sidebar. The sidebar is a template so that it can include the
+ * generated wasm bundle (SidebarWasm.html) and its own parts.
+ */
+
+/** Adds the sheetsync menu when the spreadsheet opens. */
+function onOpen(e) {
+  SpreadsheetApp.getUi()
+    .createAddonMenu()
+    .addItem('Open sheetsync', 'showSidebar')
+    .addItem('Sync now', 'menuSyncNow')
+    .addToUi();
+}
+
+/** Runs when the add-on is installed, so the menu shows without reopening the file. */
+function onInstall(e) {
+  onOpen(e);
+}
+
+/** Opens the sidebar. */
+function showSidebar() {
+  var html = HtmlService.createTemplateFromFile('Sidebar')
+    .evaluate()
+    .setTitle('sheetsync');
+  SpreadsheetApp.getUi().showSidebar(html);
+}
+
+/** Syncs the active sheet from the menu and says what happened. */
+function menuSyncNow() {
+  var summary = syncNow({ dryRun: false });
+  SpreadsheetApp.getActiveSpreadsheet().toast(summary.text, 'sheetsync', 8);
+}
+
+/** The content of another HTML file of the project, for the sidebar template's includes. */
+function include(name) {
+  return HtmlService.createHtmlOutputFromFile(name).getContent();
+}

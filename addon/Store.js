@@ -1,0 +1,248 @@
+/**
+ * Per-document state. Everything lives with the spreadsheet, never with the person: document
+ * properties for small settings (connection, bindings, cursors) and a hidden sheet per bound
+ * sheet for the large, growing things (the base, the pending batch), because properties hold
+ * at most 9 KB per value and 500 KB in all.
+ */
+
+var STORE_PREFIX_ = 'sheetsync.';
+/** Cells hold at most 50,000 characters; chunks stay well under that. */
+var STORE_CHUNK_CHARS_ = 40000;
+/**
+ * Starts every chunk so that Sheets never reads one as a number, a date or a formula (a chunk
+ * of JSON may well begin with "=", "-" or digits).
+ */
+var STORE_CHUNK_MARK_ = '~';
+/** The hidden sheet's columns: one block of chunks each. */
+var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4 };
+
+function storeProps_() {
+  return PropertiesService.getDocumentProperties();
+}
+
+function storeGetJson_(name, fallback) {
+  var text = storeProps_().getProperty(STORE_PREFIX_ + name);
+  if (text === null || text === undefined || text === '') return fallback;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error('sheetsync: the stored setting "' + name + '" is damaged (' + e.message +
+      '); disconnect and connect again to reset it');
+  }
+}
+
+function storePutJson_(name, value) {
+  if (value === null || value === undefined) {
+    storeProps_().deleteProperty(STORE_PREFIX_ + name);
+  } else {
+    storeProps_().setProperty(STORE_PREFIX_ + name, JSON.stringify(value));
+  }
+}
+
+/** The server this document syncs with: {url, token}, or null. */
+function storeConnection_() {
+  return storeGetJson_('connection', null);
+}
+
+function storeSaveConnection_(connection) {
+  storePutJson_('connection', connection);
+}
+
+/**
+ * The tag the server puts on the changes this document pushes, so the document never
+ * re-applies its own writes. Made once per document.
+ */
+function storeOrigin_() {
+  var origin = storeGetJson_('origin', null);
+  if (!origin) {
+    origin = 'sheet-' + storeNewId_();
+    storePutJson_('origin', origin);
+  }
+  return origin;
+}
+
+/** A fresh unique id (batch ids, origins); Apps Script has no crypto, but has getUuid. */
+function storeNewId_() {
+  if (typeof Utilities !== 'undefined' && Utilities.getUuid) return Utilities.getUuid();
+  return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12);
+}
+
+/**
+ * The binding of one sheet: {table, policy: {default, columns}, autoSync}, or null.
+ * Keyed by the sheet's id, which survives renames and moves.
+ */
+function storeBinding_(sheetId) {
+  return storeGetJson_('binding.' + sheetId, null);
+}
+
+function storeSaveBinding_(sheetId, binding) {
+  storePutJson_('binding.' + sheetId, binding);
+}
+
+/** The ids of every bound sheet of this document. */
+function storeBoundSheetIds_() {
+  var keys = storeProps_().getKeys();
+  var ids = [];
+  for (var i = 0; i < keys.length; i++) {
+    var m = /^sheetsync\.binding\.(\d+)$/.exec(keys[i]);
+    if (m) ids.push(Number(m[1]));
+  }
+  return ids.sort(function (a, b) { return a - b; });
+}
+
+/** The change-feed cursor the sheet has applied up to, or null before the first sync. */
+function storeCursor_(sheetId) {
+  return storeGetJson_('cursor.' + sheetId, null);
+}
+
+function storeSaveCursor_(sheetId, cursor) {
+  storePutJson_('cursor.' + sheetId, cursor);
+}
+
+/**
+ * When each row was last edited in the sheet (ms), for latest-wins: {rowKey: ms}. */
+function storeEditTimes_(sheetId) {
+  return storeGetJson_('edits.' + sheetId, {});
+}
+
+function storeSaveEditTimes_(sheetId, times) {
+  var keys = Object.keys(times || {});
+  storePutJson_('edits.' + sheetId, keys.length ? times : null);
+}
+
+/** The last sync's summary and its open questions (conflicts, rejections, a delete guard). */
+function storeReport_(sheetId) {
+  return storeGetJson_('report.' + sheetId, null);
+}
+
+function storeSaveReport_(sheetId, report) {
+  var text = JSON.stringify(report);
+  if (text.length > 8500) {
+    // Properties hold 9 KB a value: keep the report in the hidden sheet when it is larger.
+    storeWriteBlock_(sheetId, 'report', text);
+    storePutJson_('report.' + sheetId, { inSheet: true });
+  } else {
+    storePutJson_('report.' + sheetId, report);
+  }
+}
+
+function storeReadReport_(sheetId) {
+  var report = storeReport_(sheetId);
+  if (report && report.inSheet) {
+    var text = storeReadBlock_(sheetId, 'report');
+    return text ? JSON.parse(text) : null;
+  }
+  return report;
+}
+
+/** The base: what the sheet and the database last agreed on, as the core keeps it. */
+function storeBase_(sheetId) {
+  var text = storeReadBlock_(sheetId, 'base');
+  return text ? JSON.parse(text) : null;
+}
+
+function storeSaveBase_(sheetId, base) {
+  storeWriteBlock_(sheetId, 'base', base === null || base === undefined ? '' : JSON.stringify(base));
+}
+
+/**
+ * The batch being pushed: {batchId, table, request, sentAt}. Saved before the push is sent
+ * and cleared only after its answer is applied, so a push cut off by a crash or the time
+ * limit is sent again with the same batch id and the server applies it once.
+ */
+function storePendingBatch_(sheetId) {
+  var text = storeReadBlock_(sheetId, 'pending');
+  return text ? JSON.parse(text) : null;
+}
+
+function storeSavePendingBatch_(sheetId, batch) {
+  storeWriteBlock_(sheetId, 'pending', batch ? JSON.stringify(batch) : '');
+}
+
+/**
+ * Database changes the last plan could not settle (rows held for a person), handed back to
+ * the next plan before newer changes.
+ */
+function storeHeldChanges_(sheetId) {
+  var text = storeReadBlock_(sheetId, 'held');
+  return text ? JSON.parse(text) : [];
+}
+
+function storeSaveHeldChanges_(sheetId, changes) {
+  storeWriteBlock_(sheetId, 'held', changes && changes.length ? JSON.stringify(changes) : '');
+}
+
+/** Forgets everything about one sheet's sync (on unbind). */
+function storeForgetSheet_(sheetId) {
+  ['binding.', 'cursor.', 'edits.', 'report.', 'progress.'].forEach(function (name) {
+    storeProps_().deleteProperty(STORE_PREFIX_ + name + sheetId);
+  });
+  var hidden = storeHiddenSheet_(sheetId, false);
+  if (hidden) hidden.getParent().deleteSheet(hidden);
+}
+
+/** Progress of a long sync that continues in the next execution, or null. */
+function storeProgress_(sheetId) {
+  return storeGetJson_('progress.' + sheetId, null);
+}
+
+function storeSaveProgress_(sheetId, progress) {
+  storePutJson_('progress.' + sheetId, progress);
+}
+
+function storeHiddenSheetName_(sheetId) {
+  return '_sheetsync_base_' + sheetId;
+}
+
+function storeHiddenSheet_(sheetId, create) {
+  var ss = SpreadsheetApp.getActiveSpreadsheet();
+  var name = storeHiddenSheetName_(sheetId);
+  var sheet = ss.getSheetByName(name);
+  if (!sheet && create) {
+    // insertSheet makes the new sheet the active one: give the person their sheet back.
+    var active = ss.getActiveSheet();
+    sheet = ss.insertSheet(name, ss.getNumSheets());
+    sheet.getRange(1, 1, 1, 4).setValues([['0', '0', '0', '0']]);
+    sheet.hideSheet();
+    if (active) ss.setActiveSheet(active);
+  }
+  return sheet;
+}
+
+/**
+ * Reads a block of text kept as chunks down one column of the hidden sheet: row 1 holds the
+ * number of chunks, rows 2.. the chunks, so a block of any size costs one range read.
+ */
+function storeReadBlock_(sheetId, block) {
+  var sheet = storeHiddenSheet_(sheetId, false);
+  if (!sheet) return '';
+  var col = storeBlockColumn_(block);
+  var count = Number(sheet.getRange(1, col).getValue()) || 0;
+  if (count === 0) return '';
+  var cells = sheet.getRange(2, col, count, 1).getValues();
+  var parts = [];
+  for (var i = 0; i < cells.length; i++) parts.push(String(cells[i][0]).slice(STORE_CHUNK_MARK_.length));
+  return parts.join('');
+}
+
+function storeWriteBlock_(sheetId, block, text) {
+  var sheet = storeHiddenSheet_(sheetId, true);
+  var col = storeBlockColumn_(block);
+  var old = Number(sheet.getRange(1, col).getValue()) || 0;
+  var chunks = [];
+  for (var i = 0; i < text.length; i += STORE_CHUNK_CHARS_) {
+    chunks.push([STORE_CHUNK_MARK_ + text.slice(i, i + STORE_CHUNK_CHARS_)]);
+  }
+  if (chunks.length) {
+    sheetEnsureSize_(sheet, chunks.length + 1, col);
+    sheet.getRange(2, col, chunks.length, 1).setValues(chunks);
+  }
+  if (old > chunks.length) sheet.getRange(2 + chunks.length, col, old - chunks.length, 1).clearContent();
+  sheet.getRange(1, col).setValue(String(chunks.length));
+}
+
+function storeBlockColumn_(block) {
+  var col = STORE_BLOCKS_[block];
+  if (!col) throw new Error('sheetsync: unknown storage block "' + block + '"');
+  return col;
+}

@@ -1,0 +1,256 @@
+/**
+ * The sync loop for one bound sheet, run under the document lock:
+ *
+ *   finish a batch a previous run left unanswered (same batch id: the server applies it once)
+ *   → read the sheet → read database changes since the cursor (or every row, the first time)
+ *   → plan in the core → fetch base images if the plan asks, ask resolveConflict about
+ *   "custom" conflicts, and plan again → write the sheet's edits and the base → push the
+ *   database changes in batches, each saved before it is sent → apply each answer → save the
+ *   base, cursor and report.
+ *
+ * The core is stateless and the base is saved after every batch, so a sync cut off by the
+ * 6-minute limit loses nothing: the next run plans again from what was saved and carries on.
+ */
+
+/** Stop starting new work after this long, leaving room to save before the 6-minute limit. */
+var SYNC_TIME_BUDGET_MS_ = 4.5 * 60 * 1000;
+/** Changes per push batch: one transaction on the server, one answer to apply. */
+var SYNC_BATCH_SIZE_ = 500;
+/** Rows per page when reading the table or its changes. */
+var SYNC_PAGE_SIZE_ = 5000;
+
+/** Runs a sync for the sidebar or the menu: answers the report, throws what went wrong. */
+async function syncRunNow_(sheetId, options) {
+  var lock = LockService.getDocumentLock();
+  if (!lock.tryLock(30000)) {
+    return { text: 'Another sync of this document is running; try again in a moment.', busy: true };
+  }
+  try {
+    return await syncRun_(sheetId, options);
+  } finally {
+    lock.releaseLock();
+  }
+}
+
+/** Runs a sync for a trigger: never throws (a trigger has nobody to tell), logs instead. */
+async function syncRunFromTrigger_(sheetId, why) {
+  var lock = LockService.getDocumentLock();
+  // An edit waits for a running sync, which may have read the sheet before the edit; the
+  // timer need not, the next tick comes soon enough.
+  if (!lock.tryLock(why === 'timer' ? 1000 : 25000)) return null;
+  try {
+    return await syncRun_(sheetId, { trigger: why });
+  } catch (e) {
+    console.error('sheetsync (' + why + ') sheet ' + sheetId + ': ' + (e && e.stack ? e.stack : e));
+    storeSaveReport_(sheetId, { text: 'The last automatic sync failed: ' + e.message, failed: true, at: Date.now() });
+    return null;
+  } finally {
+    lock.releaseLock();
+  }
+}
+
+/** A sync goes round again at most this often when its pushes met concurrent changes. */
+var SYNC_MAX_ROUNDS_ = 3;
+
+/**
+ * One sync of one sheet. options: {dryRun, confirmMassDelete, resolutions, trigger}.
+ * Answers the report the sidebar shows.
+ */
+async function syncRun_(sheetId, options) {
+  var binding = storeBinding_(sheetId);
+  if (!binding) throw new Error('this sheet is not bound to a table yet: choose one in the sidebar');
+  var client = serverClient_(storeConnection_());
+  var core = await sheetsyncCore();
+  var ctx = {
+    started: Date.now(),
+    sheetId: sheetId,
+    binding: binding,
+    sheet: sheetById_(sheetId),
+    client: client,
+    core: core,
+    schema: syncSchema_(core, client, binding.table),
+    tally: syncTally_(),
+    carried: [],
+  };
+  if (!options.dryRun) {
+    syncFinishPendingBatch_(core, client, ctx.sheet, sheetId, ctx.schema, ctx.tally, ctx.carried);
+  }
+  var round;
+  var rounds = 0;
+  do {
+    // Rows that met a concurrent database change come back as changes: merge them at once.
+    round = syncRound_(ctx, rounds === 0 ? options : { confirmMassDelete: options.confirmMassDelete });
+    rounds++;
+  } while (!options.dryRun && round.pushConflicts > 0 && !round.more && rounds < SYNC_MAX_ROUNDS_ &&
+    Date.now() - ctx.started < SYNC_TIME_BUDGET_MS_ / 2);
+  if (options.dryRun) return round.report;
+  syncForgetEditTimes_(sheetId, ctx.started);
+  var report = syncReport_(round.plan, ctx.carried.concat(round.problems), ctx.tally, round.more,
+    storeCursor_(sheetId));
+  if (round.more) report.progress = { done: round.pushed, total: round.plan.push.length };
+  storeSaveReport_(sheetId, report);
+  storeSaveProgress_(sheetId, round.more ? report.progress : null);
+  return report;
+}
+
+/** Reads, plans, writes the sheet and pushes once. */
+function syncRound_(ctx, options) {
+  var core = ctx.core;
+  var client = ctx.client;
+  var sheetId = ctx.sheetId;
+  var base = storeBase_(sheetId);
+  var input = {
+    schema: ctx.schema,
+    timeZone: SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone(),
+    sheet: sheetReadSnapshot_(ctx.sheet),
+    base: base,
+    changes: storeHeldChanges_(sheetId),
+    databaseRows: [],
+    policies: ctx.binding.policy || { default: 'database-wins', columns: {} },
+    editTimes: storeEditTimes_(sheetId),
+    resolutions: options.resolutions || [],
+    baseImages: {},
+    baseImageUnavailable: [],
+    nowMs: Date.now(),
+    options: { confirmMassDelete: !!options.confirmMassDelete },
+  };
+  var feed = base === null
+    ? syncReadTable_(client, ctx.schema)
+    : syncReadChanges_(client, ctx.schema, storeCursor_(sheetId));
+  input.databaseRows = feed.rows;
+  input.changes = input.changes.concat(feed.changes);
+
+  var plan = syncPlan_(core, client, input);
+  if (options.dryRun) return { report: syncPreview_(plan, ctx.tally) };
+
+  if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);
+  storeSaveBase_(sheetId, syncApplyBaseUpdates_(base || {}, plan.baseUpdates));
+  storeSaveHeldChanges_(sheetId, plan.pendingChanges);
+  storeSaveCursor_(sheetId, feed.cursor);
+  ctx.tally.add(plan.summary, true);
+
+  var round = { plan: plan, problems: plan.problems.slice(), more: false, pushed: 0, pushConflicts: 0 };
+  for (var i = 0; i < plan.push.length; i += SYNC_BATCH_SIZE_) {
+    if (Date.now() - ctx.started > SYNC_TIME_BUDGET_MS_) {
+      round.more = true;
+      break;
+    }
+    var part = plan.push.slice(i, i + SYNC_BATCH_SIZE_);
+    var done = syncPushBatch_(core, client, ctx.sheet, sheetId, input, plan, part);
+    round.pushed += part.length;
+    round.pushConflicts += done.counts.pushConflicts;
+    ctx.tally.add(done.counts, false);
+    round.problems = round.problems.concat(done.outcome.problems);
+  }
+  return round;
+}
+
+/** The bound table's schema, checked by the core (protocol version, single-column key). */
+function syncSchema_(core, client, tableName) {
+  var list = core.decodeTableList(client.listTables());
+  var table = list.tables.filter(function (t) { return t.name === tableName; })[0];
+  if (!table) {
+    throw new Error('the server no longer offers table "' + tableName + '" to this token');
+  }
+  core.keyColumn(table);
+  return table;
+}
+
+/** The first sync: every row of the table, in key-ordered pages, and the cursor to go on from. */
+function syncReadTable_(client, schema) {
+  var rows = [];
+  var after = null;
+  var cursor = null;
+  do {
+    // Rows are checked against the schema by the planner, which reports a bad one as a
+    // problem of that row instead of failing the whole sync.
+    var page = client.rows(schema.name, after, SYNC_PAGE_SIZE_);
+    // The first page's cursor is the one every later change is newer than.
+    if (cursor === null) cursor = page.cursor;
+    rows = rows.concat(page.rows);
+    after = page.next_after;
+  } while (after !== null && after !== undefined);
+  return { rows: rows, changes: [], cursor: cursor };
+}
+
+/** Every change since `cursor`, page after page, without waiting. */
+function syncReadChanges_(client, schema, cursor) {
+  var changes = [];
+  var page;
+  do {
+    page = client.changes(schema.name, cursor, SYNC_PAGE_SIZE_, 0);
+    changes = changes.concat(page.changes);
+    cursor = page.cursor;
+  } while (page.more);
+  return { rows: [], changes: changes, cursor: cursor };
+}
+
+/**
+ * Plans, then plans again while the plan asks for something the add-on can get: base images
+ * (for numeric-delta) and answers from resolveConflict (for custom conflicts).
+ */
+function syncPlan_(core, client, input) {
+  var plan = core.planSync(input);
+  if (plan.needBaseImages.length) {
+    var fetched = syncFetchBaseImages_(client, input.schema, plan.needBaseImages);
+    input.baseImages = fetched.images;
+    input.baseImageUnavailable = fetched.unavailable;
+    plan = core.planSync(input);
+  }
+  var answers = syncAskRules_(input.schema, plan.conflicts);
+  if (answers.length) {
+    input.resolutions = input.resolutions.concat(answers);
+    plan = core.planSync(input);
+  }
+  return plan;
+}
+
+function syncFetchBaseImages_(client, schema, wanted) {
+  var images = {};
+  var unavailable = [];
+  wanted.forEach(function (w) {
+    var row = client.rowAtVersion(schema.name, w.key, w.version);
+    if (row) images[w.key] = row;
+    else unavailable.push(w.key);
+  });
+  return { images: images, unavailable: unavailable };
+}
+
+/** Asks Rules.js's resolveConflict about each held custom conflict. */
+function syncAskRules_(schema, conflicts) {
+  var answers = [];
+  conflicts.forEach(function (c) {
+    if (c.policy !== 'custom' || !c.column) return;
+    var rule = rulesAsk_({
+      table: schema.name,
+      key: c.key,
+      column: c.column,
+      base: c.baseValue === undefined ? null : c.baseValue,
+      sheet: c.sheetValue,
+      database: c.databaseValue,
+      sheetEditedAt: c.sheetTimeMs === undefined ? null : c.sheetTimeMs,
+      databaseChangedAt: c.databaseTimeMs === undefined ? null : c.databaseTimeMs,
+    });
+    if (!rule) return;
+    answers.push({ key: c.key, column: c.column, choose: rule.take ? rule.take : { value: rule.value } });
+  });
+  return answers;
+}
+
+/** The base after `updates` ({key: [version, hashes] | null}). */
+function syncApplyBaseUpdates_(base, updates) {
+  Object.keys(updates || {}).forEach(function (key) {
+    if (updates[key] === null) delete base[key];
+    else base[key] = updates[key];
+  });
+  return base;
+}
+
+/** Forgets the edit times recorded before this sync began (they have been used). */
+function syncForgetEditTimes_(sheetId, before) {
+  var times = storeEditTimes_(sheetId);
+  Object.keys(times).forEach(function (k) {
+    if (times[k] <= before) delete times[k];
+  });
+  storeSaveEditTimes_(sheetId, times);
+}

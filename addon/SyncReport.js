@@ -1,0 +1,154 @@
+/**
+ * What a sync tells people: counts added up across plans and push answers, one sentence
+ * ("12 updated in the database, 3 rows added to the sheet, 1 conflict"), the conflicts held
+ * for a person, the rows to fix, and the mass-delete question.
+ */
+
+var SYNC_COUNTS_ = [
+  ['updatedInDatabase', 'updated in the database', 'updated in the database'],
+  ['insertedInDatabase', 'added to the database', 'added to the database'],
+  ['deletedInDatabase', 'deleted from the database', 'deleted from the database'],
+  ['rowsWrittenToSheet', 'row updated in the sheet', 'rows updated in the sheet'],
+  ['rowsAddedToSheet', 'row added to the sheet', 'rows added to the sheet'],
+  ['rowsRemovedFromSheet', 'row removed from the sheet', 'rows removed from the sheet'],
+  ['openConflicts', 'conflict', 'conflicts'],
+  ['problems', 'row to fix', 'rows to fix'],
+];
+
+/**
+ * Adds up summaries. A plan's database counts are what it intends; a push answer's are what
+ * happened, so once answers arrive they replace the plan's database counts.
+ */
+function syncTally_() {
+  var planned = {};
+  var done = {};
+  var answered = false;
+  function zero() {
+    var z = {};
+    SYNC_COUNTS_.forEach(function (c) { z[c[0]] = 0; });
+    z.conflicts = 0;
+    return z;
+  }
+  function into(target, summary) {
+    Object.keys(summary || {}).forEach(function (k) {
+      if (typeof summary[k] === 'number') target[k] = (target[k] || 0) + summary[k];
+    });
+  }
+  return {
+    zero: zero,
+    add: function (summary, fromPlan) {
+      if (fromPlan) {
+        into(planned, summary);
+      } else {
+        answered = true;
+        into(done, summary);
+      }
+    },
+    counts: function () {
+      var out = zero();
+      into(out, planned);
+      if (answered) {
+        ['updatedInDatabase', 'insertedInDatabase', 'deletedInDatabase'].forEach(function (k) {
+          out[k] = done[k] || 0;
+        });
+      }
+      return out;
+    },
+  };
+}
+
+/** The sentence for a set of counts. */
+function syncSentence_(counts, dryRun) {
+  var parts = [];
+  SYNC_COUNTS_.forEach(function (c) {
+    var n = counts[c[0]] || 0;
+    if (n) parts.push(n + ' ' + (n === 1 ? c[1] : c[2]));
+  });
+  if (!parts.length) return dryRun ? 'Nothing to sync: the sheet and the table agree.' : 'Everything is in sync.';
+  return (dryRun ? 'A sync would do this: ' : '') + parts.join(', ');
+}
+
+/** The report the sidebar shows after a sync (and keeps until the next one). */
+function syncReport_(plan, problems, tally, more, cursor) {
+  var counts = tally.counts();
+  // Rounds re-plan the same rows: what is open is what the last round left.
+  counts.problems = problems.length;
+  counts.openConflicts = plan.summary.openConflicts;
+  var report = {
+    text: syncSentence_(counts, false) + (more ? ' (continuing…)' : ''),
+    dryRun: false,
+    counts: counts,
+    conflicts: plan.conflicts.map(syncShowConflict_),
+    problems: problems.map(syncShowProblem_),
+    massDelete: syncShowMassDelete_(plan.massDelete),
+    more: more,
+    progress: more ? { done: 0, total: plan.push.length } : null,
+    cursor: cursor,
+    at: Date.now(),
+  };
+  return report;
+}
+
+/** A dry run's report: what would happen, line by line, with nothing written. */
+function syncPreview_(plan, tally) {
+  tally.add(plan.summary, true);
+  var counts = tally.counts();
+  var lines = plan.push.slice(0, 50).map(function (p) {
+    var c = p.change;
+    var where = p.sheetRow ? 'row ' + p.sheetRow : 'key ' + c.key;
+    if (c.op === 'insert') return 'Add ' + where + ' to the database';
+    if (c.op === 'update') return 'Update key ' + c.key + ' (' + Object.keys(c.cells).join(', ') + ') in the database';
+    return 'Delete key ' + c.key + ' from the database';
+  });
+  if (plan.push.length > 50) lines.push('… and ' + (plan.push.length - 50) + ' more database changes');
+  var edits = plan.sheetEdits;
+  if (edits.writes.length) lines.push('Write ' + edits.writes.length + ' runs of cells in the sheet');
+  if (edits.appends.length) lines.push('Add ' + edits.appends.length + ' rows to the sheet');
+  if (edits.deleteRows.length) lines.push('Remove ' + edits.deleteRows.length + ' rows from the sheet');
+  return {
+    text: syncSentence_(counts, true),
+    dryRun: true,
+    counts: counts,
+    preview: lines,
+    conflicts: plan.conflicts.map(syncShowConflict_),
+    problems: plan.problems.map(syncShowProblem_),
+    massDelete: syncShowMassDelete_(plan.massDelete),
+    more: false,
+    progress: null,
+    cursor: null,
+    at: Date.now(),
+  };
+}
+
+function syncShowConflict_(c) {
+  return {
+    key: c.key,
+    column: c.column === undefined ? null : c.column,
+    sheetRow: c.sheetRow === undefined ? null : c.sheetRow,
+    kind: c.kind,
+    policy: c.policy,
+    sheet: c.sheetValue === undefined ? null : c.sheetValue,
+    database: c.databaseValue === undefined ? null : c.databaseValue,
+    base: c.baseValue === undefined ? null : c.baseValue,
+  };
+}
+
+function syncShowProblem_(p) {
+  return {
+    kind: p.kind,
+    sheetRow: p.sheetRow === undefined ? null : p.sheetRow,
+    key: p.key === undefined ? null : p.key,
+    column: p.column === undefined ? null : p.column,
+    message: p.message,
+  };
+}
+
+function syncShowMassDelete_(m) {
+  if (!m) return null;
+  return {
+    withheld: m.withheld,
+    baseRows: m.baseRows,
+    text: 'This sync would delete ' + m.withheld + ' of the ' + m.baseRows +
+      ' rows in the database, because they are gone from the sheet. Nothing was deleted yet.',
+  };
+}

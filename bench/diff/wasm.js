@@ -1,0 +1,85 @@
+'use strict';
+// Diff benchmark, WebAssembly side: the add-on's own bundle (addon/WasmBundle.js) loaded as Apps
+// Script loads it, planning a sync of the edited sheet against the base. Timed end to end from
+// the `getValues()`-shaped 2-D array (Numbers, Strings, Booleans, Dates, "" for empty): turning
+// it into the core's input as the add-on does (Dates to `{ d: ms }`), carrying it into wasm,
+// planning, and carrying the plan back out. The base is read from DIR/base.json beforehand, as
+// the add-on reads it from its hidden sheet before planning.
+//
+// Two ways across the boundary are measured: `object` (planSync: the input object converted
+// value by value by serde-wasm-bindgen) and `json` (planSyncJson: JSON.stringify in JS, one
+// string across, the plan back as JSON text and JSON.parse'd).
+//
+// Usage: node diff/wasm.js ROWS DIR RUNS object|json   → one JSON result on stdout.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { makeSheet, editSheet } = require('../lib/table');
+const { median, nowMs, timeRuns, peakRssMiB, log } = require('../lib/stats');
+const { loadCore, addonCellConverter } = require('../lib/bundle');
+const { syncInput, toCoreCell } = require('./input');
+
+/** How many rows the plan pushes as updates, whatever the plan's exact field names. */
+function updatesIn(plan) {
+  if (plan && plan.summary) {
+    const s = plan.summary;
+    const named = s.updatedInDatabase ?? s.updated_in_database ?? s.updated;
+    if (Number.isFinite(named)) return named;
+  }
+  return Array.isArray(plan && plan.push) ? plan.push.length : NaN;
+}
+
+async function main() {
+  const rows = Number(process.argv[2]);
+  const dir = process.argv[3];
+  const runs = Number(process.argv[4] || 5);
+  const mode = process.argv[5] || 'object';
+  const before = makeSheet(rows);
+  const { values, ids } = editSheet(before);
+  before.length = 0;
+  const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
+  const core = await loadCore();
+  // Each phase's time is kept too, so a slow figure comes with where the time went.
+  const phases = { convertMs: [], stringifyMs: [], wasmMs: [], parseMs: [] };
+  const phase = (name, t0) => { const t = nowMs(); phases[name].push(t - t0); return t; };
+  const planners = {
+    object: core.planSync && ((input) => {
+      const t0 = nowMs();
+      const plan = core.planSync(input);
+      phase('wasmMs', t0);
+      return plan;
+    }),
+    json: core.planSyncJson && ((input) => {
+      let t = nowMs();
+      const text = JSON.stringify(input);
+      t = phase('stringifyMs', t);
+      const out = core.planSyncJson(text);
+      t = phase('wasmMs', t);
+      const plan = JSON.parse(out);
+      phase('parseMs', t);
+      return plan;
+    }),
+  };
+  const planSync = planners[mode];
+  if (!planSync) throw new Error(`the bundle has no planner for the ${mode} mode`);
+  log(`wasm (${mode}): ${rows} rows x ${values[0].length} columns, ${ids.length} edited, ${runs} runs`);
+  const addonToCell = addonCellConverter();
+  const toCell = addonToCell || toCoreCell;
+  let found = NaN;
+  const times = await timeRuns(runs, () => {
+    const t0 = nowMs();
+    const input = syncInput(values, base, toCell);
+    phase('convertMs', t0);
+    const plan = planSync(input);
+    found = updatesIn(plan);
+  });
+  if (found !== ids.length) throw new Error(`the wasm plan updates ${found} rows, expected ${ids.length}`);
+  process.stdout.write(`${JSON.stringify({
+    mode, rows, cells: rows * values[0].length, runs, times, medianMs: median(times),
+    phases: Object.fromEntries(Object.entries(phases).filter(([, v]) => v.length).map(([k, v]) => [k, median(v)])),
+    updatedFound: found, peakRssMiB: peakRssMiB(),
+    cellConversion: addonToCell ? 'addon/Sheet.js sheetToCell_' : 'bench/diff/input.js toCoreCell',
+  })}\n`);
+}
+
+main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });

@@ -1,0 +1,124 @@
+'use strict';
+// Turns the suite's results into the one table scripts/bench prints (Markdown, so BENCHMARKS.md
+// can carry it unchanged). A result that is missing or failed reads "not measured (reason)".
+
+const { fmt } = require('./stats');
+
+const notMeasured = (r) => `not measured (${(r && r.error) || 'not run'})`;
+const failed = (r) => !r || r.error;
+const verdict = (ok) => (ok ? 'met' : 'missed');
+const ms = (x) => `${fmt(x)} ms`;
+const kib = (b) => `${fmt(b / 1024)} KiB`;
+const cellsLabel = (cells) => (cells >= 1e6 ? `${cells / 1e6}M` : `${cells / 1e3}k`);
+const dialectName = (d) => ({
+  mysql: 'MariaDB', postgres: 'PostgreSQL', 'postgres-analyzed': 'PostgreSQL with ANALYZE every 10 pushes',
+}[d] || d);
+
+function diffRows(diff) {
+  const rows = [];
+  for (const d of diff || []) {
+    const size = `${d.rows / 1000}k rows × 20 (${cellsLabel(d.cells)} cells), 1% changed`;
+    const tenM = d.cells >= 1e7;
+    const against = (r, target, extra = '') => {
+      if (failed(r)) return [notMeasured(r), `daff ÷ this ≥ ${target}×`, ''];
+      let fig = `${ms(r.medianMs)} (median of ${r.runs})${extra}`;
+      let met = '';
+      if (!failed(d.daff)) {
+        const x = d.daff.medianMs / r.medianMs;
+        fig += `; daff ÷ this = ${fmt(x)}×`;
+        met = verdict(x >= target);
+      }
+      return [fig, `daff ÷ this ≥ ${target}×`, met];
+    };
+    rows.push(['1a', `diff ${size}: core native (planner)`, ...against(d.native, 20,
+      failed(d.native) ? '' : `, diff alone ${ms(d.native.diffMedianMs)}`)]);
+    for (const [key, label] of [['wasmJson', 'planSyncJson, JSON text'], ['wasm', 'planSync, objects']]) {
+      const r = d[key];
+      const rss = failed(r) ? '' : `; peak RSS ${fmt(r.peakRssMiB)} MiB`;
+      const [fig, target, met] = against(r, 5, rss);
+      if (tenM) {
+        const fast = !failed(r) && r.medianMs <= 2000;
+        rows.push(['1b', `diff ${size}: wasm (${label}) from getValues()`, fig, `${target}; ≤ 2 s, no OOM`,
+          failed(r) ? '' : `${met || '—'}; ${fast ? '≤ 2 s met' : '≤ 2 s missed'}`]);
+      } else {
+        rows.push(['1b', `diff ${size}: wasm (${label}) from getValues()`, fig, target, met]);
+      }
+    }
+    rows.push(['1c', `diff ${size}: daff 1.4.2 keyed on id`,
+      failed(d.daff) ? notMeasured(d.daff) : `${ms(d.daff.medianMs)} (median of ${d.daff.runs})`, '', '']);
+  }
+  return rows;
+}
+
+function pushRows(push) {
+  return Object.entries(push || {}).flatMap(([dialect, r]) => {
+    const db = dialectName(dialect);
+    if (failed(r)) return [['2', `push 100k rows × 20 through the server, ${db}`, notMeasured(r), '≥ ½ direct', '']];
+    const label = `${Math.round(r.rows / 1000)}k rows × 20`;
+    return [
+      ['2', `push ${label} through the server (HTTP, ${r.batch} rows/push), ${db}`, `${fmt(r.pushRowsPerSec)} rows/s (median of ${r.runs})`, '', ''],
+      ['2', `direct multi-row INSERTs, one transaction, same triggers, ${db}`, `${fmt(r.directRowsPerSec)} rows/s (median of ${r.runs})`, '', ''],
+      ['2', `server ÷ direct, ${db}`, `${fmt(r.ratio)}`, '≥ 0.5', verdict(r.ratio >= 0.5)],
+    ];
+  });
+}
+
+function feedRows(feed) {
+  return Object.entries(feed || {}).flatMap(([dialect, r]) => {
+    const db = dialectName(dialect);
+    if (failed(r)) return [['3', `feed latency, commit → long-poll client, ${db}`, notMeasured(r), 'p50 ≤ 100 ms, p99 ≤ 300 ms', '']];
+    const rows = r.levels.map((l) => {
+      const at500 = l.clients >= 500;
+      const missed = l.missed ? `; ${l.missed} deliveries missed` : '';
+      return ['3', `feed latency, ${l.clients} waiting client${l.clients > 1 ? 's' : ''}, ${db}`,
+        `p50 ${ms(l.p50Ms)}, p99 ${ms(l.p99Ms)} (${l.samples} samples, ${l.trials} commits; `
+          + `per commit, first client ${ms(l.firstDeliveryMs)}, last ${ms(l.lastDeliveryMs)}, medians)${missed}`,
+        at500 ? 'p50 ≤ 100 ms, p99 ≤ 300 ms' : '',
+        at500 ? verdict(l.p50Ms <= 100 && l.p99Ms <= 300 && !l.missed) : ''];
+    });
+    rows.push(['3', `server peak RSS under that load, ${db}`, `${fmt(r.serverPeakRssMiB)} MiB`, '≤ 150 MB', verdict(r.serverPeakRssMiB * 1.048576 <= 150)]);
+    return rows;
+  });
+}
+
+function incrementalRows(incremental) {
+  return Object.entries(incremental || {}).flatMap(([dialect, r]) => {
+    const db = dialectName(dialect);
+    if (failed(r)) return [['4', `one-cell sync in a 1M-cell sheet, ${db}`, notMeasured(r), '≤ 2 KB each way', '']];
+    return [
+      ['4', `one-cell sync in a 1M-cell sheet (push + poll): bytes sent, ${db}`,
+        `${r.sentBytes} B on the wire (bodies ${r.push.bodyBytesOut + r.poll.bodyBytesOut} B)`, '≤ 2 KB', verdict(r.sentBytes <= 2048)],
+      ['4', `… bytes received, ${db}`,
+        `${r.receivedBytes} B on the wire (bodies ${r.push.bodyBytesIn + r.poll.bodyBytesIn} B, gzip accepted)`, '≤ 2 KB', verdict(r.receivedBytes <= 2048)],
+      ['4', `… server time, ${db}`, `${ms(r.serverMs)} (push ${ms(r.push.ms)} + poll ${ms(r.poll.ms)}, median of ${r.runs})`
+        + (r.snapshotRows !== r.rows ? `; NB the row pages delivered only ${r.snapshotRows} of ${r.rows} rows` : ''), '', ''],
+    ];
+  });
+}
+
+function bundleRows(b) {
+  if (!b) return [];
+  if (failed(b)) return [['5', 'wasm bundle', notMeasured(b), '', '']];
+  return [
+    ['5', 'wasm module size (raw / gzip)', `${kib(b.wasmBytes)} / ${kib(b.wasmGzipBytes)}`, '', ''],
+    ['5', 'addon/WasmBundle.js (base64-embedded) size (raw / gzip)', `${kib(b.bundleBytes)} / ${kib(b.bundleGzipBytes)}`, '', ''],
+    ['5', 'cold start in Node: evaluate + instantiate', `${ms(b.totalMs)} (instantiate ${ms(b.instantiateMs)}, median of ${b.runs} fresh processes)`, '', ''],
+  ];
+}
+
+/** The Markdown table of every figure, with its target and whether it was met. */
+function renderTable(results) {
+  const rows = [
+    ...diffRows(results.diff), ...pushRows(results.push), ...feedRows(results.feed),
+    ...incrementalRows(results.incremental), ...bundleRows(results.bundle),
+  ];
+  const head = ['#', 'Measure', 'Figure', 'Target', 'Result'];
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  const m = results.machine || {};
+  const caption = `Measured ${results.startedAt || ''} on ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, `
+    + `Node ${m.node}, ${m.rustc}, commit ${m.commit}; load average ${(m.loadAverage || []).join('/')} at start, `
+    + `${(results.loadAverageAtEnd || []).join('/')} at end${results.quick ? ' — QUICK MODE, not comparable' : ''}`;
+  return [caption, '', line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+module.exports = { renderTable };

@@ -1,0 +1,102 @@
+'use strict';
+// Headless Debian Chromium (never a downloaded browser) driving the playground page: the
+// real sidebar next to the emulated sheet, against the real server and a fresh database.
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { freePort } = require('../e2e/harness/server');
+const { openStack } = require('../e2e/harness/stack');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Launches Chromium with a fresh profile; resolves to { context, close }. */
+async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sheetsync-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 860 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts scripts/playground's server as a child process; resolves to { url, stop }. */
+function startPlayground({ serverUrl, token, databaseUrl, port, delayMs = 0 }) {
+  return new Promise((resolve, reject) => {
+    const args = [path.join(__dirname, '..', 'playground', 'server.js'), '--server-url', serverUrl, '--token', token,
+      '--database-url', databaseUrl, '--port', String(port), '--delay-ms', String(delayMs)];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => reject(new Error(`the playground exited with ${code}: ${err}`)));
+    child.stdout.on('data', (d) => {
+      const m = /playground at (\S+)/.exec(String(d));
+      if (m) {
+        resolve({
+          url: m[1],
+          async stop() {
+            if (child.exitCode !== null) return;
+            const exited = new Promise((r) => child.once('exit', r));
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+/**
+ * The whole rig for one browser test file: database + server (allowing the playground's
+ * origin), the playground, and Chromium. Resolves to { stack, playground, browser, close }.
+ */
+async function openRig({ label, tables, delayMs = 0 }) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const stack = await openStack('mariadb', { label, tables, corsOrigins: [origin] });
+  let playground;
+  let browser;
+  try {
+    playground = await startPlayground({ serverUrl: stack.url, token: stack.token, databaseUrl: stack.db.url, port, delayMs });
+    browser = await launchBrowser();
+  } catch (e) {
+    if (playground) await playground.stop();
+    await stack.close();
+    throw e;
+  }
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    stack,
+    playground,
+    browser,
+    async close() {
+      await browser.close();
+      await playground.stop();
+      await stack.close();
+    },
+  };
+}
+
+/** Saves a screenshot of the page and one of the sidebar alone, as NN-name(.sidebar).png. */
+async function snap(page, name) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.locator('[data-testid=sidebar-frame]').screenshot({ path: path.join(SCREENSHOTS, `${name}.sidebar.png`) });
+}
+
+module.exports = { openRig, snap, SCREENSHOTS, CHROMIUM_ARGS };

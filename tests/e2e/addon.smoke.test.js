@@ -1,0 +1,268 @@
+'use strict';
+// The add-on's own files, unchanged, in the Apps Script emulator: the wasm core instantiates
+// where there are no text coders, the menu and sidebar render, and a sheet syncs both ways
+// with a stand-in server, exactly once across an execution killed mid-push.
+// Run: cd tests && node --test e2e/
+
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test, before, after } = require('node:test');
+const { createEmulator } = require('../emulator');
+
+const ADDON = path.join(__dirname, '..', '..', 'addon');
+const FILES = ['WasmBundle.js'].concat(
+  fs.readdirSync(ADDON).filter((f) => f.endsWith('.js') && f !== 'WasmBundle.js').sort(),
+).map((f) => path.join(ADDON, f));
+
+let server;
+let base;
+
+before(async () => {
+  server = spawn(process.execPath, [path.join(__dirname, 'support', 'fakeServer.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim())));
+  base = `http://127.0.0.1:${port}`;
+});
+
+after(() => server.kill());
+
+async function control(pathname, body) {
+  const res = await fetch(base + pathname, body ? { method: 'POST', body: JSON.stringify(body) } : {});
+  return res.json();
+}
+
+/** The sheet's non-empty rows as values ('' for an empty cell). */
+function cells(emu, name = 'Sheet1') {
+  const model = emu.spreadsheet;
+  const sheet = model.sheetByName(name);
+  const out = [];
+  for (let r = 1; r <= sheet.lastRow(); r++) {
+    const row = [];
+    for (let c = 1; c <= sheet.lastColumn(); c++) {
+      const v = model.valueAt(sheet, r, c);
+      row.push(v === undefined ? '' : v);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+function emulator(extraFiles = []) {
+  return createEmulator({ files: FILES.concat(extraFiles), projectDir: ADDON, timeZone: 'Europe/Berlin' });
+}
+
+test('the core instantiates inside an execution without text coders', async () => {
+  const emu = emulator();
+  const info = await emu.run('coreInfo');
+  assert.equal(info.protocol, 1);
+  assert.match(info.coreVersion, /^\d+\.\d+\.\d+$/);
+});
+
+test('the menu opens a sidebar built from the template and its includes', async () => {
+  const emu = emulator();
+  await emu.open();
+  assert.ok(emu.ui.menus.length > 0);
+  await emu.run('showSidebar');
+  const html = emu.ui.sidebars.at(-1).html;
+  for (const id of ['connect-button', 'sync-button', 'conflict-list', 'policy-default', 'auto-sync-switch']) {
+    assert.ok(html.includes(`data-testid="${id}"`), id);
+  }
+  assert.ok(html.includes('async function sheetsyncCore()'), 'the wasm bundle is included');
+  assert.ok(!html.includes('<?'), 'every scriptlet was evaluated');
+});
+
+test('a wrong token is refused with a sentence before anything is saved', async () => {
+  const emu = emulator();
+  await assert.rejects(emu.run('saveConnection', base, 'nope'), /token is not valid/);
+  const state = await emu.run('sidebarState');
+  assert.equal(state.connected, false);
+});
+
+/** A fresh database with two rows and an emulator whose Sheet1 is bound to it and synced. */
+async function boundSheet(extraFiles = []) {
+  await control('/test/reset', {});
+  await control('/test/write', { id: 1, name: 'Ada', qty: 1 });
+  await control('/test/write', { id: 2, name: 'Grace', qty: 2 });
+  const emu = emulator(extraFiles);
+  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('bindTable', 'people');
+  await emu.run('syncNow', {});
+  return emu;
+}
+
+test('a sheet syncs both ways and an insert reaches the database once across a crash', async () => {
+  await control('/test/reset', {});
+  await control('/test/write', { id: 1, name: 'Ada', qty: 1 });
+  await control('/test/write', { id: 2, name: 'Grace', qty: 2 });
+  const emu = emulator();
+  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('bindTable', 'people');
+  const first = await emu.run('syncNow', {});
+  assert.match(first.text, /2 rows added to the sheet/);
+  assert.deepEqual(cells(emu).slice(0, 3), [['id', 'name', 'qty'], [1, 'Ada', 1], [2, 'Grace', 2]]);
+
+  // A row typed into the sheet is inserted and gets its key written back.
+  await emu.user.pasteBlock('Sheet1', 'A4', [['', 'Linus', 3]]);
+  const second = await emu.run('syncNow', {});
+  assert.match(second.text, /1 added to the database/);
+  const typed = cells(emu)[3];
+  assert.equal(typed[1], 'Linus');
+  assert.equal(typeof typed[0], 'number');
+
+  // A database write reaches the sheet.
+  await control('/test/write', { id: 1, name: 'Ada Lovelace' });
+  await emu.run('syncNow', {});
+  assert.equal(cells(emu)[1][1], 'Ada Lovelace');
+
+  // The execution dies after the push is answered, before the key is written back.
+  await emu.user.pasteBlock('Sheet1', 'A5', [['', 'Barbara', 4]]);
+  emu.failAfter({ urlFetchCalls: 3 });
+  await assert.rejects(emu.run('syncNow', {}));
+  assert.equal(cells(emu)[4][0], '', 'no key was written back yet');
+  const crashed = await control('/test/state');
+  assert.equal(crashed.rows.filter((r) => r[1] === 'Barbara').length, 1, 'the push got through');
+  await emu.run('syncNow', {});
+  const state = await control('/test/state');
+  assert.equal(state.pushes, crashed.pushes + 1, 'the saved batch was sent again');
+  assert.equal(state.rows.filter((r) => r[1] === 'Barbara').length, 1, 'inserted exactly once');
+  assert.equal(cells(emu)[4][0], crashed.rows.find((r) => r[1] === 'Barbara')[0], 'its key was written back');
+});
+
+test('a manual conflict is held for a person and settled from the sidebar', async () => {
+  const emu = await boundSheet();
+  await emu.run('setPolicy', { default: 'manual', columns: {} });
+  await emu.user.editCell('Sheet1', 'B3', 'Grace Hopper');
+  await control('/test/write', { id: 2, name: 'G. Hopper' });
+  const held = await emu.run('syncNow', {});
+  assert.match(held.text, /1 conflict/);
+  assert.equal(held.conflicts.length, 1);
+  const c = held.conflicts[0];
+  assert.deepEqual([c.key, c.column, c.sheet, c.database], ['2', 'name', 'Grace Hopper', 'G. Hopper']);
+  const state = await emu.run('sidebarState');
+  assert.equal(state.report.conflicts.length, 1, 'the sidebar sees the held conflict');
+
+  const settled = await emu.run('resolveConflicts', [{ key: '2', column: 'name', choose: 'sheet' }]);
+  assert.equal(settled.conflicts.length, 0);
+  const db = await control('/test/state');
+  assert.equal(db.rows.find((r) => r[0] === 2)[1], 'Grace Hopper');
+  assert.equal(cells(emu)[2][1], 'Grace Hopper');
+});
+
+test('the database wins by default and a refused row is reported with its sheet row', async () => {
+  const emu = await boundSheet();
+  await emu.user.editCell('Sheet1', 'B2', 'Ada (sheet)');
+  await control('/test/write', { id: 1, name: 'Ada (database)' });
+  await emu.user.pasteBlock('Sheet1', 'A4', [['', '', 7]]);
+  const report = await emu.run('syncNow', {});
+  assert.equal(cells(emu)[1][1], 'Ada (database)');
+  const refused = report.problems.find((p) => p.kind === 'rejected');
+  assert.ok(refused, JSON.stringify(report.problems));
+  assert.equal(refused.sheetRow, 4);
+  assert.match(refused.message, /name is required/);
+  assert.equal(cells(emu)[3][2], 7, 'the refused row stays in the sheet');
+});
+
+test('automatic sync installs one set of triggers and pushes an edit on its own', async () => {
+  const emu = await boundSheet();
+  await emu.run('setAutoSync', true);
+  await emu.run('setAutoSync', true);
+  const handlers = emu.triggers.map((t) => t.handler || t.handlerFunction || (t.getHandlerFunction && t.getHandlerFunction()));
+  assert.equal(emu.triggers.length, 3, JSON.stringify(handlers));
+  const outcomes = await emu.user.editCell('Sheet1', 'C2', 5);
+  assert.ok(outcomes.every((o) => o.status === 'completed'), JSON.stringify(outcomes));
+  const db = await control('/test/state');
+  assert.equal(db.rows.find((r) => r[0] === 1)[2], 5);
+  await control('/test/write', { id: 2, qty: 9 });
+  await emu.clock.advance(61 * 1000);
+  assert.equal(cells(emu)[2][2], 9, 'the timer brought the database change in');
+  await emu.run('setAutoSync', false);
+  assert.equal(emu.triggers.length, 0);
+});
+
+test('deleting most rows asks a person before the database loses them', async () => {
+  await control('/test/reset', {});
+  for (let i = 1; i <= 8; i++) await control('/test/write', { id: i, name: 'n' + i, qty: i });
+  const emu = emulator();
+  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('bindTable', 'people');
+  await emu.run('syncNow', {});
+  await emu.user.deleteRows('Sheet1', 2, 7);
+  const guarded = await emu.run('syncNow', {});
+  assert.ok(guarded.massDelete, JSON.stringify(guarded));
+  assert.equal((await control('/test/state')).rows.length, 8, 'nothing deleted yet');
+  await emu.run('confirmMassDelete');
+  assert.equal((await control('/test/state')).rows.length, 1);
+});
+
+test('a dry run shows what would happen and writes nothing', async () => {
+  const emu = await boundSheet();
+  await emu.user.pasteBlock('Sheet1', 'A4', [['', 'Katherine', 1]]);
+  await control('/test/write', { id: 3, name: 'Dorothy', qty: 2 });
+  const before = await control('/test/state');
+  const preview = await emu.run('previewSync');
+  assert.equal(preview.dryRun, true);
+  assert.match(preview.text, /A sync would do this: .*1 added to the database/);
+  assert.ok(preview.preview.some((l) => /Add row 4/.test(l)), JSON.stringify(preview.preview));
+  assert.deepEqual(await control('/test/state'), before);
+  assert.equal(cells(emu).length, 4, 'the sheet is unchanged');
+});
+
+test('a table of 2500 rows loads in pages and its base spans several stored chunks', async () => {
+  await control('/test/reset', {});
+  for (let i = 1; i <= 2500; i += 500) {
+    await Promise.all(Array.from({ length: 500 }, (_, k) => control('/test/write', { id: i + k, name: 'row ' + (i + k), qty: i + k })));
+  }
+  const emu = emulator();
+  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('bindTable', 'people');
+  const started = Date.now();
+  const first = await emu.run('syncNow', {});
+  const firstMs = Date.now() - started;
+  assert.match(first.text, /2500 rows added to the sheet/);
+  assert.equal(cells(emu).length, 2501);
+  const hidden = emu.spreadsheet.sheets.find((s) => /^_sheetsync_base_/.test(s.name));
+  assert.ok(hidden.hidden, 'the base sheet is hidden');
+  const chunks = Number(emu.spreadsheet.valueAt(hidden, 1, 1));
+  assert.ok(chunks >= 2, `the base took ${chunks} chunk(s)`);
+  const again = Date.now();
+  const second = await emu.run('syncNow', {});
+  console.log(`2500 rows: first sync ${firstMs} ms, unchanged sync ${Date.now() - again} ms (emulator, stand-in server)`);
+  assert.equal(second.text, 'Everything is in sync.');
+});
+
+test('a custom column asks resolveConflict and its answer settles the conflict', async () => {
+  const emu = await boundSheet([path.join(__dirname, 'support', 'CustomRule.js')]);
+  await emu.run('setPolicy', { default: 'manual', columns: { name: 'custom' } });
+  await emu.user.editCell('Sheet1', 'B2', 'Ada Lovelace');
+  await control('/test/write', { id: 1, name: 'A. L.' });
+  await emu.user.editCell('Sheet1', 'C3', 20);
+  await control('/test/write', { id: 2, qty: 30 });
+  const report = await emu.run('syncNow', {});
+  const db = await control('/test/state');
+  assert.equal(db.rows.find((r) => r[0] === 1)[1], 'Ada Lovelace', 'the rule chose the sheet');
+  assert.equal(cells(emu)[1][1], 'Ada Lovelace');
+  assert.equal(report.conflicts.length, 1, 'the manual column is still held for a person');
+  assert.equal(report.conflicts[0].column, 'qty');
+});
+
+test('a sync that runs out of time stops between batches and the next one carries on', async () => {
+  const emu = await boundSheet([path.join(__dirname, 'support', 'SmallBatches.js')]);
+  const typed = Array.from({ length: 8 }, (_, i) => ['', 'new ' + i, i]);
+  await emu.user.pasteBlock('Sheet1', 'A4', typed);
+  // Every server call takes a simulated minute, so the 4.5-minute budget runs out mid-way.
+  const slow = emu.beforeServiceCall(({ call }) => {
+    if (call === 'UrlFetchApp.fetch') emu.clock.move(60 * 1000);
+  });
+  const first = await emu.run('syncNow', {});
+  slow();
+  assert.equal(first.more, true, first.text);
+  assert.ok(first.progress.done > 0 && first.progress.done < 8, JSON.stringify(first.progress));
+  const partway = (await control('/test/state')).rows.length;
+  assert.equal(partway, 2 + first.progress.done);
+  const second = await emu.run('syncNow', {});
+  assert.equal(second.more, false, second.text);
+  const db = await control('/test/state');
+  assert.equal(db.rows.length, 10, 'every typed row inserted, none twice');
+  assert.ok(cells(emu).slice(3).every((r) => typeof r[0] === 'number'), 'every typed row got its key');
+});

@@ -1,0 +1,20 @@
+/**
+ * Test-only script file loaded after the add-on's own: reads a sheet the way a script sees
+ * it (getValues, getFormulas), with dates as their wall clock in the spreadsheet's zone.
+ */
+function e2eReadSheet(name) {
+  var ss = SpreadsheetApp.getActiveSpreadsheet();
+  var sheet = ss.getSheetByName(name || 'Sheet1');
+  if (sheet.getLastRow() === 0) return { values: [], formulas: [] };
+  var range = sheet.getDataRange();
+  var tz = ss.getSpreadsheetTimeZone();
+  var values = range.getValues().map(function (row) {
+    return row.map(function (v) {
+      if (Object.prototype.toString.call(v) === '[object Date]') {
+        return { date: Utilities.formatDate(v, tz, 'yyyy-MM-dd HH:mm:ss') };
+      }
+      return v;
+    });
+  });
+  return { values: values, formulas: range.getFormulas() };
+}

@@ -1,0 +1,132 @@
+'use strict';
+// The sidebar in real headless Chromium, its google.script.run bridged to the emulator running
+// the add-on's files: connect, bind a table, sync with a summary, settle a conflict, and see a
+// database change arrive on its own. Screenshots go to tests/artifacts/.
+// Needs playwright-core (skipped without it) and Debian's chromium (CHROMIUM_PATH overrides).
+// Run: cd tests && node --test e2e/
+
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test, before, after } = require('node:test');
+const { createEmulator, googleScriptClientSource, createClientBridge } = require('../emulator');
+
+let playwright = null;
+try {
+  playwright = require('playwright-core');
+} catch (e) {
+  playwright = null;
+}
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const skip = !playwright ? 'playwright-core is not installed' : !fs.existsSync(CHROMIUM) ? `no chromium at ${CHROMIUM}` : false;
+
+const ADDON = path.join(__dirname, '..', '..', 'addon');
+const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
+const FILES = ['WasmBundle.js'].concat(
+  fs.readdirSync(ADDON).filter((f) => f.endsWith('.js') && f !== 'WasmBundle.js').sort(),
+).map((f) => path.join(ADDON, f));
+
+const SIDEBAR_URL = 'https://n-sheetsync-0lu-script.googleusercontent.com/userCodeAppPanel';
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  server = spawn(process.execPath, [path.join(__dirname, 'support', 'fakeServer.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim())));
+  base = `http://127.0.0.1:${port}`;
+  // The stand-in server listens on loopback; Chromium asks a person before a public page may
+  // reach loopback (a real server is public, so the sidebar never meets that question).
+  browser = await playwright.chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-features=LocalNetworkAccessChecks'],
+  });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill();
+});
+
+async function control(pathname, body) {
+  const res = await fetch(base + pathname, body ? { method: 'POST', body: JSON.stringify(body) } : {});
+  return res.json();
+}
+
+function cell(emu, row, col) {
+  const sheet = emu.spreadsheet.sheetByName('Sheet1');
+  const v = emu.spreadsheet.valueAt(sheet, row, col);
+  return v === undefined ? '' : v;
+}
+
+/** The sidebar as Sheets shows it: 300 px wide, the add-on's HTML, google.script.run bridged. */
+async function openSidebar(emu) {
+  await emu.run('showSidebar');
+  const page = await browser.newPage({ viewport: { width: 300, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const bridge = createClientBridge(emu);
+  await page.exposeFunction('__appsScriptRun', bridge.run);
+  await page.exposeFunction('__appsScriptHost', bridge.host);
+  await page.addInitScript(googleScriptClientSource());
+  // Served from an address shaped like the sidebar iframe's, so the page has a real origin.
+  await page.route(SIDEBAR_URL, (route) => route.fulfill({ contentType: 'text/html', body: emu.ui.sidebars.at(-1).html }));
+  await page.goto(SIDEBAR_URL);
+  return { page, errors };
+}
+
+test('connect, bind, sync, settle a conflict and receive a live change from the sidebar', { skip }, async () => {
+  await control('/test/reset', {});
+  await control('/test/write', { id: 1, name: 'Ada', qty: 1 });
+  await control('/test/write', { id: 2, name: 'Grace', qty: 2 });
+  const emu = createEmulator({ files: FILES, timeZone: 'Europe/Berlin' });
+  const { page, errors } = await openSidebar(emu);
+  const byId = (id) => page.getByTestId(id);
+
+  await byId('server-url').fill(base);
+  await byId('server-token').fill('wrong');
+  await byId('connect-button').click();
+  await assert.doesNotReject(byId('error-message').filter({ hasText: 'token is not valid' }).waitFor());
+
+  await byId('server-token').fill('t0ken');
+  await byId('connect-button').click();
+  await byId('connected-as').filter({ hasText: base }).waitFor();
+  await page.locator('#table-select option[value="people"]').waitFor({ state: 'attached' });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'sidebar-connected.png') });
+
+  await byId('bind-button').click();
+  await byId('sync-summary').filter({ hasText: '2 rows added to the sheet' }).waitFor();
+  assert.equal(cell(emu, 3, 2), 'Grace');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'sidebar-synced.png') });
+
+  await byId('policy-default').selectOption('manual');
+  await byId('policy-save-button').click();
+  await page.waitForFunction(() => document.getElementById('policy-default').value === 'manual');
+  await emu.user.editCell('Sheet1', 'B3', 'Grace Hopper');
+  await control('/test/write', { id: 2, name: 'G. Hopper' });
+  await byId('sync-button').click();
+  await byId('conflict-0').waitFor();
+  assert.match(await byId('conflict-0').innerText(), /Grace Hopper[\s\S]*G\. Hopper/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'sidebar-conflict.png') });
+  await byId('conflict-0-sheet').click();
+  await byId('resolve-button').click();
+  await byId('conflicts-section').waitFor({ state: 'hidden' });
+  assert.equal((await control('/test/state')).rows.find((r) => r[0] === 2)[1], 'Grace Hopper');
+
+  // A change made in the database shows up without anyone pressing anything.
+  await control('/test/write', { id: 1, qty: 42 });
+  const deadline = Date.now() + 10000;
+  while (cell(emu, 2, 3) !== 42 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(cell(emu, 2, 3), 42, 'the live change reached the sheet');
+  assert.equal(await byId('live-status').innerText(), 'Watching the database for changes');
+  assert.equal(emu.executions.filter((e) => e.fnName === 'pollChanges').length, 0,
+    'the browser long-polled the server itself');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'sidebar-live.png') });
+  assert.match(await byId('footer').innerText(), /protocol v1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,146 @@
+'use strict';
+// A small in-memory stand-in for the sheetsync server's protocol v1, run as a child process
+// (UrlFetchApp in the emulator blocks the test's own thread). It keeps one table, a change
+// log whose ids are the row versions, and the answers of pushed batches for replays.
+// Test-only controls: POST /test/write (a direct database write), POST /test/reset,
+// GET /test/state.
+
+const http = require('node:http');
+
+const TOKEN = process.env.FAKE_TOKEN || 't0ken';
+const schema = {
+  name: 'people',
+  writable: true,
+  columns: [
+    { name: 'id', sql_type: { kind: 'int', bits: 32, unsigned: false }, nullable: false, primary_key: true, generated: true },
+    { name: 'name', sql_type: { kind: 'text', max_chars: 40 }, nullable: false, primary_key: false, generated: false },
+    { name: 'qty', sql_type: { kind: 'int', bits: 32, unsigned: false }, nullable: true, primary_key: false, generated: false },
+  ],
+};
+const rows = new Map(); // id -> { version, cells }
+const log = []; // { seq, key, version, op, cells, origin, changed_at_ms }
+const batches = new Map();
+let nextId = 1;
+let pushes = 0;
+
+function record(id, cells, origin) {
+  const seq = log.length + 1;
+  if (cells) rows.set(id, { version: seq, cells });
+  else rows.delete(id);
+  log.push({ seq, key: String(id), version: seq, op: cells ? 'upsert' : 'delete', cells, origin, changed_at_ms: Date.now() });
+  return seq;
+}
+
+function write(body, origin) {
+  const id = body.id === undefined || body.id === null ? nextId : Number(body.id);
+  nextId = Math.max(nextId, id + 1);
+  if (body.delete) return record(id, null, origin);
+  const old = rows.get(id);
+  const cells = [id, body.name ?? (old ? old.cells[1] : ''), body.qty ?? (old ? old.cells[2] : null)];
+  return record(id, cells, origin);
+}
+
+function applyOp(op, origin) {
+  if (op.op === 'insert') {
+    const name = op.cells.name;
+    if (name === undefined || name === null || name === '') {
+      return { result: 'rejected', key: null, column: 'name', code: 'not_null', reason: 'a name is required' };
+    }
+    const id = nextId++;
+    const version = record(id, [id, name, op.cells.qty ?? null], origin);
+    return { result: 'applied', key: String(id), version, row: rows.get(id).cells };
+  }
+  const id = Number(op.key);
+  const current = rows.get(id);
+  if (!current || current.version !== op.expected_version) {
+    return { result: 'conflict', key: op.key, current: current ? { key: op.key, version: current.version, cells: current.cells } : null };
+  }
+  if (op.op === 'delete') {
+    const version = record(id, null, origin);
+    return { result: 'applied', key: op.key, version, row: null };
+  }
+  const cells = current.cells.slice();
+  if ('name' in op.cells) cells[1] = op.cells.name;
+  if ('qty' in op.cells) cells[2] = op.cells.qty;
+  const version = record(id, cells, origin);
+  return { result: 'applied', key: op.key, version, row: cells };
+}
+
+// The sidebar long-polls straight from the browser, so the stand-in answers CORS as the
+// real server does for the Apps Script origins.
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Allow-Methods': 'GET, POST',
+  'Access-Control-Allow-Private-Network': 'true',
+};
+
+function send(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...CORS });
+  res.end(JSON.stringify(body));
+}
+
+const server = http.createServer((req, res) => {
+  let text = '';
+  req.on('data', (c) => { text += c; });
+  req.on('end', () => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CORS);
+      return res.end();
+    }
+    const url = new URL(req.url, 'http://x');
+    const q = Object.fromEntries(url.searchParams);
+    const body = text ? JSON.parse(text) : null;
+    if (url.pathname === '/test/write') return send(res, 200, { version: write(body, null) });
+    if (url.pathname === '/test/reset') {
+      rows.clear();
+      batches.clear();
+      log.length = 0;
+      nextId = 1;
+      pushes = 0;
+      return send(res, 200, {});
+    }
+    if (url.pathname === '/test/state') {
+      return send(res, 200, { rows: [...rows.values()].map((r) => r.cells), pushes, log: log.length });
+    }
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+      return send(res, 401, { error: 'unauthorized', message: 'the token is not valid' });
+    }
+    if (url.pathname === '/v1/tables') return send(res, 200, { protocol: 1, tables: [schema] });
+    if (url.pathname === '/v1/tables/people/rows') {
+      const after = q.after ? Number(q.after) : -Infinity;
+      // Pages hold at most 1000 rows here, whatever the client asks, as a server may cap them.
+      const limit = Math.min(Number(q.limit || 1000), 1000);
+      const all = [...rows.entries()].filter(([id]) => id > after).sort((a, b) => a[0] - b[0]);
+      const page = all.slice(0, limit).map(([id, r]) => ({ key: String(id), version: r.version, cells: r.cells }));
+      const more = all.length > limit;
+      return send(res, 200, { rows: page, next_after: more ? page[page.length - 1].key : null, cursor: String(log.length) });
+    }
+    if (url.pathname === '/v1/tables/people/changes') {
+      const from = Number(q.cursor || 0);
+      const limit = Number(q.limit || 1000);
+      const later = log.filter((e) => e.seq > from);
+      const page = later.slice(0, limit);
+      const changes = page.map((e) => ({
+        key: e.key, version: e.version, op: e.op, ...(e.cells ? { cells: e.cells } : {}),
+        origin: e.origin, changed_at_ms: e.changed_at_ms,
+      }));
+      const cursor = page.length ? String(page[page.length - 1].seq) : String(from);
+      return send(res, 200, { changes, cursor, more: later.length > limit });
+    }
+    if (url.pathname === '/v1/tables/people/push' && req.method === 'POST') {
+      pushes++;
+      if (batches.has(body.batch_id)) return send(res, 200, { ...batches.get(body.batch_id), replayed: true });
+      const answer = { batch_id: body.batch_id, results: body.changes.map((op) => applyOp(op, body.origin)), replayed: false };
+      batches.set(body.batch_id, answer);
+      return send(res, 200, answer);
+    }
+    const version = /^\/v1\/tables\/people\/rows\/([^/]+)\/versions\/(\d+)$/.exec(url.pathname);
+    if (version) return send(res, 404, { error: 'not_found', message: 'that version of the row is no longer kept' });
+    return send(res, 404, { error: 'not_found', message: 'no such route' });
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${server.address().port}\n`);
+});

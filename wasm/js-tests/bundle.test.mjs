@@ -1,0 +1,85 @@
+// The generated add-on bundle, loaded the way Apps Script loads it: a plain script in a
+// global scope that has WebAssembly but no TextEncoder, TextDecoder, atob or fetch.
+// Run: node --test wasm/js-tests/   (after scripts/build-addon)
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+const addon = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'addon');
+const bundle = readFileSync(join(addon, 'WasmBundle.js'), 'utf8');
+
+/** A fresh Apps-Script-like global scope with the bundle loaded, as one execution sees it. */
+function execution() {
+  const context = vm.createContext({ console });
+  for (const absent of ['TextEncoder', 'TextDecoder', 'atob', 'fetch', 'setTimeout']) {
+    assert.equal(vm.runInContext(`typeof ${absent}`, context), 'undefined', absent);
+  }
+  vm.runInContext(bundle, context, { filename: 'WasmBundle.js' });
+  return context;
+}
+
+const table = {
+  name: 'items',
+  writable: true,
+  columns: [
+    { name: 'id', sql_type: { kind: 'int', bits: 32, unsigned: false }, nullable: false, primary_key: true, generated: true },
+    { name: 'label', sql_type: { kind: 'text', max_chars: 5 }, nullable: true },
+    { name: 'price', sql_type: { kind: 'decimal', precision: 8, scale: 2 }, nullable: true },
+  ],
+};
+
+test('the bundle instantiates without text coders and answers the protocol version', async () => {
+  const context = execution();
+  const started = process.hrtime.bigint();
+  const core = await vm.runInContext('sheetsyncCore()', context);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`first instantiate: ${ms.toFixed(1)} ms (bundle ${bundle.length} bytes)`);
+  assert.equal(core.protocolVersion(), 1);
+  assert.match(core.coreVersion(), /^\d+\.\d+\.\d+/);
+});
+
+test('the core is instantiated once per execution and shared', async () => {
+  const context = execution();
+  const [a, b] = await Promise.all([
+    vm.runInContext('sheetsyncCore()', context),
+    vm.runInContext('sheetsyncCore()', context),
+  ]);
+  assert.equal(a, b);
+  assert.equal(await vm.runInContext('sheetsyncCore()', context), a);
+});
+
+test('text crosses the boundary intact through the polyfilled coders', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  for (const s of ['abc', 'héé', '日本', '😀x', '']) {
+    assert.equal(core.checkCell(table, 'label', s), s);
+  }
+});
+
+test('a value that does not fit its column throws a sentence naming the column', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  assert.equal(core.checkCell(table, 'price', '12.5'), '12.50');
+  assert.throws(() => core.checkCell(table, 'price', 'cheap'), (e) => {
+    assert.match(e.message, /column "price"/);
+    return true;
+  });
+  assert.throws(() => core.checkCell(table, 'label', 'too long'), /at most 5/);
+});
+
+test('a malformed table list is refused with a reason, not a crash', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  assert.throws(() => core.decodeTableList({ protocol: 1 }), /table list.*tables/);
+  assert.throws(() => core.decodeTableList({ protocol: 7, tables: [] }), /protocol 7/);
+  const list = core.decodeTableList({ protocol: 1, tables: [table] });
+  assert.equal(list.tables[0].name, 'items');
+  assert.equal(core.keyColumn(table), 'id');
+  // The core keeps working after an error.
+  assert.equal(core.protocolVersion(), 1);
+});
+
+test('the sidebar copy holds the same script inside a script tag', () => {
+  const html = readFileSync(join(addon, 'SidebarWasm.html'), 'utf8');
+  assert.ok(html.includes(`<script>\n${bundle}</script>`));
+});

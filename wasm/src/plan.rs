@@ -1,0 +1,138 @@
+//! The sync planner's bindings. The core's planner decides everything; these functions only
+//! carry its input and output across, as objects or, for large sheets, as JSON text (one
+//! string crosses instead of one boundary call per cell).
+
+use sheetsync_core::plan::{SyncInput, SyncPlan};
+use sheetsync_core::push_outcome::PushOutcome;
+use sheetsync_core::wire::PushResponse;
+use wasm_bindgen::prelude::*;
+
+use crate::codec::{from_js, from_json_text, to_js, to_json_text};
+use crate::error::{BindingError, Result};
+
+/// Plans one sync step: what to push, what to write into the sheet, which base rows change,
+/// which conflicts are held and which rows need fixing. The input and the plan have the
+/// shapes of the core's `SyncInput` and `SyncPlan` (camelCase fields; the protocol's own
+/// types inside keep their snake_case).
+///
+/// ```js
+/// const plan = core.planSync({
+///   schema: table, timeZone: 'Europe/Paris', nowMs: Date.now(),
+///   sheet: { headers: ['id', 'name'], rows: [[1, 'Ada'], ['', 'Grace']], firstRow: 2 },
+///   base: null, databaseRows: page.rows, policies: { default: 'database-wins' },
+/// });
+/// plan.push.map(p => p.change);   // [{op: 'insert', cells: {name: 'Grace'}}]
+/// plan.sheetEdits.appends;        // rows only the database had
+/// ```
+#[wasm_bindgen(js_name = planSync)]
+pub fn plan_sync(input: JsValue) -> Result<JsValue> {
+    let input: SyncInput = from_js("planSync input", input)?;
+    Ok(to_js("plan", &plan(&input)?)?)
+}
+
+/// [`plan_sync`] with JSON text in and out, for sheets large enough that one string beats
+/// millions of boundary calls.
+///
+/// ```js
+/// const plan = JSON.parse(core.planSyncJson(JSON.stringify(input)));
+/// ```
+#[wasm_bindgen(js_name = planSyncJson)]
+pub fn plan_sync_json(input: &str) -> Result<String> {
+    let input: SyncInput = from_json_text("planSync input", input)?;
+    Ok(to_json_text("plan", &plan(&input)?)?)
+}
+
+/// Reads the server's answer to a plan's push: base updates for applied rows, cells to write
+/// back (database-assigned keys and defaults), refused rows, and conflicts as changes for the
+/// next plan. `input` and `plan` are the ones the push was made from.
+///
+/// ```js
+/// const outcome = core.applyPushResults(input, plan, response);
+/// outcome.writes;          // [{row: 7, column: 1, values: [1042]}]
+/// outcome.pendingChanges;  // pass into the next input's changes
+/// ```
+#[wasm_bindgen(js_name = applyPushResults)]
+pub fn apply_push_results(input: JsValue, plan: JsValue, response: JsValue) -> Result<JsValue> {
+    let input: SyncInput = from_js("applyPushResults input", input)?;
+    let plan: SyncPlan = from_js("applyPushResults plan", plan)?;
+    let response: PushResponse = from_js("applyPushResults response", response)?;
+    Ok(to_js("push outcome", &outcome(&input, &plan, &response)?)?)
+}
+
+/// Plans with the core, naming the step in the error.
+pub fn plan(input: &SyncInput) -> std::result::Result<SyncPlan, BindingError> {
+    sheetsync_core::plan::plan_sync(input).map_err(|e| BindingError::new("planSync", e))
+}
+
+/// Reads a push answer with the core, naming the step in the error.
+pub fn outcome(
+    input: &SyncInput,
+    plan: &SyncPlan,
+    response: &PushResponse,
+) -> std::result::Result<PushOutcome, BindingError> {
+    sheetsync_core::push_outcome::apply_push_results(input, plan, response)
+        .map_err(|e| BindingError::new("applyPushResults", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input() -> serde_json::Value {
+        json!({
+            "schema": {
+                "name": "people",
+                "writable": true,
+                "columns": [
+                    {"name": "id", "sql_type": {"kind": "int", "bits": 32, "unsigned": false},
+                     "nullable": false, "primary_key": true, "generated": true},
+                    {"name": "name", "sql_type": {"kind": "text", "max_chars": null},
+                     "nullable": true}
+                ]
+            },
+            "timeZone": "Europe/Paris",
+            "sheet": {"headers": ["id", "name"], "rows": [["", "Grace"]], "firstRow": 2},
+            "base": {},
+            "nowMs": 1_700_000_000_000_i64
+        })
+    }
+
+    #[test]
+    fn a_new_sheet_row_is_planned_as_an_insert_through_the_json_path() {
+        let plan = plan_sync_json(&input().to_string()).unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+        assert_eq!(plan["push"][0]["change"]["op"], "insert");
+        assert_eq!(plan["push"][0]["sheetRow"], 2);
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_an_error_naming_the_step() {
+        let mut bad = input();
+        bad["timeZone"] = json!("Mars/Olympus");
+        let input: SyncInput = serde_json::from_value(bad).unwrap();
+        let err = plan(&input).unwrap_err();
+        assert_eq!(err.at, "planSync");
+        assert!(err.problem.contains("Mars/Olympus"), "{err}");
+    }
+
+    #[test]
+    fn malformed_json_text_is_refused_with_where_it_broke() {
+        let err = from_json_text::<SyncInput>("planSync input", "{\"schema\": 1}").unwrap_err();
+        assert_eq!(err.at, "planSync input");
+        assert!(err.problem.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn an_answer_of_the_wrong_length_is_refused() {
+        let input: SyncInput = serde_json::from_value(input()).unwrap();
+        let planned = plan(&input).unwrap();
+        let response = PushResponse {
+            batch_id: "b".into(),
+            results: vec![],
+            replayed: false,
+        };
+        let err = outcome(&input, &planned, &response).unwrap_err();
+        assert_eq!(err.at, "applyPushResults");
+    }
+}
