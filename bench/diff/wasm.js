@@ -7,7 +7,7 @@
 // the add-on reads it from its hidden sheet before planning.
 //
 // Two ways across the boundary are measured: `object` (planSync: the input object converted
-// value by value by serde-wasm-bindgen) and `json` (planSyncJson: JSON.stringify in JS, one
+// through the engine's JSON.stringify inside the binding) and `json` (planSyncJson: JSON.stringify in JS, one
 // string across, the plan back as JSON text and JSON.parse'd).
 //
 // Usage: node diff/wasm.js ROWS DIR RUNS object|json   → one JSON result on stdout.

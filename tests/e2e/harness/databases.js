@@ -25,8 +25,8 @@ function freshName(label) {
   return `sheetsync_e2e_${clean}_${crypto.randomBytes(4).toString('hex')}`;
 }
 
-/** Rewrites `?` placeholders (outside quotes) to PostgreSQL's `$1, $2, …`. */
-function numberedPlaceholders(sql) {
+/** Replaces each `?` placeholder outside quotes with `fill(index)`. */
+function replacePlaceholders(sql, fill) {
   let n = 0;
   let quote = null;
   let out = '';
@@ -38,12 +38,17 @@ function numberedPlaceholders(sql) {
       quote = ch;
       out += ch;
     } else if (ch === '?') {
-      out += `$${++n}`;
+      out += fill(n++);
     } else {
       out += ch;
     }
   }
   return out;
+}
+
+/** Rewrites `?` placeholders to PostgreSQL's `$1, $2, …`. */
+function numberedPlaceholders(sql) {
+  return replacePlaceholders(sql, (i) => `$${i + 1}`);
 }
 
 /**
@@ -77,24 +82,10 @@ function sqliteLiteral(v) {
 }
 
 function inlineParams(sql, params) {
-  let i = 0;
-  let quote = null;
-  let out = '';
-  for (const ch of sql) {
-    if (quote) {
-      if (ch === quote) quote = null;
-      out += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      out += ch;
-    } else if (ch === '?') {
-      if (i >= params.length) throw new Error(`too few parameters for: ${sql}`);
-      out += sqliteLiteral(params[i++]);
-    } else {
-      out += ch;
-    }
-  }
-  return out;
+  return replacePlaceholders(sql, (i) => {
+    if (i >= params.length) throw new Error(`too few parameters for: ${sql}`);
+    return sqliteLiteral(params[i]);
+  });
 }
 
 async function mariadbDatabase(label) {
