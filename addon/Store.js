@@ -14,7 +14,7 @@ var STORE_CHUNK_CHARS_ = 40000;
  */
 var STORE_CHUNK_MARK_ = '~';
 /** The hidden sheet's columns: one block of chunks each. */
-var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4 };
+var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4, copy: 5 };
 
 function storeProps_() {
   return PropertiesService.getDocumentProperties();
@@ -170,6 +170,19 @@ function storeHeldChanges_(sheetId) {
 
 function storeSaveHeldChanges_(sheetId, changes) {
   storeWriteBlock_(sheetId, 'held', changes && changes.length ? JSON.stringify(changes) : '');
+}
+
+/**
+ * Where a first sync that copies the table page by page stands (SyncCopy.js), or null when
+ * none is under way.
+ */
+function storeCopy_(sheetId) {
+  var text = storeReadBlock_(sheetId, 'copy');
+  return text ? JSON.parse(text) : null;
+}
+
+function storeSaveCopy_(sheetId, copy) {
+  storeWriteBlock_(sheetId, 'copy', copy ? JSON.stringify(copy) : '');
 }
 
 /** Forgets everything about one sheet's sync (on unbind). */

@@ -2,7 +2,8 @@
  * The sync loop for one bound sheet, run under the document lock:
  *
  *   finish a batch a previous run left unanswered (same batch id: the server applies it once)
- *   → read the sheet → read database changes since the cursor (or every row, the first time)
+ *   → read the sheet → read database changes since the cursor (the first time, copy the
+ *   table page by page instead: SyncCopy.js)
  *   → plan in the core → fetch base images if the plan asks, ask resolveConflict about
  *   "custom" conflicts, and plan again → write the sheet's edits and the base → push the
  *   database changes in batches, each saved before it is sent → apply each answer → save the
@@ -71,7 +72,9 @@ async function syncRun_(sheetId, options) {
     schema: syncSchema_(core, client, binding.table),
     tally: syncTally_(),
     carried: [],
+    copy: null,
   };
+  syncCopyResume_(ctx, options);
   if (!options.dryRun) {
     syncFinishPendingBatch_(core, client, ctx.sheet, sheetId, ctx.schema, ctx.tally, ctx.carried);
   }
@@ -88,6 +91,7 @@ async function syncRun_(sheetId, options) {
   var report = syncReport_(round.plan, ctx.carried.concat(round.problems), ctx.tally, round.more,
     storeCursor_(sheetId));
   if (round.more) report.progress = { done: round.pushed, total: round.plan.push.length };
+  syncCopyReport_(ctx, round, report);
   storeSaveReport_(sheetId, report);
   storeSaveProgress_(sheetId, round.more ? report.progress : null);
   return report;
@@ -99,9 +103,11 @@ function syncRound_(ctx, options) {
   var client = ctx.client;
   var sheetId = ctx.sheetId;
   var base = storeBase_(sheetId);
+  var timeZone = SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone();
   var input = {
     schema: ctx.schema,
-    timeZone: SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone(),
+    timeZone: timeZone,
+    zoneOffsets: zoneOffsets_(timeZone),
     sheet: sheetReadSnapshot_(ctx.sheet),
     base: base,
     changes: storeHeldChanges_(sheetId),
@@ -114,9 +120,14 @@ function syncRound_(ctx, options) {
     nowMs: Date.now(),
     options: { confirmMassDelete: !!options.confirmMassDelete },
   };
-  var feed = base === null
+  // A first sync copies the table page by page (SyncCopy.js); its preview reads it whole.
+  var copying = base === null || (ctx.copy !== null && !ctx.copy.done);
+  if (copying && !options.dryRun) return syncCopyRound_(ctx, input, options);
+  if (copying) input.base = null;
+  var cursor = storeCursor_(sheetId);
+  var feed = copying
     ? syncReadTable_(client, ctx.schema)
-    : syncReadChanges_(client, ctx.schema, storeCursor_(sheetId));
+    : syncReadChanges_(client, ctx.schema, cursor, syncGivenPage_(core, ctx.schema, cursor, options.changePage));
   input.databaseRows = feed.rows;
   input.changes = input.changes.concat(feed.changes);
 
@@ -130,19 +141,33 @@ function syncRound_(ctx, options) {
   ctx.tally.add(plan.summary, true);
 
   var round = { plan: plan, problems: plan.problems.slice(), more: false, pushed: 0, pushConflicts: 0 };
+  syncPushPlan_(ctx, input, plan, round);
+  return round;
+}
+
+/**
+ * Sends `plan.push` in batches, each saved before it is sent, adding what happened to `round`;
+ * stops between batches when the time budget is spent (round.more).
+ */
+function syncPushPlan_(ctx, input, plan, round) {
   for (var i = 0; i < plan.push.length; i += SYNC_BATCH_SIZE_) {
-    if (Date.now() - ctx.started > SYNC_TIME_BUDGET_MS_) {
+    if (syncOutOfTime_(ctx)) {
       round.more = true;
       break;
     }
     var part = plan.push.slice(i, i + SYNC_BATCH_SIZE_);
-    var done = syncPushBatch_(core, client, ctx.sheet, sheetId, input, plan, part);
+    var done = syncPushBatch_(ctx.core, ctx.client, ctx.sheet, ctx.sheetId, input, plan, part);
     round.pushed += part.length;
     round.pushConflicts += done.counts.pushConflicts;
     ctx.tally.add(done.counts, false);
     round.problems = round.problems.concat(done.outcome.problems);
   }
   return round;
+}
+
+/** Whether this execution has spent its budget and must leave the rest to the next one. */
+function syncOutOfTime_(ctx) {
+  return Date.now() - ctx.started > SYNC_TIME_BUDGET_MS_;
 }
 
 /** The bound table's schema, checked by the core (protocol version, single-column key). */
@@ -173,16 +198,35 @@ function syncReadTable_(client, schema) {
   return { rows: rows, changes: [], cursor: cursor };
 }
 
-/** Every change since `cursor`, page after page, without waiting. */
-function syncReadChanges_(client, schema, cursor) {
+/**
+ * Every change since `cursor`, page after page, without waiting. `first`, when given, is the
+ * first page, already read (by the sidebar): it is not asked for again.
+ */
+function syncReadChanges_(client, schema, cursor, first) {
   var changes = [];
   var page;
   do {
-    page = client.changes(schema.name, cursor, SYNC_PAGE_SIZE_, 0);
+    page = first || client.changes(schema.name, cursor, SYNC_PAGE_SIZE_, 0);
+    first = null;
     changes = changes.concat(page.changes);
     cursor = page.cursor;
   } while (page.more);
   return { rows: [], changes: changes, cursor: cursor };
+}
+
+/**
+ * A page of changes the sidebar read from the server itself ({from, page}), if it can stand
+ * for the first page this sync would read: it must start at this sheet's cursor (a page read
+ * before the last sync, or after another page, would skip or repeat changes) and pass the
+ * core's check against the table. Otherwise null, and the sync reads the page itself.
+ */
+function syncGivenPage_(core, schema, cursor, given) {
+  if (!given || !given.page || cursor === null || String(given.from) !== String(cursor)) return null;
+  try {
+    return core.checkChangePage(schema, given.page);
+  } catch (e) {
+    return null;
+  }
 }
 
 /**

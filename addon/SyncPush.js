@@ -53,6 +53,7 @@ function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, pr
   var input = {
     schema: schema,
     timeZone: r.timeZone,
+    zoneOffsets: zoneOffsets_(r.timeZone),
     sheet: { headers: r.headers, rows: rows, firstRow: r.firstRow, formulas: formulas },
     nowMs: Date.now(),
   };

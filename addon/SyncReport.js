@@ -17,12 +17,13 @@ var SYNC_COUNTS_ = [
 
 /**
  * Adds up summaries. A plan's database counts are what it intends; a push answer's are what
- * happened, so once answers arrive they replace the plan's database counts.
+ * happened, so once answers arrive they replace the plan's database counts. `saved` (from
+ * `save()`) carries the counts of a sync that spans several executions.
  */
-function syncTally_() {
-  var planned = {};
-  var done = {};
-  var answered = false;
+function syncTally_(saved) {
+  var planned = (saved && saved.planned) || {};
+  var done = (saved && saved.done) || {};
+  var answered = !!(saved && saved.answered);
   function zero() {
     var z = {};
     SYNC_COUNTS_.forEach(function (c) { z[c[0]] = 0; });
@@ -43,6 +44,9 @@ function syncTally_() {
         answered = true;
         into(done, summary);
       }
+    },
+    save: function () {
+      return { planned: planned, done: done, answered: answered };
     },
     counts: function () {
       var out = zero();

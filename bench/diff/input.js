@@ -30,6 +30,7 @@ function syncInput(values, base, toCell = toCoreCell) {
   const input = {
     schema: tableSchema(),
     timeZone: TIME_ZONE,
+    zoneOffsets: [[0, 0]],
     sheet: sheetSnapshot(values, toCell),
     nowMs: 1700000000000,
   };

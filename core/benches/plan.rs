@@ -17,6 +17,9 @@ use sheetsync_core::sheet::{SheetCell, SheetSnapshot};
 use sheetsync_core::value::{SqlType, Value};
 use sheetsync_core::wire::{ChangeOp, RowChange};
 
+#[path = "../tests/common/zone.rs"]
+mod zone;
+
 const ROWS: usize = 100_000;
 
 fn column(name: String, sql_type: SqlType) -> ColumnSchema {
@@ -86,7 +89,7 @@ fn value(ty: &SqlType, row: usize, col: usize) -> Value {
 
 fn setup() -> SyncInput {
     let schema = schema();
-    let tz = "Europe/Paris".parse().unwrap();
+    let tz = &zone::zone("Europe/Paris");
     let mut base = Base::default();
     let mut rows = Vec::with_capacity(ROWS);
     for r in 0..ROWS {
@@ -152,6 +155,7 @@ fn setup() -> SyncInput {
         },
         schema,
         time_zone: "Europe/Paris".into(),
+        zone_offsets: zone::zone_table("Europe/Paris"),
         base: Some(base),
         changes,
         database_rows: Vec::new(),
@@ -167,7 +171,7 @@ fn setup() -> SyncInput {
 
 fn bench(c: &mut Criterion) {
     let input = setup();
-    let tz = "Europe/Paris".parse().unwrap();
+    let tz = &input.zone().unwrap();
     let base = input.base.clone().unwrap();
     let mut group = c.benchmark_group("100k rows x 20 columns, 1% changed");
     group.sample_size(10);

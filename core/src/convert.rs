@@ -6,8 +6,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
-use chrono_tz::Tz;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::decimal::{decimal_of_number, decimal_of_text};
 use crate::schema::{CellError, ColumnSchema};
@@ -16,6 +15,7 @@ use crate::value::{
     canonical_decimal, check_int_range, parse_date, parse_datetime, parse_time, SqlType, Value,
     ValueError, MAX_SAFE_INTEGER,
 };
+use crate::zone::ZoneOffsets;
 
 /// A column value that borrows text from the cell it was read from, so reading a sheet does
 /// not allocate for every text cell. It is [`Value`] in all but ownership.
@@ -68,16 +68,9 @@ impl<'a> Canon<'a> {
     }
 }
 
-/// Parses an IANA time-zone name (`"Europe/Paris"`), as Apps Script's
-/// `getSpreadsheetTimeZone()` gives it.
-pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>()
-        .map_err(|_| format!("{name:?} is not a known IANA time zone"))
-}
-
 impl SheetCell {
     /// The column value this cell holds, read in the spreadsheet's time zone `tz`.
-    pub fn to_value(&self, column: &ColumnSchema, tz: Tz) -> Result<Value, CellError> {
+    pub fn to_value(&self, column: &ColumnSchema, tz: &ZoneOffsets) -> Result<Value, CellError> {
         read_cell(column, self, tz)
             .map(Canon::into_value)
             .map_err(|error| CellError {
@@ -87,7 +80,7 @@ impl SheetCell {
     }
 
     /// The cell that shows `value` of `column` in a sheet whose time zone is `tz`.
-    pub fn from_value(value: &Value, column: &ColumnSchema, tz: Tz) -> SheetCell {
+    pub fn from_value(value: &Value, column: &ColumnSchema, tz: &ZoneOffsets) -> SheetCell {
         write_cell(column, value, tz)
     }
 }
@@ -95,7 +88,7 @@ impl SheetCell {
 pub(crate) fn read_cell<'a>(
     column: &ColumnSchema,
     cell: &'a SheetCell,
-    tz: Tz,
+    tz: &ZoneOffsets,
 ) -> Result<Canon<'a>, ValueError> {
     if cell.is_empty() {
         return match &column.sql_type {
@@ -226,7 +219,7 @@ pub(crate) fn read_cell<'a>(
 
 /// The text a cell shows in a text column: numbers in their shortest form, booleans as
 /// `TRUE`/`FALSE`, dates in ISO form.
-fn cell_text(cell: &SheetCell, tz: Tz) -> Result<Cow<'_, str>, ValueError> {
+fn cell_text<'a>(cell: &'a SheetCell, tz: &ZoneOffsets) -> Result<Cow<'a, str>, ValueError> {
     Ok(match cell {
         SheetCell::Empty => Cow::Borrowed(""),
         SheetCell::Text(s) => Cow::Borrowed(s),
@@ -268,26 +261,20 @@ fn utc_of_ms(ms: f64) -> Result<NaiveDateTime, ValueError> {
 }
 
 /// The wall clock in `tz` of the instant `ms`.
-fn wall_clock(ms: f64, tz: Tz) -> Result<NaiveDateTime, ValueError> {
+fn wall_clock(ms: f64, tz: &ZoneOffsets) -> Result<NaiveDateTime, ValueError> {
     let utc = utc_of_ms(ms)?;
-    Ok(tz.from_utc_datetime(&utc).naive_local())
+    tz.wall_clock(utc)
+        .ok_or_else(|| ValueError::BadDate(format!("{ms} ms is not a representable date")))
 }
 
 /// The instant at which `tz` shows the wall clock `wall`. A wall clock skipped by a
 /// daylight-saving jump is read as the same clock time after the jump; a repeated one as its
-/// first occurrence.
-fn ms_of_wall_clock(wall: NaiveDateTime, tz: Tz) -> f64 {
-    let local = tz.from_local_datetime(&wall).earliest().or_else(|| {
-        tz.from_local_datetime(&(wall + chrono::Duration::hours(1)))
-            .earliest()
-    });
-    match local {
-        Some(t) => t.timestamp_millis() as f64,
-        None => wall.and_utc().timestamp_millis() as f64,
-    }
+/// first occurrence (see [`ZoneOffsets::instant_ms_of_wall_clock`]).
+fn ms_of_wall_clock(wall: NaiveDateTime, tz: &ZoneOffsets) -> f64 {
+    tz.instant_ms_of_wall_clock(wall) as f64
 }
 
-pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: Tz) -> SheetCell {
+pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets) -> SheetCell {
     match value {
         Value::Null => SheetCell::Empty,
         Value::Bool(b) => SheetCell::Bool(*b),

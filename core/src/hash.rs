@@ -27,12 +27,12 @@
 //! and in WebAssembly.
 
 use chrono::{Datelike, Timelike};
-use chrono_tz::Tz;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::convert::{read_cell, write_cell, Canon};
 use crate::schema::{ColumnSchema, TableSchema};
 use crate::value::Value;
+use crate::zone::ZoneOffsets;
 
 /// Appends the canonical encoding of `value` to `out`.
 pub(crate) fn encode(value: &Canon<'_>, out: &mut Vec<u8>) {
@@ -102,7 +102,7 @@ pub fn row_hash(cells: &[u32]) -> u64 {
 
 /// A database value as the sheet will read it back after it is written into a cell: the form
 /// both sides hash and compare.
-pub fn through_sheet(column: &ColumnSchema, value: &Value, tz: Tz) -> Value {
+pub fn through_sheet(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets) -> Value {
     let cell = write_cell(column, value, tz);
     match read_cell(column, &cell, tz) {
         Ok(v) => v.into_value(),
@@ -111,7 +111,11 @@ pub fn through_sheet(column: &ColumnSchema, value: &Value, tz: Tz) -> Value {
 }
 
 /// Normalizes a database row [`through_sheet`] and returns it with its cell hashes.
-pub fn digest_row(schema: &TableSchema, values: &[Value], tz: Tz) -> (Vec<Value>, Vec<u32>) {
+pub fn digest_row(
+    schema: &TableSchema,
+    values: &[Value],
+    tz: &ZoneOffsets,
+) -> (Vec<Value>, Vec<u32>) {
     let mut scratch = Vec::with_capacity(64);
     let normal: Vec<Value> = schema
         .columns

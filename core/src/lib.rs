@@ -25,6 +25,7 @@
 //!   wins a conflict; [`plan`]: the planner; [`push_outcome`]: push results; [`problem`]:
 //!   what a person must fix, per sheet row.
 //! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages.
+//! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.
 //!
 //! ## A sync loop
 //!
@@ -81,7 +82,7 @@
 //!         write(&mut rows, &mut log, vec![json!(1), json!(11)]);
 //!     }
 //!     let mut input: SyncInput = serde_json::from_value(json!({
-//!         "schema": schema, "timeZone": "UTC", "sheet": sheet, "base": base, "nowMs": 0,
+//!         "schema": schema, "timeZone": "UTC", "zoneOffsets": [[0, 0]], "sheet": sheet, "base": base, "nowMs": 0,
 //!     })).unwrap();
 //!     if base.is_none() {
 //!         input.database_rows = rows.iter().map(|(k, (v, c))| serde_json::from_value(
@@ -152,6 +153,13 @@ pub mod schema;
 pub mod sheet;
 pub mod value;
 pub mod wire;
+pub mod zone;
 
 #[cfg(test)]
 mod convert_tests;
+// The test tables are built by the integration tests' helper, which names this crate.
+#[cfg(test)]
+extern crate self as sheetsync_core;
+#[cfg(test)]
+#[path = "../tests/common/zone.rs"]
+mod zone_tables;

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::base::BaseRow;
-use crate::convert::{parse_time_zone, read_cell, write_cell};
+use crate::convert::{read_cell, write_cell};
 use crate::diff::ColumnMap;
 use crate::hash::{cell_hash_of, digest_row};
 use crate::plan::{PlanError, SyncInput, SyncPlan, Writes};
@@ -50,7 +50,7 @@ pub fn apply_push_results(
             response.results.len()
         )));
     }
-    let tz = parse_time_zone(&input.time_zone).map_err(PlanError::BadTimeZone)?;
+    let tz = &input.zone()?;
     let schema = &input.schema;
     let map = ColumnMap::new(schema, &input.sheet.headers)?;
     let planned_cells = planned_sheet_cells(plan);

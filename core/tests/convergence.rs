@@ -116,7 +116,7 @@ fn edit_database(server: &mut Server, rng: &mut Rng) {
 
 fn normalized_server(server: &Server) -> BTreeMap<RowKey, Vec<Value>> {
     let schema = items_schema();
-    let tz = "Europe/Paris".parse().unwrap();
+    let tz = &common::zone("Europe/Paris");
     server
         .table()
         .into_iter()

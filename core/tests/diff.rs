@@ -7,9 +7,10 @@ use sheetsync_core::base::Base;
 use sheetsync_core::diff::{diff, Changeset, DiffError};
 use sheetsync_core::problem::ProblemKind;
 use sheetsync_core::sheet::{SheetCell, SheetSnapshot};
+use sheetsync_core::zone::ZoneOffsets;
 
 fn diff_of(sheet: &SheetSnapshot, base: &Base) -> Changeset {
-    diff(&simple_schema(), sheet, base, "UTC".parse().unwrap()).unwrap()
+    diff(&simple_schema(), sheet, base, &ZoneOffsets::utc()).unwrap()
 }
 
 fn three_rows() -> (SheetSnapshot, Base) {
@@ -126,7 +127,7 @@ fn a_sheet_without_the_key_column_cannot_be_diffed() {
         &simple_schema(),
         &sheet,
         &Base::default(),
-        "UTC".parse().unwrap(),
+        &ZoneOffsets::utc(),
     );
     assert_eq!(err.unwrap_err(), DiffError::MissingKeyColumn("id".into()));
 }
@@ -142,7 +143,7 @@ fn columns_the_database_owns_are_never_pushed() {
         &schema,
         &sheet,
         input.base.as_ref().unwrap(),
-        "UTC".parse().unwrap(),
+        &ZoneOffsets::utc(),
     )
     .unwrap();
     assert!(cs.updates.is_empty());

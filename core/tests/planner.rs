@@ -174,8 +174,12 @@ fn a_plan_is_plain_camel_case_data() {
 }
 
 #[test]
-fn an_unknown_time_zone_is_an_error_not_a_panic() {
+fn a_malformed_zone_table_is_an_error_naming_the_zone_not_a_panic() {
     let mut input = fruit();
     input.time_zone = "Nowhere/Land".into();
-    assert!(matches!(plan_sync(&input), Err(PlanError::BadTimeZone(_))));
+    input.zone_offsets = vec![(10, 0), (5, 3600)];
+    let err = plan_sync(&input).unwrap_err();
+    assert!(matches!(err, PlanError::BadTimeZone(_)), "{err}");
+    assert!(err.to_string().contains("zoneOffsets[1]"), "{err}");
+    assert!(err.to_string().contains("Nowhere/Land"), "{err}");
 }

@@ -17,6 +17,7 @@ use sheetsync_core::value::{SqlType, Value};
 use sheetsync_core::wire::{
     ChangePage, ErrorBody, PushOp, PushRequest, PushResponse, RowChange, RowPage, TableList,
 };
+use sheetsync_core::zone::ZoneOffsets;
 
 /// A row's editable cells: name, qty, note.
 type Cells = (String, Option<i64>, String);
@@ -41,8 +42,9 @@ fn sheet_rows(t: &[Cells]) -> Vec<Vec<SheetCell>> {
         .collect()
 }
 
-fn tz() -> chrono_tz::Tz {
-    "UTC".parse().unwrap()
+fn tz() -> &'static ZoneOffsets {
+    static UTC: std::sync::OnceLock<ZoneOffsets> = std::sync::OnceLock::new();
+    UTC.get_or_init(ZoneOffsets::utc)
 }
 
 proptest! {

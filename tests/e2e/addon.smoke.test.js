@@ -266,3 +266,56 @@ test('a sync that runs out of time stops between batches and the next one carrie
   assert.equal(db.rows.length, 10, 'every typed row inserted, none twice');
   assert.ok(cells(emu).slice(3).every((r) => typeof r[0] === 'number'), 'every typed row got its key');
 });
+
+test('a first sync longer than one execution copies the table page by page and misses no change made meanwhile', async () => {
+  await control('/test/reset', {});
+  for (let id = 1; id <= 30; id++) await control('/test/write', { id, name: 'row ' + id, qty: id });
+  const emu = emulator([path.join(__dirname, 'support', 'SmallPages.js'), path.join(__dirname, 'harness', 'project', 'E2eProbe.js')]);
+  await emu.run('saveConnection', base, 't0ken');
+  // The sheet already holds rows: one as the table has it, one the sheet changed, one typed.
+  await emu.user.pasteBlock('Sheet1', 'A1', [['id', 'name', 'qty'], [3, 'row 3', 3], [7, 'seven', 7], ['', 'typed', 5]]);
+  await emu.run('bindTable', 'people');
+  await emu.run('setPolicy', { default: 'sheet-wins', columns: {} });
+  // Every server call takes a simulated minute: an execution copies a few pages and stops.
+  const slow = emu.beforeServiceCall(({ call }) => {
+    if (call === 'UrlFetchApp.fetch') emu.clock.move(60 * 1000);
+  });
+  const first = await emu.run('syncNow', {});
+  assert.equal(first.more, true, first.text);
+  assert.equal(first.progress.copying, true);
+  assert.ok(first.progress.done > 0 && first.progress.done < 30, JSON.stringify(first.progress));
+  assert.match(first.text, /^Copying the table: \d+ rows read so far/);
+  assert.equal((await emu.run('sidebarState')).progress.done, first.progress.done, 'the sidebar sees the progress');
+  // A preview part-way counts only what is left: the rows not copied yet.
+  const preview = await emu.run('previewSync');
+  assert.match(preview.text, new RegExp(`^A sync would do this: .*\\b${30 - first.progress.done} rows added to the sheet`), preview.text);
+
+  // Meanwhile another application changes rows already copied and rows still to come.
+  await control('/test/write', { id: 2, name: 'two, changed' });
+  await control('/test/write', { id: 4, delete: true });
+  await control('/test/write', { id: 25, name: 'twenty-five, changed' });
+  await control('/test/write', { id: 28, delete: true });
+  await control('/test/write', { id: 31, name: 'added meanwhile', qty: 31 });
+
+  // An execution dies part-way through a page; the next ones carry on from the saved place.
+  emu.failAfter({ urlFetchCalls: 2, message: 'killed mid-page' });
+  await assert.rejects(emu.run('syncNow', {}), /killed mid-page/);
+  let last = null;
+  for (let run = 0; run < 20 && (!last || last.more); run++) last = await emu.run('syncNow', {});
+  slow();
+  assert.equal(last.more, false, last.text);
+  assert.match(last.text, /rows added to the sheet/);
+
+  const db = (await control('/test/state')).rows;
+  const sheet = cells(emu).slice(1);
+  const ids = sheet.map((r) => r[0]);
+  assert.equal(new Set(ids).size, ids.length, 'no key twice in the sheet');
+  assert.ok(ids.every((id) => typeof id === 'number'), 'every row has its key, the typed one too');
+  const byId = (rows) => new Map(rows.map((r) => [Number(r[0]), [r[1], r[2] === null ? '' : r[2]]]));
+  assert.deepEqual(byId(sheet), byId(db), 'the sheet holds the table, row for row');
+  assert.equal(byId(db).get(7)[0], 'seven', 'the sheet value won where the policy says so');
+  assert.equal(byId(db).get(2)[0], 'two, changed');
+  assert.equal(byId(db).has(4), false);
+  assert.deepEqual((await emu.run('e2eBaseKeys')).map(Number).sort((a, b) => a - b), db.map((r) => r[0]).sort((a, b) => a - b), 'the base knows every row');
+  assert.equal((await emu.run('syncNow', {})).text, 'Everything is in sync.');
+});

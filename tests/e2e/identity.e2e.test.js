@@ -69,7 +69,7 @@ for (const backend of backends()) {
 
       assertTriggersOk(await emu.user.sortSheet('Sheet1', 2, true));
       assertTriggersOk(await emu.user.sortSheet('Sheet1', 4, false));
-      assertTriggersOk(await filterRows(emu, emu.user));
+      assertTriggersOk(await filterRows(emu, emu.user, 'Sheet1', 3, ['NO']));
       assertTriggersOk(await emu.user.insertRows('Sheet1', 3, 2));
       assertTriggersOk(await moveColumn(emu, emu.user, 'Sheet1', 2, 5));
       const report = await emu.run('syncNow', {});

@@ -1,7 +1,8 @@
 'use strict';
 // Values survive the trip both ways without loss: leading zeros, exact decimals, dates and
 // datetimes in a spreadsheet time zone that is not UTC, booleans, NULL kept apart from "",
-// long text and unicode. On MariaDB, PostgreSQL and SQLite.
+// long text and unicode; dates and datetimes on both sides of a daylight-saving change. On
+// MariaDB, PostgreSQL and SQLite.
 
 const assert = require('node:assert/strict');
 const { describe, test } = require('node:test');
@@ -18,6 +19,8 @@ const table = (name) => (backend) => `CREATE TABLE ${name} (${COLUMNS[backend]})
 
 // A spreadsheet zone with a half-hour offset and no daylight saving: any slip to UTC shows.
 const ZONE = 'Asia/Kolkata';
+// A zone with daylight saving: 2024-03-31 02:00 jumps to 03:00, 2024-10-27 03:00 falls back to 02:00.
+const DST_ZONE = 'Europe/Paris';
 const LONG = 'Grüße aus Köln — 東京 🚀 '.repeat(1200);
 // SQLite's NUMERIC affinity stores a decimal as a double when it reads as one, so more
 // digits than a double holds can only be exact on the servers with a real DECIMAL.
@@ -43,7 +46,7 @@ async function dbRows(stack, name) {
 
 for (const backend of backends()) {
   describe(`types on ${backend}`, () => {
-    const stack = useStack(backend, { label: `types-${backend}`, tables: { from_db: table('from_db'), from_sheet: table('from_sheet') } });
+    const stack = useStack(backend, { label: `types-${backend}`, tables: { from_db: table('from_db'), from_sheet: table('from_sheet'), dst: table('dst') } });
 
     test('values written by another application reach the sheet as it shows them and return unchanged', async () => {
       await stack.sql(
@@ -108,6 +111,32 @@ for (const backend of backends()) {
       assert.equal(rows[1].label, 'plain');
       // A number typed into a text column arrives as the digits shown (the sheet made 0099 a number).
       assert.ok(rows[1].code === '99' || rows[1].code === '0099', `code is ${rows[1].code}`);
+    });
+
+    test('dates and datetimes keep their wall clock across daylight-saving changes', async () => {
+      // Before and after the spring jump, the repeated hour of the autumn change, both days.
+      const rows = [
+        ['2024-03-30', '2024-03-31 01:59:59'], ['2024-03-31', '2024-03-31 03:00:00'],
+        ['2024-10-27', '2024-10-27 02:30:00'], ['2024-10-28', '2024-10-27 03:00:00'],
+      ];
+      for (const [born, seen] of rows) await stack.sql('INSERT INTO dst (born, seen) VALUES (?, ?)', [born, seen]);
+      const before = await dbRows(stack, 'dst');
+      const emu = addonEmulator({ timeZone: DST_ZONE });
+      await connectAndBind(emu, stack, 'dst');
+      await emu.run('syncNow', {});
+      const records = byKey(await sheetRecords(emu));
+      assert.deepEqual(records.map((r) => [r.born, r.seen]), rows.map(([born, seen]) => [{ date: `${born} 00:00:00` }, { date: seen }]),
+        'the sheet shows each wall clock as the database holds it');
+
+      // Each row touched in the sheet goes back unchanged; a datetime typed in summer time arrives as typed.
+      for (const r of records) await emu.user.editCell('Sheet1', `A${r._row}`, r.id);
+      await emu.user.editCell('Sheet1', `E${records[0]._row}`, '7/14/2024 12:34:56');
+      await emu.run('syncNow', {});
+      await emu.run('syncNow', {});
+      const after = await dbRows(stack, 'dst');
+      assert.deepEqual(after.slice(1), before.slice(1), 'the rows are unchanged');
+      assert.equal(after[0].seen, '2024-07-14 12:34:56');
+      assert.equal(after[0].born, '2024-03-30');
     });
   });
 }

@@ -17,7 +17,8 @@ use crate::error::{BindingError, Result};
 ///
 /// ```js
 /// const plan = core.planSync({
-///   schema: table, timeZone: 'Europe/Paris', nowMs: Date.now(),
+///   schema: table, timeZone: 'Europe/Paris', zoneOffsets: zoneOffsets_('Europe/Paris'),
+///   nowMs: Date.now(),
 ///   sheet: { headers: ['id', 'name'], rows: [[1, 'Ada'], ['', 'Grace']], firstRow: 2 },
 ///   base: null, databaseRows: page.rows, policies: { default: 'database-wins' },
 /// });
@@ -92,6 +93,7 @@ mod tests {
                 ]
             },
             "timeZone": "Europe/Paris",
+            "zoneOffsets": [[-3_786_825_600_000_i64, 561], [1_711_846_800_000_i64, 7200]],
             "sheet": {"headers": ["id", "name"], "rows": [["", "Grace"]], "firstRow": 2},
             "base": {},
             "nowMs": 1_700_000_000_000_i64
@@ -107,13 +109,23 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_time_zone_is_an_error_naming_the_step() {
+    fn a_malformed_zone_table_is_an_error_naming_the_step_and_the_entry() {
         let mut bad = input();
         bad["timeZone"] = json!("Mars/Olympus");
+        bad["zoneOffsets"] = json!([[0, 0], [0, 3600]]);
         let input: SyncInput = serde_json::from_value(bad).unwrap();
         let err = plan(&input).unwrap_err();
         assert_eq!(err.at, "planSync");
         assert!(err.problem.contains("Mars/Olympus"), "{err}");
+        assert!(err.problem.contains("zoneOffsets[1]"), "{err}");
+    }
+
+    #[test]
+    fn an_input_without_a_zone_table_is_refused_naming_the_field() {
+        let mut bad = input();
+        bad.as_object_mut().unwrap().remove("zoneOffsets");
+        let err = from_json_text::<SyncInput>("planSync input", &bad.to_string()).unwrap_err();
+        assert!(err.problem.contains("zoneOffsets"), "{err}");
     }
 
     #[test]

@@ -17,12 +17,12 @@ use std::time::Instant;
 
 use serde::Deserialize;
 use sheetsync_core::base::{Base, BaseRow};
-use sheetsync_core::convert::parse_time_zone;
 use sheetsync_core::diff::diff;
 use sheetsync_core::hash::digest_row;
 use sheetsync_core::plan::{plan_sync, SyncInput};
 use sheetsync_core::schema::{RowKey, TableSchema};
 use sheetsync_core::sheet::SheetSnapshot;
+use sheetsync_core::zone::{ZoneOffsets, ZoneTransition};
 
 /// The part of a planner input that building a base needs.
 #[derive(Deserialize)]
@@ -30,6 +30,7 @@ use sheetsync_core::sheet::SheetSnapshot;
 struct BaseSource {
     schema: TableSchema,
     time_zone: String,
+    zone_offsets: Vec<ZoneTransition>,
     sheet: SheetSnapshot,
 }
 
@@ -60,7 +61,7 @@ fn read(path: &str) -> Result<String, String> {
 fn build_base(input: &str) -> Result<(), String> {
     let source: BaseSource =
         serde_json::from_str(&read(input)?).map_err(|e| format!("{input}: {e}"))?;
-    let tz = parse_time_zone(&source.time_zone)?;
+    let tz = &ZoneOffsets::new(&source.time_zone, &source.zone_offsets)?;
     let key_index = source.schema.key_index().map_err(|e| e.to_string())?;
     let columns: Vec<usize> = source
         .schema
@@ -129,7 +130,7 @@ fn time_plan(input: &str, runs: usize) -> Result<(), String> {
 
 /// Times the diff alone (sheet against base, no merge or sheet edits), `runs` times.
 fn time_diff(input: &SyncInput, runs: usize) -> Result<Vec<f64>, String> {
-    let tz = parse_time_zone(&input.time_zone)?;
+    let tz = &input.zone().map_err(|e| e.to_string())?;
     let empty = Base::default();
     let base = input.base.as_ref().unwrap_or(&empty);
     let mut times = Vec::with_capacity(runs);

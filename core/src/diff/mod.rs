@@ -17,7 +17,6 @@ mod read;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono_tz::Tz;
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use edited::find_edited_keys;
@@ -29,6 +28,7 @@ use crate::problem::{Problem, ProblemKind};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetSnapshot;
 use crate::value::Value;
+use crate::zone::ZoneOffsets;
 
 /// Where each table column sits in the sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub fn diff(
     schema: &TableSchema,
     sheet: &SheetSnapshot,
     base: &Base,
-    tz: Tz,
+    tz: &ZoneOffsets,
 ) -> Result<Changeset, DiffError> {
     let map = ColumnMap::new(schema, &sheet.headers)?;
     let mut out = Changeset::default();

@@ -1,8 +1,6 @@
 //! Reading sheet rows against the table: values, hashes and keys, without allocating for
 //! rows that turn out unchanged.
 
-use chrono_tz::Tz;
-
 use super::{Changeset, ColumnMap, SheetRow};
 use crate::convert::{read_cell, Canon};
 use crate::hash::cell_hash_of;
@@ -10,6 +8,7 @@ use crate::problem::{Problem, ProblemKind};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetSnapshot;
 use crate::value::Value;
+use crate::zone::ZoneOffsets;
 
 /// A row as first read: its hashes only.
 pub(super) struct ReadRow {
@@ -33,7 +32,7 @@ pub(super) fn read_row(
     sheet: &SheetSnapshot,
     map: &ColumnMap,
     data_row: usize,
-    tz: Tz,
+    tz: &ZoneOffsets,
     scratch: &mut Vec<u8>,
     cells: &mut Vec<u32>,
     out: &mut Changeset,
@@ -95,7 +94,7 @@ pub(super) fn materialize(
     sheet: &SheetSnapshot,
     map: &ColumnMap,
     row: ReadRow,
-    tz: Tz,
+    tz: &ZoneOffsets,
 ) -> SheetRow {
     let values = schema
         .columns
@@ -123,7 +122,7 @@ pub(crate) fn read_sheet_row(
     sheet: &SheetSnapshot,
     map: &ColumnMap,
     data_row: usize,
-    tz: Tz,
+    tz: &ZoneOffsets,
 ) -> SheetRow {
     let mut scratch = Vec::with_capacity(64);
     let mut cells = Vec::with_capacity(schema.columns.len());

@@ -9,6 +9,9 @@ use crate::policy::{PolicySet, Resolution};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetSnapshot;
 use crate::wire::{RowChange, VersionedRow};
+use crate::zone::{ZoneOffsets, ZoneTransition};
+
+use super::PlanError;
 
 /// One planning step's input. JS builds it, so field names are camelCase; the wire types
 /// inside (`changes`, `databaseRows`, `baseImages`) keep the protocol's own spelling.
@@ -17,8 +20,11 @@ use crate::wire::{RowChange, VersionedRow};
 pub struct SyncInput {
     /// The table, as the server described it.
     pub schema: TableSchema,
-    /// The spreadsheet's IANA time zone (`"Europe/Paris"`), for date cells.
+    /// The spreadsheet's IANA time zone (`"Europe/Paris"`), named in messages.
     pub time_zone: String,
+    /// The zone's UTC offsets over time, `[[utcMs, offsetSeconds], ...]` sorted by instant,
+    /// for date cells (see [`crate::zone`]).
+    pub zone_offsets: Vec<ZoneTransition>,
     /// The bound range as it is now.
     pub sheet: SheetSnapshot,
     /// What was last synced; `None` before the first sync.
@@ -55,6 +61,13 @@ pub struct SyncInput {
     /// Safety switches.
     #[serde(default)]
     pub options: PlanOptions,
+}
+
+impl SyncInput {
+    /// The spreadsheet's time zone, its offset table checked.
+    pub fn zone(&self) -> Result<ZoneOffsets, PlanError> {
+        ZoneOffsets::new(&self.time_zone, &self.zone_offsets).map_err(PlanError::BadTimeZone)
+    }
 }
 
 /// Safety switches for one plan.

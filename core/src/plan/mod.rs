@@ -41,18 +41,19 @@ pub use output::{
 
 pub(crate) use edits::Writes;
 
-use crate::convert::{number_format, parse_time_zone};
+use crate::convert::number_format;
 use crate::diff::{diff, ColumnMap, DiffError};
 use crate::hash::digest_row;
 use crate::problem::{Problem, ProblemKind};
 use crate::schema::RowKey;
 use crate::value::Value;
 use crate::wire::{ChangeOp, PushOp, RowChange, RowVersion};
+use crate::zone::ZoneOffsets;
 
 /// Why no plan could be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlanError {
-    /// The time zone is not an IANA name.
+    /// The time zone's offset table is malformed.
     BadTimeZone(String),
     /// The sheet cannot be matched to the table.
     Diff(DiffError),
@@ -89,7 +90,7 @@ pub(crate) struct DbRow {
 
 /// Plans one sync step (see the module guide and [`SyncPlan`] for how to carry it out).
 pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
-    let tz = parse_time_zone(&input.time_zone).map_err(PlanError::BadTimeZone)?;
+    let tz = &input.zone()?;
     let empty = crate::base::Base::default();
     let base = input.base.as_ref().unwrap_or(&empty);
     let changeset = diff(&input.schema, &input.sheet, base, tz)?;
@@ -148,7 +149,7 @@ pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
 fn database_rows(
     input: &SyncInput,
     base: &crate::base::Base,
-    tz: chrono_tz::Tz,
+    tz: &ZoneOffsets,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<RowKey, DbRow> {
     let snapshot = input.database_rows.iter().map(|r| RowChange {

@@ -4,8 +4,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono_tz::Tz;
-
 use super::emit::wire_row;
 use super::output::SyncPlan;
 use super::{DbRow, SyncInput, Writes};
@@ -16,6 +14,7 @@ use crate::merge::{decide, ConflictKind, Pick, Times};
 use crate::policy::Choice;
 use crate::schema::RowKey;
 use crate::sheet::SheetCell;
+use crate::zone::ZoneOffsets;
 
 /// What the sheet did to a key.
 enum SheetSide<'a> {
@@ -30,7 +29,7 @@ enum SheetSide<'a> {
 pub(crate) struct Planner<'a> {
     pub(super) input: &'a SyncInput,
     pub(super) base: &'a Base,
-    pub(super) tz: Tz,
+    pub(super) tz: &'a ZoneOffsets,
     pub(super) map: &'a ColumnMap,
     pub(super) changeset: &'a Changeset,
     pub(super) db: &'a BTreeMap<RowKey, DbRow>,
@@ -45,7 +44,7 @@ impl<'a> Planner<'a> {
     pub(crate) fn new(
         input: &'a SyncInput,
         base: &'a Base,
-        tz: Tz,
+        tz: &'a ZoneOffsets,
         map: &'a ColumnMap,
         changeset: &'a Changeset,
         db: &'a BTreeMap<RowKey, DbRow>,

@@ -72,6 +72,7 @@ impl Client {
         SyncInput {
             schema: self.schema.clone(),
             time_zone: "Europe/Paris".into(),
+            zone_offsets: super::zone_table("Europe/Paris"),
             sheet: self.sheet.clone(),
             base: self.base.clone(),
             changes,
@@ -193,7 +194,7 @@ impl Client {
 
     /// The sheet's rows as table values, by key (rows without a key are listed under "").
     pub fn table(&self) -> BTreeMap<RowKey, Vec<Value>> {
-        let tz = "Europe/Paris".parse().unwrap();
+        let tz = &super::zone("Europe/Paris");
         let mut out = BTreeMap::new();
         for row in &self.sheet.rows {
             let values: Vec<Value> = self

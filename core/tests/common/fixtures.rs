@@ -11,6 +11,7 @@ use sheetsync_core::schema::{ColumnSchema, RowKey, TableSchema};
 use sheetsync_core::sheet::{SheetCell, SheetSnapshot};
 use sheetsync_core::value::SqlType;
 use sheetsync_core::wire::{ChangeOp, RowChange};
+use sheetsync_core::zone::ZoneOffsets;
 
 /// A small deterministic generator (SplitMix64), so a seed replays a run exactly.
 pub struct Rng(pub u64);
@@ -132,7 +133,7 @@ pub fn snapshot(headers: &[&str], rows: Vec<Vec<SheetCell>>) -> SheetSnapshot {
 pub fn synced(rows: Vec<Vec<SheetCell>>) -> SyncInput {
     let schema = simple_schema();
     let sheet = snapshot(&["id", "name", "qty", "note"], rows);
-    let tz = "UTC".parse().unwrap();
+    let tz = &ZoneOffsets::utc();
     let cs = sheetsync_core::diff::diff(&schema, &sheet, &Base::default(), tz).unwrap();
     let mut base = Base::default();
     for r in cs.inserts {
@@ -144,6 +145,7 @@ pub fn synced(rows: Vec<Vec<SheetCell>>) -> SyncInput {
     SyncInput {
         schema,
         time_zone: "UTC".into(),
+        zone_offsets: ZoneOffsets::utc().table(),
         sheet,
         base: Some(base),
         changes: Vec::new(),

@@ -6,6 +6,7 @@ mod client;
 mod fixtures;
 mod planning;
 mod server;
+mod zone;
 
 #[allow(unused_imports)]
 pub use client::*;
@@ -15,3 +16,5 @@ pub use fixtures::*;
 pub use planning::*;
 #[allow(unused_imports)]
 pub use server::*;
+#[allow(unused_imports)]
+pub use zone::*;

@@ -25,6 +25,13 @@ class SheetModel {
     this.maxCols = maxCols;
     this.frozenRows = 0;
     this.hidden = false;
+    /** The basic filter (a FilterModel), or null. */
+    this.filter = null;
+  }
+
+  /** Tells the filter that the grid changed shape (`how` is one of FilterModel's updates). */
+  reshapeFilter(how, ...args) {
+    if (this.filter && !this.filter[how](...args)) this.filter = null;
   }
 
   /** The stored cell or undefined. */
@@ -139,6 +146,7 @@ class SpreadsheetModel {
     this.checkCellLimit(n * sheet.maxCols);
     if (sheet.rows.length > before - 1) sheet.rows = insertHoles(sheet.rows, before - 1, n);
     sheet.maxRows += n;
+    sheet.reshapeFilter('rowsInserted', before, n);
   }
 
   /** Deletes `n` rows starting at `row`. */
@@ -149,6 +157,7 @@ class SpreadsheetModel {
     }
     sheet.rows.splice(row - 1, n);
     sheet.maxRows -= n;
+    sheet.reshapeFilter('rowsDeleted', row, n);
   }
 
   /** Inserts `n` empty columns before column `before`. */
@@ -159,6 +168,7 @@ class SpreadsheetModel {
     this.checkCellLimit(n * sheet.maxRows);
     sheet.rows = sheet.rows.map((r) => (r && r.length > before - 1 ? insertHoles(r, before - 1, n) : r));
     sheet.maxCols += n;
+    sheet.reshapeFilter('columnsInserted', before, n);
   }
 
   /** Deletes `n` columns starting at `col`. */
@@ -167,6 +177,7 @@ class SpreadsheetModel {
     if (n >= sheet.maxCols) throw new ScriptException('Sorry, it is not possible to delete all columns.');
     for (const r of sheet.rows) if (r) r.splice(col - 1, n);
     sheet.maxCols -= n;
+    sheet.reshapeFilter('columnsDeleted', col, n);
   }
 
   /**

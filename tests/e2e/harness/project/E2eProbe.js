@@ -1,6 +1,7 @@
 /**
  * Test-only script file loaded after the add-on's own: reads a sheet the way a script sees
- * it (getValues, getFormulas), with dates as their wall clock in the spreadsheet's zone.
+ * it (getValues, getFormulas), with dates as their wall clock in the spreadsheet's zone, and
+ * lists the keys of the add-on's stored base.
  */
 function e2eReadSheet(name) {
   var ss = SpreadsheetApp.getActiveSpreadsheet();
@@ -17,4 +18,9 @@ function e2eReadSheet(name) {
     });
   });
   return { values: values, formulas: range.getFormulas() };
+}
+
+/** The keys of the active sheet's stored base (what the add-on believes is synced). */
+function e2eBaseKeys() {
+  return Object.keys(storeBase_(SpreadsheetApp.getActiveSheet().getSheetId()) || {});
 }

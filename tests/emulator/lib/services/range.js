@@ -193,6 +193,14 @@ function createRange(exec, sheet, row, col, numRows = 1, numCols = 1) {
       ss.activeRange = { sheet, row, col, numRows, numCols };
       return self;
     },
+    createFilter() {
+      alive();
+      return require('./filter').createFilterOn(exec, sheet, row, col, numRows, numCols);
+    },
+    getFilter() {
+      alive();
+      return sheet.filter ? require('./filter').createFilter(exec, sheet) : null;
+    },
   });
   exec.models.set(self, { sheet, row, col, numRows, numCols });
   return self;

@@ -153,6 +153,15 @@ function createSheet(exec, model) {
       return self;
     },
     getType: () => 'GRID',
+    getFilter() {
+      alive();
+      return model.filter ? require('./filter').createFilter(exec, model) : null;
+    },
+    isRowHiddenByFilter(row) {
+      alive();
+      const r = positiveInt(row, 'row index');
+      return !!model.filter && model.filter.hides(ss, model, r);
+    },
   });
   exec.models.set(self, { sheet: model });
   return self;

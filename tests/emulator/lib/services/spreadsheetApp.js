@@ -5,6 +5,7 @@ const { ScriptException } = require('../errors');
 const { createSpreadsheet } = require('./spreadsheet');
 const { createSheet } = require('./sheet');
 const { createUi } = require('./ui');
+const { createFilterCriteriaBuilder } = require('./filter');
 
 /** Creates the SpreadsheetApp global for one execution. */
 function createSpreadsheetApp(exec) {
@@ -20,6 +21,7 @@ function createSpreadsheetApp(exec) {
       return active();
     },
     getUi: () => createUi(exec),
+    newFilterCriteria: () => createFilterCriteriaBuilder(exec),
     flush() {},
   });
 }
