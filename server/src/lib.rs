@@ -108,6 +108,7 @@ impl Instance {
             db: db.clone(),
             catalog: catalog.clone(),
             clock: clock.clone(),
+            reads: Arc::default(),
             metrics: Arc::new(Metrics::default()),
             max_wait: options.max_wait,
             cors_origins: Arc::new(options.cors_origins.clone()),

@@ -21,6 +21,10 @@ pub struct Metrics {
     pub rejects: AtomicU64,
     /// Change-feed entries served.
     pub changes_served: AtomicU64,
+    /// Pages of the change feed read from the database (long-polls woken together share one).
+    pub feed_reads: AtomicU64,
+    /// Long-polls parked now, waiting for a change.
+    pub waiting: AtomicU64,
 }
 
 impl Metrics {
@@ -68,6 +72,11 @@ impl Metrics {
                 "Change-feed entries served.",
                 &self.changes_served,
             ),
+            (
+                "sheetsync_feed_reads_total",
+                "Pages of the change feed read from the database.",
+                &self.feed_reads,
+            ),
         ];
         for (name, help, value) in counters {
             let _ = writeln!(
@@ -76,6 +85,12 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP sheetsync_long_polls_waiting Long-polls parked, waiting for a change.\n\
+             # TYPE sheetsync_long_polls_waiting gauge\nsheetsync_long_polls_waiting {}",
+            self.waiting.load(Ordering::Relaxed)
+        );
         let _ = writeln!(
             out,
             "# HELP sheetsync_feed_lag_seconds Time from a change's write to its place in the feed, last run.\n\

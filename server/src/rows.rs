@@ -100,12 +100,7 @@ pub async fn page(
     }
     // Versions in a second query by bound key texts: no join on a computed expression.
     for chunk in out.chunks_mut(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| db.ph(i + 2)).collect();
-        let sql = format!(
-            "SELECT row_key, version FROM sheetsync_row_versions WHERE table_id = {} AND row_key IN ({})",
-            db.ph(1),
-            marks.join(", ")
-        );
+        let sql = versions_sql(db, chunk.len());
         let mut q = sqlx::query(&sql).bind(info.id);
         for row in chunk.iter() {
             q = q.bind(row.key.0.clone());
@@ -120,6 +115,18 @@ pub async fn page(
         }
     }
     Ok(out)
+}
+
+/// `SELECT row_key, version` of `count` keys of one table: the table id is parameter 1, the
+/// key texts parameters 2 to `count + 1`. Each key is one index lookup on every backend (on
+/// PostgreSQL through the key-first primary key, even without statistics).
+pub fn versions_sql(db: &Db, count: usize) -> String {
+    let marks: Vec<String> = (0..count).map(|i| db.ph(i + 2)).collect();
+    format!(
+        "SELECT row_key, version FROM sheetsync_row_versions WHERE table_id = {} AND row_key IN ({})",
+        db.ph(1),
+        marks.join(", ")
+    )
 }
 
 /// The row with key `param` (already decoded), locked for update when `lock` is set.

@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::sync::atomic::Ordering;
+
 use common::Kind;
 use serde_json::json;
 use sqlx::Executor;
@@ -100,6 +102,36 @@ backend_tests! {
         ctx.sql("INSERT INTO people (name) VALUES ('wake')").await;
         let page = waiter.await.unwrap();
         assert_eq!(page["changes"][0]["cells"][1], "wake", "{page}");
+    }
+
+    async fn long_polls_parked_at_one_cursor_share_one_read_of_the_change_that_wakes_them(ctx) {
+        const WAITERS: u64 = 40;
+        ctx.people().await;
+        let token = ctx.token(&["people"], false).await;
+        let start = ctx.cursor_now(&token, "people").await;
+        let metrics = ctx.instance.state.metrics.clone();
+        let waiters: Vec<_> = (0..WAITERS)
+            .map(|_| {
+                let (ctx, token, start) = (ctx.clone(), token.clone(), start.clone());
+                tokio::spawn(async move { ctx.changes(&token, "people", &start, 20).await })
+            })
+            .collect();
+        let parked_by = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while metrics.waiting.load(Ordering::SeqCst) < WAITERS {
+            assert!(std::time::Instant::now() < parked_by, "the long-polls did not all park");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let reads_before = metrics.feed_reads.load(Ordering::SeqCst);
+        ctx.sql("INSERT INTO people (name) VALUES ('shared')").await;
+        let mut pages = Vec::new();
+        for w in waiters {
+            pages.push(w.await.unwrap());
+        }
+        let reads = metrics.feed_reads.load(Ordering::SeqCst) - reads_before;
+        assert_eq!(pages[0]["changes"][0]["cells"][1], "shared", "{}", pages[0]);
+        assert!(pages.iter().all(|p| *p == pages[0]), "the waiters got different pages");
+        // One read per wake-up; a straggler woken after the others let go may read once more.
+        assert!(reads <= 3, "{reads} feed reads answered {WAITERS} waiters");
     }
 
     async fn a_row_page_and_the_changes_after_its_cursor_miss_nothing(ctx) {

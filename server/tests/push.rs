@@ -245,4 +245,42 @@ backend_tests! {
         assert_ne!(r[2]["key"], "11");
         assert_eq!(count(&ctx, "SELECT COUNT(*) FROM people").await, 3);
     }
+
+    async fn inserts_whose_key_the_database_assigns_are_written_together_and_each_gets_its_own_key(ctx) {
+        ctx.people().await;
+        let token = ctx.token(&["people"], true).await;
+        ctx.sql("INSERT INTO people (id, name) VALUES (500, 'Existing')").await;
+        // Two sets of columns: two multi-row INSERTs.
+        let changes: Vec<serde_json::Value> = (0..30)
+            .map(|i| if i % 3 == 0 {
+                json!({"op": "insert", "cells": {"name": format!("n{i}"), "score": i}})
+            } else {
+                json!({"op": "insert", "cells": {"name": format!("n{i}")}})
+            })
+            .collect();
+        let before = ctx.db.key_assigning_inserts.load(std::sync::atomic::Ordering::SeqCst);
+        let (status, body) = ctx.post("/v1/tables/people/push", Some(&token), json!({
+            "batch_id": "assigned", "origin": "s", "changes": changes
+        })).await;
+        assert_eq!(status, 200, "{body}");
+        let statements = ctx.db.key_assigning_inserts.load(std::sync::atomic::Ordering::SeqCst) - before;
+        assert_eq!(statements, 2, "INSERT statements for 30 rows in two column sets");
+        let results = body["results"].as_array().unwrap();
+        let mut keys = std::collections::HashSet::new();
+        for (i, r) in results.iter().enumerate() {
+            assert_eq!(r["result"], "applied", "{r}");
+            assert_eq!(r["row"][1], format!("n{i}"), "row {i} was given another row's key: {r}");
+            let key = r["key"].as_str().unwrap().to_string();
+            assert_eq!(r["row"][0].to_string(), key);
+            let stored = ctx.outside
+                .fetch_one(format!("SELECT name FROM people WHERE id = {key}").as_str())
+                .await
+                .unwrap();
+            assert_eq!(sheetsync_server::db::text_at(&stored, 0).unwrap().unwrap(), format!("n{i}"));
+            assert!(keys.insert(key), "a key was handed out twice");
+        }
+        // The database's own counter moved past the keys handed out.
+        ctx.sql("INSERT INTO people (name) VALUES ('after')").await;
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM people").await, 32);
+    }
 }

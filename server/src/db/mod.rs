@@ -11,6 +11,8 @@ pub mod triggers;
 pub mod types;
 
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -25,6 +27,9 @@ pub struct Db {
     pub pool: AnyPool,
     /// Which SQL dialect to generate.
     pub backend: Backend,
+    /// INSERT statements run for rows whose key the database assigns (several rows each where
+    /// the backend tells which key each row got).
+    pub key_assigning_inserts: Arc<AtomicU64>,
 }
 
 /// Why the database could not be opened or prepared.
@@ -79,7 +84,11 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(OpenError::Migrate)?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            key_assigning_inserts: Arc::default(),
+        })
     }
 
     /// Numbered placeholder `n` (1-based) in this backend's syntax.

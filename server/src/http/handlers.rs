@@ -128,33 +128,59 @@ pub async fn changes(
     let deadline = tokio::time::Instant::now() + wait;
     // Stamp what is already committed before the first read, so a reader always sees every
     // change committed before its request, not only those the poller has reached.
-    feed::tick(&state.db, &state.clock).await?;
+    state.reads.tick(&state.db, &state.clock).await?;
     let mut clock = state.clock.subscribe();
     loop {
         let seen = *clock.borrow_and_update();
-        let (page, more) = match feed::changes_after(&state.db, &info, cursor, limit).await {
+        let read = state
+            .reads
+            .changes_after(&state.db, &state.metrics, &info, cursor, limit, seen)
+            .await;
+        let page = match read {
             Ok(p) => p,
             Err(FeedError::Expired) => return Err(ApiError::CursorExpired),
             Err(FeedError::Db(e)) => return Err(e.into()),
         };
-        if !page.is_empty() || tokio::time::Instant::now() >= deadline {
-            let next = page.last().map_or(cursor, |(seq, _)| *seq);
-            Metrics::add(&state.metrics.changes_served, page.len() as u64);
+        let (changes, more) = &*page;
+        if !changes.is_empty() || tokio::time::Instant::now() >= deadline {
+            let next = changes.last().map_or(cursor, |(seq, _)| *seq);
+            Metrics::add(&state.metrics.changes_served, changes.len() as u64);
             return Ok(Json(ChangePage {
-                changes: page.into_iter().map(|(_, c)| c).collect(),
+                changes: changes.iter().map(|(_, c)| c.clone()).collect(),
                 cursor: Cursor(next.to_string()),
-                more,
+                more: *more,
             }));
         }
+        drop(page);
         // Sleep until the sequencer hands out a position we have not looked at, or time is up.
+        let parked = Parked::new(&state.metrics);
         let poller_gone = matches!(
             tokio::time::timeout_at(deadline, clock.wait_for(|v| *v > seen)).await,
             Ok(Err(_))
         );
+        drop(parked);
         if poller_gone {
             // The poller is gone (shutting down): answer what we have.
             tokio::time::sleep_until(deadline).await;
         }
+    }
+}
+
+/// Counts a long-poll as waiting while it lives (also when the client goes away meanwhile).
+struct Parked<'a>(&'a Metrics);
+
+impl<'a> Parked<'a> {
+    fn new(metrics: &'a Metrics) -> Self {
+        Metrics::add(&metrics.waiting, 1);
+        Parked(metrics)
+    }
+}
+
+impl Drop for Parked<'_> {
+    fn drop(&mut self) {
+        self.0
+            .waiting
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -20,6 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
+use crate::feed::shared::SharedReads;
 use crate::feed::FeedClock;
 use crate::metrics::Metrics;
 use crate::tables::Catalog;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The feed position, for long-polls to wait on.
     pub clock: FeedClock,
+    /// Feed reads and stamping runs shared by concurrent requests.
+    pub reads: Arc<SharedReads>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// The longest a long-poll may wait.

@@ -178,12 +178,7 @@ pub(super) async fn versions_by_key(
     keys: &[&Planned],
     lock: bool,
 ) -> Result<HashMap<String, RowVersion>, sqlx::Error> {
-    let marks: Vec<String> = (0..keys.len()).map(|i| db.ph(i + 2)).collect();
-    let mut sql = format!(
-        "SELECT row_key, version FROM sheetsync_row_versions WHERE table_id = {} AND row_key IN ({})",
-        db.ph(1),
-        marks.join(", ")
-    );
+    let mut sql = rows::versions_sql(db, keys.len());
     if lock {
         sql.push_str(db.backend.for_update());
     }

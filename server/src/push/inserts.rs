@@ -1,7 +1,7 @@
 //! The common path for a run of inserts: rows with a key of their own are checked for
-//! existence in one statement and written with one multi-row INSERT per set of columns; rows
-//! whose key the database assigns are inserted one statement each (the assigned key must be
-//! matched to its row), without a savepoint each. Stored rows and versions are read back in
+//! existence in one statement and written with one multi-row INSERT per set of columns; so are
+//! rows whose key the database assigns, where [`assigned_keys`] knows which key each row gets
+//! (else one statement each), without a savepoint each. Stored rows and versions are read back in
 //! two statements. If the database refuses anything, the run is undone to its savepoint and
 //! applied again row by row.
 
@@ -12,6 +12,7 @@ use sheetsync_core::value::Value;
 use sheetsync_core::wire::{PushOp, PushResult, VersionedRow};
 use sqlx::AnyConnection;
 
+use super::assigned_keys::{self, Plan};
 use super::chunk::{quoted, rows_by_key, versions_by_key, Planned, MAX_PARAMS, MAX_ROWS};
 use super::row::{decode_cells, key_required, rejected};
 use super::savepoint;
@@ -112,7 +113,17 @@ async fn write(
     if !keyed.is_empty() {
         let refs: Vec<&Planned> = keyed.iter().collect();
         let existing = rows_by_key(conn, db, info, &refs, true).await?;
-        let versions = versions_by_key(conn, db, info, &refs, true).await?;
+        // Versions are only needed to answer the keys that exist already (usually none).
+        let taken: Vec<&Planned> = refs
+            .iter()
+            .copied()
+            .filter(|p| existing.contains_key(&p.canon))
+            .collect();
+        let versions = if taken.is_empty() {
+            Default::default()
+        } else {
+            versions_by_key(conn, db, info, &taken, true).await?
+        };
         let mut groups: BTreeMap<Vec<usize>, Vec<Planned>> = BTreeMap::new();
         for p in keyed {
             if let Some(cells) = existing.get(&p.canon) {
@@ -130,16 +141,13 @@ async fn write(
             groups.entry(cols).or_default().push(p);
         }
         for (cols, members) in groups {
-            insert_many(conn, db, info, &cols, &members).await?;
+            let refs: Vec<&Planned> = members.iter().collect();
+            insert_many(conn, db, info, &cols, &refs, false).await?;
             written.extend(members);
         }
     }
-    for p in &mut generated {
-        let cells = p.cells.as_deref().unwrap_or_default();
-        let key = insert_assigning_key(conn, db, info, cells).await?;
-        p.param = key.clone();
-        p.canon = key.clone().unwrap_or_default();
-        p.key = RowKey(p.canon.clone());
+    if !generated.is_empty() {
+        insert_generated(conn, db, info, &mut generated).await?;
     }
     written.extend(generated);
     if written.is_empty() {
@@ -158,13 +166,85 @@ async fn write(
     Ok(())
 }
 
-/// One multi-row INSERT of rows that all set the columns `cols`.
+/// Inserts `rows`, whose key the database assigns, and gives each its key: grouped into
+/// multi-row INSERTs where [`assigned_keys`] knows which key each row gets, else one each.
+async fn insert_generated(
+    conn: &mut AnyConnection,
+    db: &Db,
+    info: &TableInfo,
+    rows: &mut [Planned],
+) -> Result<(), sqlx::Error> {
+    fn set_key(p: &mut Planned, key: Option<String>) {
+        p.param = key.clone();
+        p.canon = key.unwrap_or_default();
+        p.key = RowKey(p.canon.clone());
+    }
+    let count_statement = || {
+        db.key_assigning_inserts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    };
+    let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    match assigned_keys::plan(conn, db, info, rows.len()).await? {
+        Some(Plan::Given(keys)) => {
+            for (i, (p, key)) in rows.iter_mut().zip(keys).enumerate() {
+                let cells = p.cells.get_or_insert_with(Vec::new);
+                cells.push((info.key, Some(key.clone())));
+                let cols = cells.iter().map(|(c, _)| *c).collect();
+                set_key(p, Some(key));
+                groups.entry(cols).or_default().push(i);
+            }
+            for (cols, members) in groups {
+                let members: Vec<&Planned> = members.iter().map(|i| &rows[*i]).collect();
+                count_statement();
+                insert_many(conn, db, info, &cols, &members, true).await?;
+            }
+        }
+        Some(Plan::Consecutive) => {
+            for (i, p) in rows.iter().enumerate() {
+                let cols = p.cells.iter().flatten().map(|(c, _)| *c).collect();
+                groups.entry(cols).or_default().push(i);
+            }
+            for (cols, members) in groups {
+                let group: Vec<&Planned> = members.iter().map(|i| &rows[*i]).collect();
+                if cols.is_empty() {
+                    // No column to list: each row is an INSERT of defaults.
+                    for i in members {
+                        count_statement();
+                        let key = insert_assigning_key(conn, db, info, &[]).await?;
+                        set_key(&mut rows[i], key);
+                    }
+                    continue;
+                }
+                count_statement();
+                insert_many(conn, db, info, &cols, &group, false).await?;
+                let keys = assigned_keys::consecutive(conn, members.len()).await?;
+                for (i, key) in members.into_iter().zip(keys) {
+                    set_key(&mut rows[i], Some(key));
+                }
+            }
+        }
+        None => {
+            for p in rows.iter_mut() {
+                count_statement();
+                let cells = p.cells.as_deref().unwrap_or_default();
+                let key = insert_assigning_key(conn, db, info, cells).await?;
+                set_key(p, key);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One multi-row INSERT of rows that all set the columns `cols`; `given_keys` when the rows
+/// carry keys handed out by the key column's own sequence (PostgreSQL must be told to take
+/// them over an identity column's).
 async fn insert_many(
     conn: &mut AnyConnection,
     db: &Db,
     info: &TableInfo,
     cols: &[usize],
-    members: &[Planned],
+    members: &[&Planned],
+    given_keys: bool,
 ) -> Result<(), sqlx::Error> {
     let b = db.backend;
     let names: Vec<String> = cols
@@ -185,8 +265,13 @@ async fn insert_many(
             format!("({})", marks.join(", "))
         })
         .collect();
+    let overriding = if given_keys && b == Backend::Postgres {
+        " OVERRIDING SYSTEM VALUE"
+    } else {
+        ""
+    };
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES {}",
+        "INSERT INTO {} ({}){overriding} VALUES {}",
         quoted(db, &info.schema.name),
         names.join(", "),
         tuples.join(", ")

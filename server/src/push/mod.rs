@@ -2,10 +2,12 @@
 //! savepoint per row so a refused row is undone alone, and the answer stored with the batch id
 //! so a retried delivery is answered again instead of applied twice.
 //!
-//! Runs of updates and deletes go through [`chunk`], runs of inserts through [`inserts`], which
-//! check and write many rows per statement; single rows, and any run the database refuses part of, go row by row through
+//! Runs of updates and deletes go through [`chunk`], runs of inserts through [`inserts`] (with
+//! [`assigned_keys`] for keys the database assigns), which check and write many rows per
+//! statement; single rows, and any run the database refuses part of, go row by row through
 //! [`row`], where a savepoint per row undoes a refused row alone.
 
+mod assigned_keys;
 mod chunk;
 mod inserts;
 mod row;

@@ -8,6 +8,8 @@
 //! commits later is seen by a later run and so gets a later position. The cursor is that
 //! position. Any number of server instances may run the sequencer; the lock serializes them.
 
+pub mod shared;
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
