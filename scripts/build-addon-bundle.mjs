@@ -60,6 +60,11 @@ async function sheetsyncCoreLoad_() {
   Object.keys(bindgen).forEach(function (name) {
     if (name !== 'initSync') api[name] = sheetsyncGuard_(name, bindgen[name]);
   });
+  if (bindgen.planSyncRows) {
+    api.planSync = sheetsyncGuard_('planSync', function (input) {
+      return sheetsyncPlanByRows_(bindgen, input);
+    });
+  }
   return Object.freeze(api);
 }
 
@@ -79,11 +84,120 @@ function sheetsyncGuard_(name, fn) {
   };
 }
 
+// planSync with the sheet's rows as flat arrays (wasm/src/rows.rs): one copy of each array
+// into the module instead of JSON text the module must parse back cell by cell. A cell this
+// encoding does not describe exactly as JSON would (an object that is not {d: finite ms}, a
+// symbol, ...) sends the whole input the JSON way instead, so the result is always the same.
+function sheetsyncPlanByRows_(bindgen, input) {
+  var sheet = input && input.sheet;
+  var rows = sheet && sheet.rows;
+  var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows) : null;
+  if (!flat) return bindgen.planSync(input);
+  var rest = {};
+  Object.keys(input).forEach(function (k) { rest[k] = input[k]; });
+  var bare = {};
+  Object.keys(sheet).forEach(function (k) { bare[k] = sheet[k]; });
+  bare.rows = [];
+  rest.sheet = bare;
+  return JSON.parse(bindgen.planSyncRows(JSON.stringify(rest), flat.widths, flat.kinds,
+    flat.numbers, flat.text, flat.textLengths));
+}
+
+// Cell kinds, as wasm/src/rows.rs reads them.
+var SHEETSYNC_EMPTY_ = 0, SHEETSYNC_NUMBER_ = 1, SHEETSYNC_TEXT_ = 2, SHEETSYNC_FALSE_ = 3,
+  SHEETSYNC_TRUE_ = 4, SHEETSYNC_DATE_ = 5;
+
+/** The rows as flat arrays, or null when a cell needs the JSON path. */
+function sheetsyncFlatRows_(rows) {
+  var cells = 0;
+  for (var r = 0; r < rows.length; r++) {
+    if (!Array.isArray(rows[r])) return null;
+    cells += rows[r].length;
+  }
+  var widths = new Uint32Array(rows.length);
+  var kinds = new Uint8Array(cells);
+  var numbers = new Float64Array(cells);
+  var textLengths = new Uint32Array(cells);
+  // UTF-8 written here directly: no joined string, no second copy on the way in.
+  var text = new Uint8Array(Math.max(1024, cells * 8));
+  var k = 0, n = 0, t = 0, at = 0;
+  for (r = 0; r < rows.length; r++) {
+    var row = rows[r];
+    widths[r] = row.length;
+    for (var c = 0; c < row.length; c++) {
+      var v = row[c];
+      var type = typeof v;
+      if (type === 'string') {
+        if (v === '') {
+          kinds[k++] = SHEETSYNC_EMPTY_;
+          continue;
+        }
+        kinds[k++] = SHEETSYNC_TEXT_;
+        var room = at + v.length * 3;
+        if (room > text.length) {
+          var grown = new Uint8Array(Math.max(room, text.length * 2));
+          grown.set(text.subarray(0, at));
+          text = grown;
+        }
+        var start = at;
+        var i = 0;
+        for (; i < v.length; i++) {
+          var code = v.charCodeAt(i);
+          if (code > 0x7f) break;
+          text[at++] = code;
+        }
+        if (i < v.length) at += sheetsyncUtf8Write_(v.slice(i), text.subarray(at));
+        textLengths[t++] = at - start;
+      } else if (type === 'number') {
+        // JSON writes NaN and the infinities as null, and -0 as 0.
+        if (isFinite(v)) {
+          kinds[k++] = SHEETSYNC_NUMBER_;
+          numbers[n++] = v + 0;
+        } else {
+          kinds[k++] = SHEETSYNC_EMPTY_;
+        }
+      } else if (type === 'boolean') {
+        kinds[k++] = v ? SHEETSYNC_TRUE_ : SHEETSYNC_FALSE_;
+      } else if (v === null || v === undefined) {
+        kinds[k++] = SHEETSYNC_EMPTY_;
+      } else if (type === 'object' && typeof v.d === 'number' && isFinite(v.d) &&
+        !Array.isArray(v) && Object.keys(v).length === 1) {
+        kinds[k++] = SHEETSYNC_DATE_;
+        numbers[n++] = v.d + 0;
+      } else {
+        return null;
+      }
+    }
+  }
+  return {
+    widths: widths,
+    kinds: kinds,
+    numbers: numbers.subarray(0, n),
+    text: text.subarray(0, at),
+    textLengths: textLengths.subarray(0, t),
+  };
+}
+
 function SheetsyncUtf8Encoder_() {}
 SheetsyncUtf8Encoder_.prototype.encoding = 'utf-8';
 SheetsyncUtf8Encoder_.prototype.encode = function (text) {
   var s = String(text === undefined ? '' : text);
   var bytes = new Uint8Array(s.length * 3);
+  return bytes.slice(0, sheetsyncUtf8Write_(s, bytes));
+};
+// Writes straight into the module's memory (the glue passes a view of 3 bytes per unit), so
+// text with one accented letter does not cost a second copy of everything after it.
+SheetsyncUtf8Encoder_.prototype.encodeInto = function (text, view) {
+  var s = String(text);
+  if (view.length >= s.length * 3) return { read: s.length, written: sheetsyncUtf8Write_(s, view) };
+  var bytes = this.encode(s);
+  if (bytes.length > view.length) throw new RangeError('encodeInto: the view is too small');
+  view.set(bytes);
+  return { read: s.length, written: bytes.length };
+};
+
+/** Writes s as UTF-8 into bytes (at least 3 bytes per UTF-16 unit); the bytes written. */
+function sheetsyncUtf8Write_(s, bytes) {
   var n = 0;
   for (var i = 0; i < s.length; i++) {
     var c = s.charCodeAt(i);
@@ -111,8 +225,8 @@ SheetsyncUtf8Encoder_.prototype.encode = function (text) {
       bytes[n++] = 0x80 | (c & 63);
     }
   }
-  return bytes.slice(0, n);
-};
+  return n;
+}
 
 function SheetsyncUtf8Decoder_() {}
 SheetsyncUtf8Decoder_.prototype.encoding = 'utf-8';

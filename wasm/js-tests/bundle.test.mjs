@@ -83,3 +83,56 @@ test('the sidebar copy holds the same script inside a script tag', () => {
   const html = readFileSync(join(addon, 'SidebarWasm.html'), 'utf8');
   assert.ok(html.includes(`<script>\n${bundle}</script>`));
 });
+
+test('planSync carries the rows as flat arrays and plans exactly as the JSON path', async () => {
+  const context = execution();
+  const core = await vm.runInContext('sheetsyncCore()', context);
+  const wide = {
+    ...table,
+    columns: [
+      ...table.columns,
+      { name: 'note', sql_type: { kind: 'text', max_chars: null }, nullable: true },
+      { name: 'on', sql_type: { kind: 'date' }, nullable: true },
+      { name: 'ok', sql_type: { kind: 'bool' }, nullable: true },
+    ],
+  };
+  const sheets = [
+    // Every kind of cell, text with characters beyond ASCII, -0, NaN (JSON null), short rows.
+    [[1, 'ab', 12.5, 'héé 日本 😀', { d: 86400000 }, true], ['', 'x', -0, NaN, null, false],
+      [3, '', 1e21], [], [4, 'toolong', '7.25', 'a\u0000b', { d: 0 }, 'TRUE']],
+    // A cell the arrays do not describe takes the JSON path, with the JSON path's answer.
+    [[1, 'ab', 1, { d: 5, x: 1 }, '', true]],
+  ];
+  for (const rows of sheets) {
+    const input = {
+      schema: wide, timeZone: 'Europe/Paris', nowMs: 1700000000000, base: null,
+      sheet: { headers: ['id', 'label', 'price', 'note', 'on', 'ok'], rows, firstRow: 2 },
+    };
+    const snapshot = JSON.stringify(input);
+    let viaJson;
+    try {
+      viaJson = JSON.parse(core.planSyncJson(JSON.stringify(input)));
+    } catch (e) {
+      viaJson = { error: e.message };
+    }
+    let viaRows;
+    try {
+      viaRows = core.planSync(input);
+    } catch (e) {
+      viaRows = { error: e.message };
+    }
+    assert.deepEqual(JSON.parse(JSON.stringify(viaRows)), viaJson);
+    if (rows === sheets[0]) assert.ok(viaJson.push.length > 0 && viaJson.problems.length > 0);
+    assert.equal(JSON.stringify(input), snapshot, 'the input is left as it was');
+  }
+});
+
+test('planSync takes text that JSON text cannot carry (a lone surrogate) as the encoder writes it', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  const input = {
+    schema: table, timeZone: 'UTC', nowMs: 0, base: null,
+    sheet: { headers: ['id', 'label'], rows: [['', 'a\ud800']], firstRow: 2 },
+  };
+  assert.throws(() => core.planSyncJson(JSON.stringify(input)), /planSync input/);
+  assert.equal(core.planSync(input).push[0].change.cells.label, 'a\ufffd');
+});

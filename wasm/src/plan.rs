@@ -7,8 +7,9 @@ use sheetsync_core::push_outcome::PushOutcome;
 use sheetsync_core::wire::PushResponse;
 use wasm_bindgen::prelude::*;
 
-use crate::codec::{from_js, from_json_text, to_js, to_json_text};
+use crate::codec::{from_js, from_json_text, reserve_memory, to_js, to_json_text};
 use crate::error::{BindingError, Result};
+use crate::rows::{decode_rows, FlatRows};
 
 /// Plans one sync step: what to push, what to write into the sheet, which base rows change,
 /// which conflicts are held and which rows need fixing. The input and the plan have the
@@ -40,6 +41,55 @@ pub fn plan_sync(input: JsValue) -> Result<JsValue> {
 pub fn plan_sync_json(input: &str) -> Result<String> {
     let input: SyncInput = from_json_text("planSync input", input)?;
     Ok(to_json_text("plan", &plan(&input)?)?)
+}
+
+/// [`plan_sync`] for a large sheet: the input as JSON text with `sheet.rows` left empty, and the
+/// rows as flat arrays (see [`crate::rows`]); the plan comes back as JSON text. The loader's
+/// `planSync` calls it, so the add-on never builds these arrays itself.
+#[wasm_bindgen(js_name = planSyncRows)]
+pub fn plan_sync_rows(
+    input: &str,
+    widths: &[u32],
+    kinds: &[u8],
+    numbers: &[f64],
+    text: &[u8],
+    text_lengths: &[u32],
+) -> Result<String> {
+    let flat = FlatRows {
+        widths,
+        kinds,
+        numbers,
+        text,
+        text_lengths,
+    };
+    Ok(to_json_text(
+        "plan",
+        &plan(&input_with_rows(input, &flat)?)?,
+    )?)
+}
+
+/// The planner input from its JSON text and its sheet's flat rows.
+pub fn input_with_rows(
+    input: &str,
+    flat: &FlatRows<'_>,
+) -> std::result::Result<SyncInput, BindingError> {
+    reserve_memory(
+        input
+            .len()
+            .saturating_mul(6)
+            .saturating_add(flat.kinds.len().saturating_mul(48))
+            .saturating_add(flat.text.len().saturating_mul(3)),
+    );
+    let mut input: SyncInput =
+        serde_json::from_str(input).map_err(|e| BindingError::new("planSync input", e))?;
+    if !input.sheet.rows.is_empty() {
+        return Err(BindingError::new(
+            "planSync input",
+            "sheet.rows must be empty when the rows come as arrays",
+        ));
+    }
+    input.sheet.rows = decode_rows(flat)?;
+    Ok(input)
 }
 
 /// Reads the server's answer to a plan's push: base updates for applied rows, cells to write
@@ -104,6 +154,39 @@ mod tests {
         let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
         assert_eq!(plan["push"][0]["change"]["op"], "insert");
         assert_eq!(plan["push"][0]["sheetRow"], 2);
+    }
+
+    #[test]
+    fn flat_rows_plan_exactly_as_the_json_rows_do() {
+        let mut full = input();
+        full["sheet"]["rows"] = json!([["", "Grace"], [7, "Ada"], [8, ""]]);
+        full["base"] = json!(null);
+        let by_json = plan_sync_json(&full.to_string()).unwrap();
+        let mut rest = full.clone();
+        rest["sheet"]["rows"] = json!([]);
+        use crate::rows::{EMPTY, NUMBER, TEXT};
+        let by_rows = plan_sync_rows(
+            &rest.to_string(),
+            &[2, 2, 2],
+            &[EMPTY, TEXT, NUMBER, TEXT, NUMBER, EMPTY],
+            &[7.0, 8.0],
+            b"GraceAda",
+            &[5, 3],
+        )
+        .unwrap();
+        assert_eq!(by_rows, by_json);
+        let err = input_with_rows(
+            &full.to_string(),
+            &FlatRows {
+                widths: &[],
+                kinds: &[],
+                numbers: &[],
+                text: b"",
+                text_lengths: &[],
+            },
+        )
+        .unwrap_err();
+        assert!(err.problem.contains("must be empty"), "{err}");
     }
 
     #[test]
