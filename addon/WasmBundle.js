@@ -453,7 +453,8 @@ function sheetsyncCoreGlue_(TextEncoder, TextDecoder, document) {
        * Plans one sync step: what to push, what to write into the sheet, which base rows change,
        * which conflicts are held and which rows need fixing. The input and the plan have the
        * shapes of the core's `SyncInput` and `SyncPlan` (camelCase fields; the protocol's own
-       * types inside keep their snake_case).
+       * types inside keep their snake_case). The bundle's loader answers `planSync` through
+       * [`plan_sync_rows`] and comes here only for rows the flat arrays cannot describe.
        *
        * ```js
        * const plan = core.planSync({

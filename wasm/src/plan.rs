@@ -1,6 +1,7 @@
 //! The sync planner's bindings. The core's planner decides everything; these functions only
-//! carry its input and output across, as objects or, for large sheets, as JSON text (one
-//! string crosses instead of one boundary call per cell).
+//! carry its input and output across: as objects, as JSON text (one string crosses instead of
+//! one boundary call per cell), or with the sheet's rows as flat arrays, which is how the
+//! bundle's loader sends every `planSync` call (see [`crate::rows`]).
 
 use sheetsync_core::plan::{SyncInput, SyncPlan};
 use sheetsync_core::push_outcome::PushOutcome;
@@ -14,7 +15,8 @@ use crate::rows::{decode_rows, FlatRows};
 /// Plans one sync step: what to push, what to write into the sheet, which base rows change,
 /// which conflicts are held and which rows need fixing. The input and the plan have the
 /// shapes of the core's `SyncInput` and `SyncPlan` (camelCase fields; the protocol's own
-/// types inside keep their snake_case).
+/// types inside keep their snake_case). The bundle's loader answers `planSync` through
+/// [`plan_sync_rows`] and comes here only for rows the flat arrays cannot describe.
 ///
 /// ```js
 /// const plan = core.planSync({
