@@ -93,14 +93,69 @@ function sheetsyncPlanByRows_(bindgen, input) {
   var rows = sheet && sheet.rows;
   var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows) : null;
   if (!flat) return bindgen.planSync(input);
+  var base = input.base === null || input.base === undefined ? null : sheetsyncFlatBase_(input.base);
   var rest = {};
-  Object.keys(input).forEach(function (k) { rest[k] = input[k]; });
+  Object.keys(input).forEach(function (k) {
+    if (!(k === 'base' && base)) rest[k] = input[k];
+  });
   var bare = {};
   Object.keys(sheet).forEach(function (k) { bare[k] = sheet[k]; });
   bare.rows = [];
   rest.sheet = bare;
+  var none = new Uint32Array(0);
   return JSON.parse(bindgen.planSyncRows(JSON.stringify(rest), flat.widths, flat.kinds,
-    flat.numbers, flat.text, flat.textLengths));
+    flat.numbers, flat.text, flat.textLengths, base !== null,
+    base ? base.versions : new Float64Array(0), base ? base.text : new Uint8Array(0),
+    base ? base.lengths : none));
+}
+
+/** A growing buffer of UTF-8 text. */
+function SheetsyncBytes_(size) {
+  this.bytes = new Uint8Array(Math.max(1024, size));
+  this.at = 0;
+}
+/** Appends s; the bytes it took. */
+SheetsyncBytes_.prototype.write = function (s) {
+  var at = this.at;
+  var room = at + s.length * 3;
+  if (room > this.bytes.length) {
+    var grown = new Uint8Array(Math.max(room, this.bytes.length * 2));
+    grown.set(this.bytes.subarray(0, at));
+    this.bytes = grown;
+  }
+  var bytes = this.bytes;
+  var i = 0;
+  for (; i < s.length; i++) {
+    var code = s.charCodeAt(i);
+    if (code > 0x7f) break;
+    bytes[at++] = code;
+  }
+  if (i < s.length) at += sheetsyncUtf8Write_(s.slice(i), bytes.subarray(at));
+  var took = at - this.at;
+  this.at = at;
+  return took;
+};
+SheetsyncBytes_.prototype.view = function () { return this.bytes.subarray(0, this.at); };
+
+/**
+ * The base ({key: [version, "base64"]}) as flat arrays (wasm/src/rows.rs FlatBase), or null when
+ * an entry is not of that shape: the JSON path then says what is wrong with it.
+ */
+function sheetsyncFlatBase_(base) {
+  if (typeof base !== 'object' || Array.isArray(base)) return null;
+  var keys = Object.keys(base);
+  var versions = new Float64Array(keys.length);
+  var lengths = new Uint32Array(keys.length * 2);
+  var text = new SheetsyncBytes_(keys.length * 160);
+  for (var i = 0; i < keys.length; i++) {
+    var entry = base[keys[i]];
+    if (!Array.isArray(entry) || entry.length !== 2 || !Number.isSafeInteger(entry[0]) ||
+      typeof entry[1] !== 'string') return null;
+    versions[i] = entry[0] + 0;
+    lengths[2 * i] = text.write(keys[i]);
+    lengths[2 * i + 1] = text.write(entry[1]);
+  }
+  return { versions: versions, text: text.view(), lengths: lengths };
 }
 
 // Cell kinds, as wasm/src/rows.rs reads them.
@@ -119,8 +174,8 @@ function sheetsyncFlatRows_(rows) {
   var numbers = new Float64Array(cells);
   var textLengths = new Uint32Array(cells);
   // UTF-8 written here directly: no joined string, no second copy on the way in.
-  var text = new Uint8Array(Math.max(1024, cells * 8));
-  var k = 0, n = 0, t = 0, at = 0;
+  var text = new SheetsyncBytes_(cells * 8);
+  var k = 0, n = 0, t = 0;
   for (r = 0; r < rows.length; r++) {
     var row = rows[r];
     widths[r] = row.length;
@@ -130,24 +185,10 @@ function sheetsyncFlatRows_(rows) {
       if (type === 'string') {
         if (v === '') {
           kinds[k++] = SHEETSYNC_EMPTY_;
-          continue;
+        } else {
+          kinds[k++] = SHEETSYNC_TEXT_;
+          textLengths[t++] = text.write(v);
         }
-        kinds[k++] = SHEETSYNC_TEXT_;
-        var room = at + v.length * 3;
-        if (room > text.length) {
-          var grown = new Uint8Array(Math.max(room, text.length * 2));
-          grown.set(text.subarray(0, at));
-          text = grown;
-        }
-        var start = at;
-        var i = 0;
-        for (; i < v.length; i++) {
-          var code = v.charCodeAt(i);
-          if (code > 0x7f) break;
-          text[at++] = code;
-        }
-        if (i < v.length) at += sheetsyncUtf8Write_(v.slice(i), text.subarray(at));
-        textLengths[t++] = at - start;
       } else if (type === 'number') {
         // JSON writes NaN and the infinities as null, and -0 as 0.
         if (isFinite(v)) {
@@ -173,7 +214,7 @@ function sheetsyncFlatRows_(rows) {
     widths: widths,
     kinds: kinds,
     numbers: numbers.subarray(0, n),
-    text: text.subarray(0, at),
+    text: text.view(),
     textLengths: textLengths.subarray(0, t),
   };
 }

@@ -127,6 +127,36 @@ test('planSync carries the rows as flat arrays and plans exactly as the JSON pat
   }
 });
 
+test('planSync carries the base as flat arrays and plans exactly as the JSON path', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  const sheet = { headers: ['id', 'label', 'price'], rows: [[1, 'ab', 12.5], [2, 'cé', 1]], firstRow: 2 };
+  const first = { schema: table, timeZone: 'UTC', nowMs: 0, base: null, sheet };
+  // The base as the add-on keeps it (key -> [version, base64 hashes]), from binding two rows.
+  const bound = core.planSync({
+    ...first,
+    databaseRows: [{ key: '1', version: 4, cells: [1, 'ab', '12.50'] }, { key: '2', version: 5, cells: [2, 'cé', '1.00'] }],
+  }).baseUpdates;
+  assert.deepEqual(Object.keys(bound), ['1', '2']);
+  const edited = { ...first, sheet: { ...sheet, rows: [[1, 'ab', 13], [3, 'new', 2]] } };
+  const cases = [
+    [first, {}], // every row new
+    [edited, bound], // one row edited, one deleted, one new
+    [edited, { ...bound, 'ключ': bound['1'] }], // a key beyond ASCII, vanished
+    [edited, { 1: [4, 'not base64'] }], // refused by both paths
+    [edited, { 1: [4.5, bound['1'][1]] }], // a version JSON refuses: the JSON path answers
+  ];
+  for (const [input0, base] of cases) {
+    const input = { ...input0, base };
+    const outcome = (fn) => { try { return fn(); } catch (e) { return { error: e.message }; } };
+    const viaJson = outcome(() => JSON.parse(core.planSyncJson(JSON.stringify(input))));
+    const viaRows = outcome(() => JSON.parse(JSON.stringify(core.planSync(input))));
+    if (viaJson.error) assert.ok(viaRows.error, JSON.stringify(base));
+    else assert.deepEqual(viaRows, viaJson, JSON.stringify(base));
+  }
+  const plan = core.planSync({ ...edited, base: bound });
+  assert.equal(plan.push.map((p) => p.change.op).sort().join(), 'delete,insert,update');
+});
+
 test('planSync takes text that JSON text cannot carry (a lone surrogate) as the encoder writes it', async () => {
   const core = await vm.runInContext('sheetsyncCore()', execution());
   const input = {

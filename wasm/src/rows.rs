@@ -12,9 +12,16 @@
 //! - `text`: every text cell's UTF-8 bytes, one after the other;
 //! - `text_lengths`: each text cell's length in bytes.
 //!
-//! The cells built are exactly those the JSON path gives for the same row values.
+//! The cells built are exactly those the JSON path gives for the same row values. The base, the
+//! other large part of an input, crosses the same way ([`FlatBase`]).
 
+use std::collections::BTreeMap;
+
+use sheetsync_core::base::{Base, BaseRow};
+use sheetsync_core::schema::RowKey;
 use sheetsync_core::sheet::SheetCell;
+use sheetsync_core::value::MAX_SAFE_INTEGER;
+use sheetsync_core::wire::RowVersion;
 
 use crate::error::BindingError;
 
@@ -119,6 +126,65 @@ pub fn decode_rows(flat: &FlatRows<'_>) -> Result<Vec<Vec<SheetCell>>, BindingEr
         ));
     }
     Ok(rows)
+}
+
+/// A base (see `sheetsync_core::base`) as flat arrays: for entry `i`, its key and its stored
+/// base64 hashes are the next two texts of `text` (lengths `lengths[2i]`, `lengths[2i + 1]`,
+/// UTF-8 bytes) and its version is `versions[i]`.
+pub struct FlatBase<'a> {
+    /// Each entry's version (whole numbers).
+    pub versions: &'a [f64],
+    /// Keys and hashes, one after the other.
+    pub text: &'a [u8],
+    /// Their lengths in bytes.
+    pub lengths: &'a [u32],
+}
+
+const BASE: &str = "planSync base";
+
+/// Rebuilds the base, checking every entry as the JSON path does.
+pub fn decode_base(flat: &FlatBase<'_>) -> Result<Base, BindingError> {
+    if flat.lengths.len() != flat.versions.len() * 2 {
+        return Err(BindingError::new(
+            BASE,
+            format!(
+                "{} entries but {} texts came",
+                flat.versions.len(),
+                flat.lengths.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(flat.text)
+        .map_err(|e| BindingError::new(BASE, format!("the text is not UTF-8 ({e})")))?;
+    let mut texts = TextCursor {
+        rest: text,
+        lengths: flat.lengths.iter(),
+    };
+    let mut rows = BTreeMap::new();
+    for (i, &version) in flat.versions.iter().enumerate() {
+        let key = texts
+            .next()
+            .map_err(|e| BindingError::new(BASE, format!("entry {i}: {e}")))?;
+        let hashes = texts
+            .next()
+            .map_err(|e| BindingError::new(BASE, format!("entry {key:?}: {e}")))?;
+        if version.fract() != 0.0 || version.abs() > MAX_SAFE_INTEGER as f64 {
+            return Err(BindingError::new(
+                BASE,
+                format!("entry {key:?}: the version {version} is not a whole number"),
+            ));
+        }
+        let row = BaseRow::decode(version as RowVersion, hashes)
+            .map_err(|e| BindingError::new(BASE, format!("entry {key:?}: {e}")))?;
+        rows.insert(RowKey(key.to_owned()), row);
+    }
+    if !texts.done() {
+        return Err(BindingError::new(
+            BASE,
+            "more text came than the entries use",
+        ));
+    }
+    Ok(Base { rows })
 }
 
 /// Splits the joined text by byte lengths.
@@ -239,5 +305,49 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.problem.contains("row 0, cell 1"), "{err}");
+    }
+
+    #[test]
+    fn a_flat_base_decodes_to_the_base_its_json_gives() {
+        let mut want = Base::default();
+        want.rows
+            .insert(RowKey("7".into()), BaseRow::new(12, vec![1, 2, 3]));
+        want.rows
+            .insert(RowKey("é".into()), BaseRow::new(3, vec![4]));
+        let h7 = want.rows[&RowKey("7".into())].encode_hashes();
+        let he = want.rows[&RowKey("é".into())].encode_hashes();
+        let text = format!("7{h7}é{he}");
+        let lengths = [1, h7.len() as u32, 2, he.len() as u32];
+        let flat = FlatBase {
+            versions: &[12.0, 3.0],
+            text: text.as_bytes(),
+            lengths: &lengths,
+        };
+        assert_eq!(decode_base(&flat).unwrap(), want);
+        let json: Base = serde_json::from_str(&serde_json::to_string(&want).unwrap()).unwrap();
+        assert_eq!(json, want);
+
+        let bad_version = FlatBase {
+            versions: &[12.5, 3.0],
+            ..flat
+        };
+        assert!(decode_base(&bad_version)
+            .unwrap_err()
+            .problem
+            .contains("whole number"));
+        let short = FlatBase {
+            versions: &[12.0],
+            ..flat
+        };
+        assert!(decode_base(&short).is_err());
+        let corrupt = format!("7{}é{he}", h7.replace('A', "B"));
+        let corrupt = FlatBase {
+            text: corrupt.as_bytes(),
+            ..flat
+        };
+        assert!(decode_base(&corrupt)
+            .unwrap_err()
+            .problem
+            .contains("entry \"7\""));
     }
 }
