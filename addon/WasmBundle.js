@@ -82,12 +82,7 @@ function SheetsyncBytes_(size) {
 /** Appends s; the bytes it took. */
 SheetsyncBytes_.prototype.write = function (s) {
   var at = this.at;
-  var room = at + s.length * 3;
-  if (room > this.bytes.length) {
-    var grown = new Uint8Array(Math.max(room, this.bytes.length * 2));
-    grown.set(this.bytes.subarray(0, at));
-    this.bytes = grown;
-  }
+  if (at + s.length > this.bytes.length) this.grow(at + s.length);
   var bytes = this.bytes;
   var i = 0;
   for (; i < s.length; i++) {
@@ -95,10 +90,19 @@ SheetsyncBytes_.prototype.write = function (s) {
     if (code > 0x7f) break;
     bytes[at++] = code;
   }
-  if (i < s.length) at += sheetsyncUtf8Write_(s.slice(i), bytes.subarray(at));
+  if (i < s.length) {
+    var rest = s.slice(i);
+    if (at + rest.length * 3 > bytes.length) this.grow(at + rest.length * 3);
+    at += sheetsyncUtf8Write_(rest, this.bytes.subarray(at));
+  }
   var took = at - this.at;
   this.at = at;
   return took;
+};
+SheetsyncBytes_.prototype.grow = function (size) {
+  var grown = new Uint8Array(Math.max(size, this.bytes.length * 2));
+  grown.set(this.bytes.subarray(0, this.at));
+  this.bytes = grown;
 };
 SheetsyncBytes_.prototype.view = function () { return this.bytes.subarray(0, this.at); };
 
@@ -111,8 +115,13 @@ function sheetsyncFlatBase_(base) {
   var keys = Object.keys(base);
   var versions = new Float64Array(keys.length);
   var lengths = new Uint32Array(keys.length * 2);
-  var text = new SheetsyncBytes_(keys.length * 160);
+  var units = 0;
   for (var i = 0; i < keys.length; i++) {
+    var stored = base[keys[i]];
+    units += keys[i].length + (Array.isArray(stored) && typeof stored[1] === 'string' ? stored[1].length : 0);
+  }
+  var text = new SheetsyncBytes_(units);
+  for (i = 0; i < keys.length; i++) {
     var entry = base[keys[i]];
     if (!Array.isArray(entry) || entry.length !== 2 || !Number.isSafeInteger(entry[0]) ||
       typeof entry[1] !== 'string') return null;
@@ -129,23 +138,35 @@ var SHEETSYNC_EMPTY_ = 0, SHEETSYNC_NUMBER_ = 1, SHEETSYNC_TEXT_ = 2, SHEETSYNC_
 
 /** The rows as flat arrays, or null when a cell needs the JSON path. */
 function sheetsyncFlatRows_(rows) {
-  var cells = 0;
+  // Arrays sized exactly (text: one byte per UTF-16 unit, grown only for other than ASCII), so
+  // a large sheet does not make the engine account for and collect more memory than needed.
+  var cells = 0, counted = 0, texts = 0, units = 0;
   for (var r = 0; r < rows.length; r++) {
-    if (!Array.isArray(rows[r])) return null;
-    cells += rows[r].length;
+    var row = rows[r];
+    if (!Array.isArray(row)) return null;
+    cells += row.length;
+    for (var c = 0; c < row.length; c++) {
+      var v = row[c];
+      if (typeof v === 'string') {
+        texts++;
+        units += v.length;
+      } else if (typeof v === 'number' || typeof v === 'object') {
+        counted++;
+      }
+    }
   }
   var widths = new Uint32Array(rows.length);
   var kinds = new Uint8Array(cells);
-  var numbers = new Float64Array(cells);
-  var textLengths = new Uint32Array(cells);
+  var numbers = new Float64Array(counted);
+  var textLengths = new Uint32Array(texts);
   // UTF-8 written here directly: no joined string, no second copy on the way in.
-  var text = new SheetsyncBytes_(cells * 8);
+  var text = new SheetsyncBytes_(units);
   var k = 0, n = 0, t = 0;
   for (r = 0; r < rows.length; r++) {
-    var row = rows[r];
+    row = rows[r];
     widths[r] = row.length;
-    for (var c = 0; c < row.length; c++) {
-      var v = row[c];
+    for (c = 0; c < row.length; c++) {
+      v = row[c];
       var type = typeof v;
       if (type === 'string') {
         if (v === '') {

@@ -100,6 +100,8 @@ test('planSync carries the rows as flat arrays and plans exactly as the JSON pat
     // Every kind of cell, text with characters beyond ASCII, -0, NaN (JSON null), short rows.
     [[1, 'ab', 12.5, 'héé 日本 😀', { d: 86400000 }, true], ['', 'x', -0, NaN, null, false],
       [3, '', 1e21], [], [4, 'toolong', '7.25', 'a\u0000b', { d: 0 }, 'TRUE']],
+    // Enough text beyond ASCII that the text buffer grows as it is written.
+    Array.from({ length: 300 }, (_, i) => [i + 1, 'é', i, `${'ü'.repeat(20)} ${i}`, null, i % 2 === 0]),
     // A cell the arrays do not describe takes the JSON path, with the JSON path's answer.
     [[1, 'ab', 1, { d: 5, x: 1 }, '', true]],
   ];
@@ -123,6 +125,7 @@ test('planSync carries the rows as flat arrays and plans exactly as the JSON pat
     }
     assert.deepEqual(JSON.parse(JSON.stringify(viaRows)), viaJson);
     if (rows === sheets[0]) assert.ok(viaJson.push.length > 0 && viaJson.problems.length > 0);
+    if (rows === sheets[1]) assert.equal(viaJson.push.length, 300);
     assert.equal(JSON.stringify(input), snapshot, 'the input is left as it was');
   }
 });
