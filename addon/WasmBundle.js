@@ -92,16 +92,17 @@ SheetsyncBytes_.prototype.write = function (s) {
   }
   if (i < s.length) {
     var rest = s.slice(i);
-    if (at + rest.length * 3 > bytes.length) this.grow(at + rest.length * 3);
+    if (at + rest.length * 3 > bytes.length) this.grow(at + rest.length * 3, at);
     at += sheetsyncUtf8Write_(rest, this.bytes.subarray(at));
   }
   var took = at - this.at;
   this.at = at;
   return took;
 };
-SheetsyncBytes_.prototype.grow = function (size) {
+/** A larger buffer of at least size bytes, keeping the first used bytes. */
+SheetsyncBytes_.prototype.grow = function (size, used) {
   var grown = new Uint8Array(Math.max(size, this.bytes.length * 2));
-  grown.set(this.bytes.subarray(0, this.at));
+  grown.set(this.bytes.subarray(0, used === undefined ? this.at : used));
   this.bytes = grown;
 };
 SheetsyncBytes_.prototype.view = function () { return this.bytes.subarray(0, this.at); };

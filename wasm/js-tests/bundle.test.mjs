@@ -101,7 +101,9 @@ test('planSync carries the rows as flat arrays and plans exactly as the JSON pat
     [[1, 'ab', 12.5, 'héé 日本 😀', { d: 86400000 }, true], ['', 'x', -0, NaN, null, false],
       [3, '', 1e21], [], [4, 'toolong', '7.25', 'a\u0000b', { d: 0 }, 'TRUE']],
     // Enough text beyond ASCII that the text buffer grows as it is written.
-    Array.from({ length: 300 }, (_, i) => [i + 1, 'é', i, `${'ü'.repeat(20)} ${i}`, null, i % 2 === 0]),
+    Array.from({ length: 300 }, (_, i) => [i + 1, 'é', i, `Gr ${i} ${'ü'.repeat(20)}`, null, i % 2 === 0]),
+    // The buffer (sized one byte per unit) fills up in the middle of a text, after its ASCII part.
+    [[1, 'a', 1, 'x'.repeat(1000), null, true], [2, 'b', 2, `ab${'ü'.repeat(10)}`, null, false]],
     // A cell the arrays do not describe takes the JSON path, with the JSON path's answer.
     [[1, 'ab', 1, { d: 5, x: 1 }, '', true]],
   ];
@@ -126,6 +128,7 @@ test('planSync carries the rows as flat arrays and plans exactly as the JSON pat
     assert.deepEqual(JSON.parse(JSON.stringify(viaRows)), viaJson);
     if (rows === sheets[0]) assert.ok(viaJson.push.length > 0 && viaJson.problems.length > 0);
     if (rows === sheets[1]) assert.equal(viaJson.push.length, 300);
+    if (rows === sheets[2]) assert.equal(viaJson.push[1].change.cells.note, `ab${'ü'.repeat(10)}`);
     assert.equal(JSON.stringify(input), snapshot, 'the input is left as it was');
   }
 });
