@@ -60,6 +60,11 @@ async function sheetsyncCoreLoad_() {
   Object.keys(bindgen).forEach(function (name) {
     if (name !== 'initSync') api[name] = sheetsyncGuard_(name, bindgen[name]);
   });
+  if (bindgen.planSyncRows) {
+    api.planSync = sheetsyncGuard_('planSync', function (input) {
+      return sheetsyncPlanByRows_(bindgen, input);
+    });
+  }
   return Object.freeze(api);
 }
 
@@ -79,11 +84,183 @@ function sheetsyncGuard_(name, fn) {
   };
 }
 
+// planSync with the sheet's rows as flat arrays (wasm/src/rows.rs): one copy of each array
+// into the module instead of JSON text the module must parse back cell by cell. A cell this
+// encoding does not describe exactly as JSON would (an object that is not {d: finite ms}, a
+// symbol, ...) sends the whole input the JSON way instead, so the result is always the same.
+function sheetsyncPlanByRows_(bindgen, input) {
+  var sheet = input && input.sheet;
+  var rows = sheet && sheet.rows;
+  var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows) : null;
+  if (!flat) return bindgen.planSync(input);
+  var base = input.base === null || input.base === undefined ? null : sheetsyncFlatBase_(input.base);
+  var rest = {};
+  Object.keys(input).forEach(function (k) {
+    if (!(k === 'base' && base)) rest[k] = input[k];
+  });
+  var bare = {};
+  Object.keys(sheet).forEach(function (k) { bare[k] = sheet[k]; });
+  bare.rows = [];
+  rest.sheet = bare;
+  var none = new Uint32Array(0);
+  return JSON.parse(bindgen.planSyncRows(JSON.stringify(rest), flat.widths, flat.kinds,
+    flat.numbers, flat.text, flat.textLengths, base !== null,
+    base ? base.versions : new Float64Array(0), base ? base.text : new Uint8Array(0),
+    base ? base.lengths : none));
+}
+
+/** A growing buffer of UTF-8 text. */
+function SheetsyncBytes_(size) {
+  this.bytes = new Uint8Array(Math.max(1024, size));
+  this.at = 0;
+}
+/** Appends s; the bytes it took. */
+SheetsyncBytes_.prototype.write = function (s) {
+  var at = this.at;
+  if (at + s.length > this.bytes.length) this.grow(at + s.length);
+  var bytes = this.bytes;
+  var i = 0;
+  for (; i < s.length; i++) {
+    var code = s.charCodeAt(i);
+    if (code > 0x7f) break;
+    bytes[at++] = code;
+  }
+  if (i < s.length) {
+    var rest = s.slice(i);
+    if (at + rest.length * 3 > bytes.length) this.grow(at + rest.length * 3, at);
+    at += sheetsyncUtf8Write_(rest, this.bytes.subarray(at));
+  }
+  var took = at - this.at;
+  this.at = at;
+  return took;
+};
+/** A larger buffer of at least size bytes, keeping the first used bytes. */
+SheetsyncBytes_.prototype.grow = function (size, used) {
+  var grown = new Uint8Array(Math.max(size, this.bytes.length * 2));
+  grown.set(this.bytes.subarray(0, used === undefined ? this.at : used));
+  this.bytes = grown;
+};
+SheetsyncBytes_.prototype.view = function () { return this.bytes.subarray(0, this.at); };
+
+/**
+ * The base ({key: [version, "base64"]}) as flat arrays (wasm/src/rows.rs FlatBase), or null when
+ * an entry is not of that shape: the JSON path then says what is wrong with it.
+ */
+function sheetsyncFlatBase_(base) {
+  if (typeof base !== 'object' || Array.isArray(base)) return null;
+  var keys = Object.keys(base);
+  var versions = new Float64Array(keys.length);
+  var lengths = new Uint32Array(keys.length * 2);
+  var units = 0;
+  for (var i = 0; i < keys.length; i++) {
+    var stored = base[keys[i]];
+    units += keys[i].length + (Array.isArray(stored) && typeof stored[1] === 'string' ? stored[1].length : 0);
+  }
+  var text = new SheetsyncBytes_(units);
+  for (i = 0; i < keys.length; i++) {
+    var entry = base[keys[i]];
+    if (!Array.isArray(entry) || entry.length !== 2 || !Number.isSafeInteger(entry[0]) ||
+      typeof entry[1] !== 'string') return null;
+    versions[i] = entry[0] + 0;
+    lengths[2 * i] = text.write(keys[i]);
+    lengths[2 * i + 1] = text.write(entry[1]);
+  }
+  return { versions: versions, text: text.view(), lengths: lengths };
+}
+
+// Cell kinds, as wasm/src/rows.rs reads them.
+var SHEETSYNC_EMPTY_ = 0, SHEETSYNC_NUMBER_ = 1, SHEETSYNC_TEXT_ = 2, SHEETSYNC_FALSE_ = 3,
+  SHEETSYNC_TRUE_ = 4, SHEETSYNC_DATE_ = 5;
+
+/** The rows as flat arrays, or null when a cell needs the JSON path. */
+function sheetsyncFlatRows_(rows) {
+  // Arrays sized exactly (text: one byte per UTF-16 unit, grown only for other than ASCII), so
+  // a large sheet does not make the engine account for and collect more memory than needed.
+  var cells = 0, counted = 0, texts = 0, units = 0;
+  for (var r = 0; r < rows.length; r++) {
+    var row = rows[r];
+    if (!Array.isArray(row)) return null;
+    cells += row.length;
+    for (var c = 0; c < row.length; c++) {
+      var v = row[c];
+      if (typeof v === 'string') {
+        texts++;
+        units += v.length;
+      } else if (typeof v === 'number' || typeof v === 'object') {
+        counted++;
+      }
+    }
+  }
+  var widths = new Uint32Array(rows.length);
+  var kinds = new Uint8Array(cells);
+  var numbers = new Float64Array(counted);
+  var textLengths = new Uint32Array(texts);
+  // UTF-8 written here directly: no joined string, no second copy on the way in.
+  var text = new SheetsyncBytes_(units);
+  var k = 0, n = 0, t = 0;
+  for (r = 0; r < rows.length; r++) {
+    row = rows[r];
+    widths[r] = row.length;
+    for (c = 0; c < row.length; c++) {
+      v = row[c];
+      var type = typeof v;
+      if (type === 'string') {
+        if (v === '') {
+          kinds[k++] = SHEETSYNC_EMPTY_;
+        } else {
+          kinds[k++] = SHEETSYNC_TEXT_;
+          textLengths[t++] = text.write(v);
+        }
+      } else if (type === 'number') {
+        // JSON writes NaN and the infinities as null, and -0 as 0.
+        if (isFinite(v)) {
+          kinds[k++] = SHEETSYNC_NUMBER_;
+          numbers[n++] = v + 0;
+        } else {
+          kinds[k++] = SHEETSYNC_EMPTY_;
+        }
+      } else if (type === 'boolean') {
+        kinds[k++] = v ? SHEETSYNC_TRUE_ : SHEETSYNC_FALSE_;
+      } else if (v === null || v === undefined) {
+        kinds[k++] = SHEETSYNC_EMPTY_;
+      } else if (type === 'object' && typeof v.d === 'number' && isFinite(v.d) &&
+        !Array.isArray(v) && Object.keys(v).length === 1) {
+        kinds[k++] = SHEETSYNC_DATE_;
+        numbers[n++] = v.d + 0;
+      } else {
+        return null;
+      }
+    }
+  }
+  return {
+    widths: widths,
+    kinds: kinds,
+    numbers: numbers.subarray(0, n),
+    text: text.view(),
+    textLengths: textLengths.subarray(0, t),
+  };
+}
+
 function SheetsyncUtf8Encoder_() {}
 SheetsyncUtf8Encoder_.prototype.encoding = 'utf-8';
 SheetsyncUtf8Encoder_.prototype.encode = function (text) {
   var s = String(text === undefined ? '' : text);
   var bytes = new Uint8Array(s.length * 3);
+  return bytes.slice(0, sheetsyncUtf8Write_(s, bytes));
+};
+// Writes straight into the module's memory (the glue passes a view of 3 bytes per unit), so
+// text with one accented letter does not cost a second copy of everything after it.
+SheetsyncUtf8Encoder_.prototype.encodeInto = function (text, view) {
+  var s = String(text);
+  if (view.length >= s.length * 3) return { read: s.length, written: sheetsyncUtf8Write_(s, view) };
+  var bytes = this.encode(s);
+  if (bytes.length > view.length) throw new RangeError('encodeInto: the view is too small');
+  view.set(bytes);
+  return { read: s.length, written: bytes.length };
+};
+
+/** Writes s as UTF-8 into bytes (at least 3 bytes per UTF-16 unit); the bytes written. */
+function sheetsyncUtf8Write_(s, bytes) {
   var n = 0;
   for (var i = 0; i < s.length; i++) {
     var c = s.charCodeAt(i);
@@ -111,8 +288,8 @@ SheetsyncUtf8Encoder_.prototype.encode = function (text) {
       bytes[n++] = 0x80 | (c & 63);
     }
   }
-  return bytes.slice(0, n);
-};
+  return n;
+}
 
 function SheetsyncUtf8Decoder_() {}
 SheetsyncUtf8Decoder_.prototype.encoding = 'utf-8';

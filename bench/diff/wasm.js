@@ -6,8 +6,9 @@
 // planning, and carrying the plan back out. The base is read from DIR/base.json beforehand, as
 // the add-on reads it from its hidden sheet before planning.
 //
-// Two ways across the boundary are measured: `object` (planSync: the input object converted
-// through the engine's JSON.stringify inside the binding) and `json` (planSyncJson: JSON.stringify in JS, one
+// Two ways across the boundary are measured: `object` (planSync, as the add-on calls it: the
+// bundle's loader turns the sheet's rows into flat arrays and the rest of the input into JSON
+// text) and `json` (planSyncJson: JSON.stringify of the whole input in JS, one
 // string across, the plan back as JSON text and JSON.parse'd).
 //
 // Usage: node diff/wasm.js ROWS DIR RUNS object|json   → one JSON result on stdout.

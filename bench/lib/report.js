@@ -32,7 +32,7 @@ function diffRows(diff) {
     };
     rows.push(['1a', `diff ${size}: core native (planner)`, ...against(d.native, 20,
       failed(d.native) ? '' : `, diff alone ${ms(d.native.diffMedianMs)}`)]);
-    for (const [key, label] of [['wasmJson', 'planSyncJson, JSON text'], ['wasm', 'planSync, objects']]) {
+    for (const [key, label] of [['wasmJson', 'planSyncJson, JSON text'], ['wasm', 'planSync, rows as flat arrays']]) {
       const r = d[key];
       const rss = failed(r) ? '' : `; peak RSS ${fmt(r.peakRssMiB)} MiB`;
       const [fig, target, met] = against(r, 5, rss);

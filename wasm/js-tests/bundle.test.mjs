@@ -83,3 +83,92 @@ test('the sidebar copy holds the same script inside a script tag', () => {
   const html = readFileSync(join(addon, 'SidebarWasm.html'), 'utf8');
   assert.ok(html.includes(`<script>\n${bundle}</script>`));
 });
+
+test('planSync carries the rows as flat arrays and plans exactly as the JSON path', async () => {
+  const context = execution();
+  const core = await vm.runInContext('sheetsyncCore()', context);
+  const wide = {
+    ...table,
+    columns: [
+      ...table.columns,
+      { name: 'note', sql_type: { kind: 'text', max_chars: null }, nullable: true },
+      { name: 'on', sql_type: { kind: 'date' }, nullable: true },
+      { name: 'ok', sql_type: { kind: 'bool' }, nullable: true },
+    ],
+  };
+  const sheets = [
+    // Every kind of cell, text with characters beyond ASCII, -0, NaN (JSON null), short rows.
+    [[1, 'ab', 12.5, 'héé 日本 😀', { d: 86400000 }, true], ['', 'x', -0, NaN, null, false],
+      [3, '', 1e21], [], [4, 'toolong', '7.25', 'a\u0000b', { d: 0 }, 'TRUE']],
+    // Enough text beyond ASCII that the text buffer grows as it is written.
+    Array.from({ length: 300 }, (_, i) => [i + 1, 'é', i, `Gr ${i} ${'ü'.repeat(20)}`, null, i % 2 === 0]),
+    // The buffer (sized one byte per unit) fills up in the middle of a text, after its ASCII part.
+    [[1, 'a', 1, 'x'.repeat(1000), null, true], [2, 'b', 2, `ab${'ü'.repeat(10)}`, null, false]],
+    // A cell the arrays do not describe takes the JSON path, with the JSON path's answer.
+    [[1, 'ab', 1, { d: 5, x: 1 }, '', true]],
+  ];
+  for (const rows of sheets) {
+    const input = {
+      schema: wide, timeZone: 'Europe/Paris', zoneOffsets: [[0, 3600]], nowMs: 1700000000000, base: null,
+      sheet: { headers: ['id', 'label', 'price', 'note', 'on', 'ok'], rows, firstRow: 2 },
+    };
+    const snapshot = JSON.stringify(input);
+    let viaJson;
+    try {
+      viaJson = JSON.parse(core.planSyncJson(JSON.stringify(input)));
+    } catch (e) {
+      viaJson = { error: e.message };
+    }
+    let viaRows;
+    try {
+      viaRows = core.planSync(input);
+    } catch (e) {
+      viaRows = { error: e.message };
+    }
+    assert.deepEqual(JSON.parse(JSON.stringify(viaRows)), viaJson);
+    if (rows === sheets[0]) assert.ok(viaJson.push.length > 0 && viaJson.problems.length > 0);
+    if (rows === sheets[1]) assert.equal(viaJson.push.length, 300);
+    if (rows === sheets[2]) assert.equal(viaJson.push[1].change.cells.note, `ab${'ü'.repeat(10)}`);
+    assert.equal(JSON.stringify(input), snapshot, 'the input is left as it was');
+  }
+});
+
+test('planSync carries the base as flat arrays and plans exactly as the JSON path', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  const sheet = { headers: ['id', 'label', 'price'], rows: [[1, 'ab', 12.5], [2, 'cé', 1]], firstRow: 2 };
+  const first = { schema: table, timeZone: 'UTC', zoneOffsets: [[0, 0]], nowMs: 0, base: null, sheet };
+  // The base as the add-on keeps it (key -> [version, base64 hashes]), from binding two rows.
+  const bound = core.planSync({
+    ...first,
+    databaseRows: [{ key: '1', version: 4, cells: [1, 'ab', '12.50'] }, { key: '2', version: 5, cells: [2, 'cé', '1.00'] }],
+  }).baseUpdates;
+  assert.deepEqual(Object.keys(bound), ['1', '2']);
+  const edited = { ...first, sheet: { ...sheet, rows: [[1, 'ab', 13], [3, 'new', 2]] } };
+  const cases = [
+    [first, {}], // every row new
+    [edited, bound], // one row edited, one deleted, one new
+    [edited, { ...bound, 'ключ': bound['1'] }], // a key beyond ASCII, vanished
+    [edited, { 1: [4, 'not base64'] }], // refused by both paths
+    [edited, { 1: [4.5, bound['1'][1]] }], // a version JSON refuses: the JSON path answers
+  ];
+  for (const [input0, base] of cases) {
+    const input = { ...input0, base };
+    const outcome = (fn) => { try { return fn(); } catch (e) { return { error: e.message }; } };
+    const viaJson = outcome(() => JSON.parse(core.planSyncJson(JSON.stringify(input))));
+    const viaRows = outcome(() => JSON.parse(JSON.stringify(core.planSync(input))));
+    if (viaJson.error) assert.ok(viaRows.error, JSON.stringify(base));
+    else assert.deepEqual(viaRows, viaJson, JSON.stringify(base));
+  }
+  const plan = core.planSync({ ...edited, base: bound });
+  assert.equal(plan.push.map((p) => p.change.op).sort().join(), 'delete,insert,update');
+});
+
+test('planSync takes text that JSON text cannot carry (a lone surrogate) as the encoder writes it', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  const input = {
+    schema: table, timeZone: 'UTC', zoneOffsets: [[0, 0]], nowMs: 0, base: null,
+    sheet: { headers: ['id', 'label'], rows: [['', 'a\ud800']], firstRow: 2 },
+  };
+  assert.throws(() => core.planSyncJson(JSON.stringify(input)), /planSync input/);
+  assert.equal(core.planSync(input).push[0].change.cells.label, 'a\ufffd');
+});

@@ -46,9 +46,14 @@ const MAX_RESERVE: usize = 1 << 30;
 /// the memory and hands it out again, so it costs nothing beyond the peak the plan reaches.
 /// When the memory cannot be had, nothing happens and the plan grows memory as it goes.
 pub fn reserve_memory_for(input_bytes: usize) {
-    let bytes = input_bytes
-        .saturating_mul(PEAK_BYTES_PER_INPUT_BYTE)
-        .min(MAX_RESERVE);
+    reserve_memory(input_bytes.saturating_mul(PEAK_BYTES_PER_INPUT_BYTE));
+}
+
+/// Grows the module's memory once to `bytes` (at most [`MAX_RESERVE`]), as
+/// [`reserve_memory_for`] does. A plan from flat rows needs far less than one from JSON text:
+/// the caller estimates it from what it builds (cells, text, the base).
+pub fn reserve_memory(bytes: usize) {
+    let bytes = bytes.min(MAX_RESERVE);
     if bytes < (1 << 20) {
         return;
     }

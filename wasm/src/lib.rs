@@ -24,11 +24,13 @@
 //! ```
 //!
 //! [`codec`] carries values across the boundary, [`error`] turns core errors into JS errors,
-//! [`schema`] checks what the server sends and [`plan`] exposes the sync planner.
+//! [`schema`] checks what the server sends, [`plan`] exposes the sync planner and [`rows`]
+//! carries a large sheet's rows in as flat arrays.
 
 pub mod codec;
 pub mod error;
 pub mod plan;
+pub mod rows;
 pub mod schema;
 
 use wasm_bindgen::prelude::*;

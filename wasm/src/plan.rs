@@ -1,19 +1,22 @@
 //! The sync planner's bindings. The core's planner decides everything; these functions only
-//! carry its input and output across, as objects or, for large sheets, as JSON text (one
-//! string crosses instead of one boundary call per cell).
+//! carry its input and output across: as objects, as JSON text (one string crosses instead of
+//! one boundary call per cell), or with the sheet's rows as flat arrays, which is how the
+//! bundle's loader sends every `planSync` call (see [`crate::rows`]).
 
 use sheetsync_core::plan::{SyncInput, SyncPlan};
 use sheetsync_core::push_outcome::PushOutcome;
 use sheetsync_core::wire::PushResponse;
 use wasm_bindgen::prelude::*;
 
-use crate::codec::{from_js, from_json_text, to_js, to_json_text};
+use crate::codec::{from_js, from_json_text, reserve_memory, to_js, to_json_text};
 use crate::error::{BindingError, Result};
+use crate::rows::{decode_base, decode_rows, FlatBase, FlatRows};
 
 /// Plans one sync step: what to push, what to write into the sheet, which base rows change,
 /// which conflicts are held and which rows need fixing. The input and the plan have the
 /// shapes of the core's `SyncInput` and `SyncPlan` (camelCase fields; the protocol's own
-/// types inside keep their snake_case).
+/// types inside keep their snake_case). The bundle's loader answers `planSync` through
+/// [`plan_sync_rows`] and comes here only for rows the flat arrays cannot describe.
 ///
 /// ```js
 /// const plan = core.planSync({
@@ -41,6 +44,78 @@ pub fn plan_sync(input: JsValue) -> Result<JsValue> {
 pub fn plan_sync_json(input: &str) -> Result<String> {
     let input: SyncInput = from_json_text("planSync input", input)?;
     Ok(to_json_text("plan", &plan(&input)?)?)
+}
+
+/// [`plan_sync`] for a large sheet: the input as JSON text with `sheet.rows` left empty, and the
+/// rows as flat arrays (see [`crate::rows`]); the plan comes back as JSON text. The loader's
+/// `planSync` calls it, so the add-on never builds these arrays itself.
+#[wasm_bindgen(js_name = planSyncRows)]
+#[allow(clippy::too_many_arguments)] // flat arrays cross one by one
+pub fn plan_sync_rows(
+    input: &str,
+    widths: &[u32],
+    kinds: &[u8],
+    numbers: &[f64],
+    text: &[u8],
+    text_lengths: &[u32],
+    base_given: bool,
+    base_versions: &[f64],
+    base_text: &[u8],
+    base_lengths: &[u32],
+) -> Result<String> {
+    let flat = FlatRows {
+        widths,
+        kinds,
+        numbers,
+        text,
+        text_lengths,
+    };
+    let base = base_given.then_some(FlatBase {
+        versions: base_versions,
+        text: base_text,
+        lengths: base_lengths,
+    });
+    Ok(to_json_text(
+        "plan",
+        &plan(&input_with_rows(input, &flat, base.as_ref())?)?,
+    )?)
+}
+
+/// The planner input from its JSON text, its sheet's flat rows and, when given, its flat base
+/// (the JSON text then has no base).
+pub fn input_with_rows(
+    input: &str,
+    flat: &FlatRows<'_>,
+    base: Option<&FlatBase<'_>>,
+) -> std::result::Result<SyncInput, BindingError> {
+    let base_bytes = base.map_or(0, |b| b.text.len().saturating_mul(3));
+    reserve_memory(
+        input
+            .len()
+            .saturating_mul(6)
+            .saturating_add(flat.kinds.len().saturating_mul(48))
+            .saturating_add(flat.text.len().saturating_mul(3))
+            .saturating_add(base_bytes),
+    );
+    let mut input: SyncInput =
+        serde_json::from_str(input).map_err(|e| BindingError::new("planSync input", e))?;
+    if !input.sheet.rows.is_empty() {
+        return Err(BindingError::new(
+            "planSync input",
+            "sheet.rows must be empty when the rows come as arrays",
+        ));
+    }
+    if let Some(base) = base {
+        if input.base.is_some() {
+            return Err(BindingError::new(
+                "planSync input",
+                "the base came both as JSON and as arrays",
+            ));
+        }
+        input.base = Some(decode_base(base)?);
+    }
+    input.sheet.rows = decode_rows(flat)?;
+    Ok(input)
 }
 
 /// Reads the server's answer to a plan's push: base updates for applied rows, cells to write
@@ -106,6 +181,76 @@ mod tests {
         let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
         assert_eq!(plan["push"][0]["change"]["op"], "insert");
         assert_eq!(plan["push"][0]["sheetRow"], 2);
+    }
+
+    #[test]
+    fn flat_rows_plan_exactly_as_the_json_rows_do() {
+        let mut full = input();
+        full["sheet"]["rows"] = json!([["", "Grace"], [7, "Ada"], [8, ""]]);
+        full["base"] = json!(null);
+        let by_json = plan_sync_json(&full.to_string()).unwrap();
+        let mut rest = full.clone();
+        rest["sheet"]["rows"] = json!([]);
+        use crate::rows::{EMPTY, NUMBER, TEXT};
+        let by_rows = plan_sync_rows(
+            &rest.to_string(),
+            &[2, 2, 2],
+            &[EMPTY, TEXT, NUMBER, TEXT, NUMBER, EMPTY],
+            &[7.0, 8.0],
+            b"GraceAda",
+            &[5, 3],
+            false,
+            &[],
+            b"",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(by_rows, by_json);
+
+        // With a base: row 7 was synced with other cells, row 9 vanished from the sheet.
+        let hashes = sheetsync_core::base::BaseRow::new(3, vec![1, 2]).encode_hashes();
+        full["base"] = json!({"7": [3, hashes], "9": [4, hashes]});
+        let by_json = plan_sync_json(&full.to_string()).unwrap();
+        rest["base"] = serde_json::Value::Null;
+        let rest = rest
+            .to_string()
+            .replace(",\"base\":null", "")
+            .replace("\"base\":null,", "");
+        let base_text = format!("7{hashes}9{hashes}");
+        let n = hashes.len() as u32;
+        let by_rows = plan_sync_rows(
+            &rest,
+            &[2, 2, 2],
+            &[EMPTY, TEXT, NUMBER, TEXT, NUMBER, EMPTY],
+            &[7.0, 8.0],
+            b"GraceAda",
+            &[5, 3],
+            true,
+            &[3.0, 4.0],
+            base_text.as_bytes(),
+            &[1, n, 1, n],
+        )
+        .unwrap();
+        assert_eq!(by_rows, by_json);
+        assert!(by_json.contains("\"delete\""), "{by_json}");
+
+        let empty = FlatRows {
+            widths: &[],
+            kinds: &[],
+            numbers: &[],
+            text: b"",
+            text_lengths: &[],
+        };
+        let err = input_with_rows(&full.to_string(), &empty, None).unwrap_err();
+        assert!(err.problem.contains("must be empty"), "{err}");
+        full["sheet"]["rows"] = json!([]);
+        let base = FlatBase {
+            versions: &[],
+            text: b"",
+            lengths: &[],
+        };
+        let err = input_with_rows(&full.to_string(), &empty, Some(&base)).unwrap_err();
+        assert!(err.problem.contains("both as JSON and as arrays"), "{err}");
     }
 
     #[test]

@@ -13,17 +13,19 @@
 //! replace a row by an identical one under another key, change one more cell too.)
 
 mod edited;
+mod fast;
 mod read;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use edited::find_edited_keys;
 pub(crate) use read::read_sheet_row;
-use read::{is_blank, materialize, read_row, ReadRow};
+use read::{is_blank, materialize, read_row, Columns, ReadRow};
 
-use crate::base::Base;
+use crate::base::{Base, BaseRow};
 use crate::problem::{Problem, ProblemKind};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetSnapshot;
@@ -157,19 +159,31 @@ pub fn diff(
         .iter()
         .zip(&map.sheet_col)
         .all(|(c, sc)| sc.is_some() && !c.generated);
+    let columns = Columns::new(schema, &map);
     let mut scratch = Vec::with_capacity(256);
     let mut cells = Vec::with_capacity(schema.columns.len());
     let mut candidates: Vec<ReadRow> = Vec::new();
-    let mut first_row_of = KeyIndex::default();
+    let mut first_row_of = KeyIndex::with_capacity_and_hasher(sheet.rows.len(), Default::default());
+    // The columns whose cells the sheet owns: only they can differ from the base.
+    let owned: Vec<usize> = (0..schema.columns.len())
+        .filter(|&c| map.sheet_col[c].is_some() && !schema.columns[c].generated)
+        .collect();
     let mut duplicates: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
+    // One hashed lookup per row instead of a walk down the ordered map's string comparisons.
+    let base_index: HashMap<&str, &BaseRow, Xxh3DefaultBuilder> = base
+        .rows
+        .iter()
+        .map(|(k, row)| (k.0.as_str(), row))
+        .collect();
+    // Distinct sheet keys that the base knows.
+    let mut seen_in_base = 0;
     for data_row in 0..sheet.rows.len() {
-        if is_blank(sheet, &map, data_row) {
+        if is_blank(sheet, &columns, data_row) {
             continue;
         }
         let read = read_row(
-            schema,
             sheet,
-            &map,
+            &columns,
             data_row,
             tz,
             &mut scratch,
@@ -185,30 +199,44 @@ pub fn diff(
             });
             continue;
         };
-        if let Some(&first) = first_row_of.get(&key) {
-            duplicates
-                .entry(key)
-                .or_insert_with(|| vec![first])
-                .push(data_row);
+        let slot = match first_row_of.entry(key) {
+            Entry::Occupied(seen) => {
+                duplicates
+                    .entry(seen.key().clone())
+                    .or_insert_with(|| vec![*seen.get()])
+                    .push(data_row);
+                continue;
+            }
+            Entry::Vacant(slot) => slot,
+        };
+        let base_row = base_index.get(slot.key().0.as_str()).copied();
+        // Most rows are untouched: their cells equal the base's on every column the sheet
+        // speaks for, settled without keeping anything.
+        let untouched = base_row.is_some_and(|b| {
+            if sheet_owns_all {
+                b.cells == cells
+            } else {
+                owned.iter().all(|&c| b.cells.get(c) == Some(&cells[c]))
+            }
+        });
+        seen_in_base += usize::from(base_row.is_some());
+        if untouched {
+            slot.insert(data_row);
             continue;
         }
-        first_row_of.insert(key.clone(), data_row);
-        match base.rows.get(&key) {
+        let key = slot.key().clone();
+        slot.insert(data_row);
+        match base_row {
             None => candidates.push(ReadRow {
                 data_row,
                 key: Some(key),
                 cells: cells.clone(),
             }),
-            // Most rows are untouched: when the sheet speaks for every column, one slice
-            // comparison settles them without keeping anything.
-            Some(b) if sheet_owns_all && b.cells == cells => {}
             Some(b) => {
-                let changed: Vec<usize> = (0..schema.columns.len())
-                    .filter(|&c| {
-                        map.sheet_col[c].is_some()
-                            && !schema.columns[c].generated
-                            && b.cells.get(c) != Some(&cells[c])
-                    })
+                let changed: Vec<usize> = owned
+                    .iter()
+                    .copied()
+                    .filter(|&c| b.cells.get(c) != Some(&cells[c]))
                     .collect();
                 if !changed.is_empty() {
                     let read = ReadRow {
@@ -245,11 +273,16 @@ pub fn diff(
         .retain(|u| u.row.key.as_ref().is_none_or(|k| !held.contains(k)));
     candidates.retain(|r| r.key.as_ref().is_none_or(|k| !held.contains(k)));
 
-    let vanished: Vec<&RowKey> = base
-        .rows
-        .keys()
-        .filter(|k| !first_row_of.contains_key(*k) && !out.held.contains(*k))
-        .collect();
+    // When every base key was seen in the sheet, nothing vanished and the base need not be
+    // walked.
+    let vanished: Vec<&RowKey> = if seen_in_base == base.rows.len() {
+        Vec::new()
+    } else {
+        base.rows
+            .keys()
+            .filter(|k| !first_row_of.contains_key(*k) && !out.held.contains(*k))
+            .collect()
+    };
     let edited = find_edited_keys(&map, base, &vanished, &candidates);
     out.located = first_row_of;
     for key in &out.held {

@@ -1,12 +1,13 @@
 //! Reading sheet rows against the table: values, hashes and keys, without allocating for
 //! rows that turn out unchanged.
 
+use super::fast::{fast_cell_hash, FastKind};
 use super::{Changeset, ColumnMap, SheetRow};
 use crate::convert::{read_cell, Canon};
 use crate::hash::cell_hash_of;
 use crate::problem::{Problem, ProblemKind};
-use crate::schema::{RowKey, TableSchema};
-use crate::sheet::SheetSnapshot;
+use crate::schema::{ColumnSchema, RowKey, TableSchema};
+use crate::sheet::{SheetCell, SheetSnapshot};
 use crate::value::Value;
 use crate::zone::ZoneOffsets;
 
@@ -17,20 +18,51 @@ pub(super) struct ReadRow {
     pub(super) cells: Vec<u32>,
 }
 
-pub(super) fn is_blank(sheet: &SheetSnapshot, map: &ColumnMap, data_row: usize) -> bool {
-    map.sheet_col
+/// The table's columns as a diff reads them, worked out once per sheet.
+pub(super) struct Columns<'s> {
+    /// Per table column: its schema, its sheet column and how its cells hash directly.
+    cols: Vec<(&'s ColumnSchema, Option<usize>, FastKind)>,
+    /// The sheet columns that map a table column (a row is blank when they all are).
+    mapped: Vec<usize>,
+    key: usize,
+    null_hash: u32,
+}
+
+impl<'s> Columns<'s> {
+    pub(super) fn new(schema: &'s TableSchema, map: &ColumnMap) -> Columns<'s> {
+        Columns {
+            cols: schema
+                .columns
+                .iter()
+                .zip(&map.sheet_col)
+                .map(|(col, sc)| (col, *sc, FastKind::of(col)))
+                .collect(),
+            mapped: map.sheet_col.iter().flatten().copied().collect(),
+            key: map.key,
+            null_hash: cell_hash_of(&Canon::Null, &mut Vec::new()),
+        }
+    }
+}
+
+static EMPTY: SheetCell = SheetCell::Empty;
+
+fn cells_of(sheet: &SheetSnapshot, data_row: usize) -> &[SheetCell] {
+    sheet.rows.get(data_row).map_or(&[], Vec::as_slice)
+}
+
+pub(super) fn is_blank(sheet: &SheetSnapshot, columns: &Columns<'_>, data_row: usize) -> bool {
+    let row = cells_of(sheet, data_row);
+    columns
+        .mapped
         .iter()
-        .flatten()
-        .all(|&sc| sheet.cell(data_row, sc).is_empty())
+        .all(|&sc| row.get(sc).is_none_or(SheetCell::is_empty))
 }
 
 /// Reads and hashes one row into `cells` and gives its key (`Some(None)` for a row without
 /// one); a row with a cell that does not fit is reported and gives `None`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn read_row(
-    schema: &TableSchema,
     sheet: &SheetSnapshot,
-    map: &ColumnMap,
+    columns: &Columns<'_>,
     data_row: usize,
     tz: &ZoneOffsets,
     scratch: &mut Vec<u8>,
@@ -38,24 +70,33 @@ pub(super) fn read_row(
     out: &mut Changeset,
 ) -> Option<Option<RowKey>> {
     cells.clear();
+    let row = cells_of(sheet, data_row);
     let mut key = None;
     let mut bad = Vec::new();
-    for (c, col) in schema.columns.iter().enumerate() {
-        let canon = match map.sheet_col[c] {
-            None => Canon::Null,
-            Some(sc) => match read_cell(col, sheet.cell(data_row, sc), tz) {
-                Ok(v) => v,
-                Err(_) if col.generated => Canon::Null,
-                Err(error) => {
-                    bad.push(crate::schema::CellError {
-                        column: col.name.clone(),
-                        error,
-                    });
-                    Canon::Null
-                }
-            },
+    for (c, &(col, sheet_col, fast)) in columns.cols.iter().enumerate() {
+        let Some(sc) = sheet_col else {
+            cells.push(columns.null_hash);
+            continue;
         };
-        if c == map.key {
+        let cell = row.get(sc).unwrap_or(&EMPTY);
+        if c != columns.key {
+            if let Some(hash) = fast_cell_hash(fast, cell, scratch) {
+                cells.push(hash);
+                continue;
+            }
+        }
+        let canon = match read_cell(col, cell, tz) {
+            Ok(v) => v,
+            Err(_) if col.generated => Canon::Null,
+            Err(error) => {
+                bad.push(crate::schema::CellError {
+                    column: col.name.clone(),
+                    error,
+                });
+                Canon::Null
+            }
+        };
+        if c == columns.key {
             key = key_of(&canon);
         }
         cells.push(cell_hash_of(&canon, scratch));
@@ -84,7 +125,11 @@ fn key_of(value: &Canon<'_>) -> Option<RowKey> {
     match value {
         Canon::Null => None,
         Canon::Text(s) => Some(RowKey(s.to_string())),
-        Canon::Int(i) => Some(RowKey(i.to_string())),
+        Canon::Int(i) => Some(RowKey(match i64::try_from(*i) {
+            // i64 formats much faster than i128, and every sheet integer fits.
+            Ok(small) => small.to_string(),
+            Err(_) => i.to_string(),
+        })),
         other => RowKey::from_value(&other.clone().into_value()),
     }
 }
