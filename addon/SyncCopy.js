@@ -176,15 +176,5 @@ function syncCopyReport_(ctx, round, report) {
 
 /** A plan with nothing in it, for a round that stopped before its first page. */
 function syncCopyEmptyPlan_() {
-  return {
-    push: [],
-    sheetEdits: { writes: [], deleteRows: [], appends: [], formats: [] },
-    baseUpdates: {},
-    conflicts: [],
-    problems: [],
-    needBaseImages: [],
-    massDelete: null,
-    pendingChanges: [],
-    summary: syncTally_().zero(),
-  };
+  return syncPlanPart_({ sheetEdits: { writes: [], deleteRows: [], appends: [], formats: [] } }, []);
 }
