@@ -60,7 +60,7 @@ async function sheetsyncCoreLoad_() {
   Object.keys(bindgen).forEach(function (name) {
     if (name !== 'initSync') api[name] = sheetsyncGuard_(name, bindgen[name]);
   });
-  if (bindgen.planSyncRows) {
+  if (bindgen.planSyncStaged) {
     api.planSync = sheetsyncGuard_('planSync', function (input) {
       return sheetsyncPlanByRows_(bindgen, input);
     });
@@ -84,16 +84,19 @@ function sheetsyncGuard_(name, fn) {
   };
 }
 
-// planSync with the sheet's rows as flat arrays (wasm/src/rows.rs): one copy of each array
-// into the module instead of JSON text the module must parse back cell by cell. A cell this
-// encoding does not describe exactly as JSON would (an object that is not {d: finite ms}, a
-// symbol, ...) sends the whole input the JSON way instead, so the result is always the same.
+// planSync with the sheet's rows as flat arrays (wasm/src/rows.rs), written straight into the
+// module's memory (wasm/src/stage.rs): no JSON text the module must parse back cell by cell, and
+// no arrays the engine must allocate, copy in and collect. A cell this encoding does not
+// describe exactly as JSON would (an object that is not {d: finite ms}, a symbol, ...) sends
+// the whole input the JSON way instead, so the result is always the same.
 function sheetsyncPlanByRows_(bindgen, input) {
   var sheet = input && input.sheet;
   var rows = sheet && sheet.rows;
-  var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows) : null;
+  var memory = bindgen.moduleMemory();
+  var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows, bindgen, memory) : null;
   if (!flat) return bindgen.planSync(input);
-  var base = input.base === null || input.base === undefined ? null : sheetsyncFlatBase_(input.base);
+  var base = input.base === null || input.base === undefined ? null
+    : sheetsyncFlatBase_(input.base, bindgen, memory);
   var rest = {};
   Object.keys(input).forEach(function (k) {
     if (!(k === 'base' && base)) rest[k] = input[k];
@@ -102,17 +105,21 @@ function sheetsyncPlanByRows_(bindgen, input) {
   Object.keys(sheet).forEach(function (k) { bare[k] = sheet[k]; });
   bare.rows = [];
   rest.sheet = bare;
-  var none = new Uint32Array(0);
-  return JSON.parse(bindgen.planSyncRows(JSON.stringify(rest), flat.widths, flat.kinds,
-    flat.numbers, flat.text, flat.textLengths, base !== null,
-    base ? base.versions : new Float64Array(0), base ? base.text : new Uint8Array(0),
-    base ? base.lengths : none));
+  return JSON.parse(bindgen.planSyncStaged(JSON.stringify(rest), flat.numbers, flat.textBytes,
+    flat.texts, base !== null, base ? base.textBytes : 0));
 }
 
-/** A growing buffer of UTF-8 text. */
-function SheetsyncBytes_(size) {
-  this.bytes = new Uint8Array(Math.max(1024, size));
+/**
+ * UTF-8 text written into the module's memory, from ptr with room for size bytes. grow(bytes)
+ * asks the module for more room, keeping what is written, and answers where the text starts
+ * now; since that may grow the memory, moved then says that every other view needs remaking.
+ */
+function SheetsyncBytes_(memory, ptr, size, grow) {
+  this.memory = memory;
+  this.more = grow;
+  this.bytes = new Uint8Array(memory.buffer, ptr, size);
   this.at = 0;
+  this.moved = false;
 }
 /** Appends s; the bytes it took. */
 SheetsyncBytes_.prototype.write = function (s) {
@@ -134,48 +141,61 @@ SheetsyncBytes_.prototype.write = function (s) {
   this.at = at;
   return took;
 };
-/** A larger buffer of at least size bytes, keeping the first used bytes. */
-SheetsyncBytes_.prototype.grow = function (size, used) {
-  var grown = new Uint8Array(Math.max(size, this.bytes.length * 2));
-  grown.set(this.bytes.subarray(0, used === undefined ? this.at : used));
-  this.bytes = grown;
+/** Room for at least size bytes, keeping every byte written (in the module, all are kept). */
+SheetsyncBytes_.prototype.grow = function (size) {
+  var bytes = Math.max(size, this.bytes.length * 2);
+  var ptr = this.more(bytes);
+  this.bytes = new Uint8Array(this.memory.buffer, ptr, bytes);
+  this.moved = true;
 };
-SheetsyncBytes_.prototype.view = function () { return this.bytes.subarray(0, this.at); };
 
 /**
- * The base ({key: [version, "base64"]}) as flat arrays (wasm/src/rows.rs FlatBase), or null when
- * an entry is not of that shape: the JSON path then says what is wrong with it.
+ * Stages the base ({key: [version, "base64"]}) as flat arrays (wasm/src/rows.rs FlatBase) and
+ * answers how many text bytes it used, or null when an entry is not of that shape: the JSON
+ * path then says what is wrong with it.
  */
-function sheetsyncFlatBase_(base) {
+function sheetsyncFlatBase_(base, bindgen, memory) {
   if (typeof base !== 'object' || Array.isArray(base)) return null;
   var keys = Object.keys(base);
-  var versions = new Float64Array(keys.length);
-  var lengths = new Uint32Array(keys.length * 2);
   var units = 0;
   for (var i = 0; i < keys.length; i++) {
     var stored = base[keys[i]];
     units += keys[i].length + (Array.isArray(stored) && typeof stored[1] === 'string' ? stored[1].length : 0);
   }
-  var text = new SheetsyncBytes_(units);
+  var at = bindgen.stageBase(keys.length, units);
+  var text = new SheetsyncBytes_(memory, at[1], units, bindgen.stageBaseText);
+  var versions, lengths;
+  var views = function () {
+    versions = new Float64Array(memory.buffer, at[0], keys.length);
+    lengths = new Uint32Array(memory.buffer, at[2], keys.length * 2);
+    text.moved = false;
+  };
+  views();
   for (i = 0; i < keys.length; i++) {
     var entry = base[keys[i]];
     if (!Array.isArray(entry) || entry.length !== 2 || !Number.isSafeInteger(entry[0]) ||
       typeof entry[1] !== 'string') return null;
+    var keyBytes = text.write(keys[i]);
+    var hashBytes = text.write(entry[1]);
+    if (text.moved) views();
     versions[i] = entry[0] + 0;
-    lengths[2 * i] = text.write(keys[i]);
-    lengths[2 * i + 1] = text.write(entry[1]);
+    lengths[2 * i] = keyBytes;
+    lengths[2 * i + 1] = hashBytes;
   }
-  return { versions: versions, text: text.view(), lengths: lengths };
+  return { textBytes: text.at };
 }
 
 // Cell kinds, as wasm/src/rows.rs reads them.
 var SHEETSYNC_EMPTY_ = 0, SHEETSYNC_NUMBER_ = 1, SHEETSYNC_TEXT_ = 2, SHEETSYNC_FALSE_ = 3,
   SHEETSYNC_TRUE_ = 4, SHEETSYNC_DATE_ = 5;
 
-/** The rows as flat arrays, or null when a cell needs the JSON path. */
-function sheetsyncFlatRows_(rows) {
+/**
+ * Stages the rows as flat arrays and answers how much of the numbers and text they used, or
+ * null when a cell needs the JSON path.
+ */
+function sheetsyncFlatRows_(rows, bindgen, memory) {
   // Arrays sized exactly (text: one byte per UTF-16 unit, grown only for other than ASCII), so
-  // a large sheet does not make the engine account for and collect more memory than needed.
+  // a large sheet does not make the module hold more memory than needed.
   var cells = 0, counted = 0, texts = 0, units = 0;
   for (var r = 0; r < rows.length; r++) {
     var row = rows[r];
@@ -191,12 +211,19 @@ function sheetsyncFlatRows_(rows) {
       }
     }
   }
-  var widths = new Uint32Array(rows.length);
-  var kinds = new Uint8Array(cells);
-  var numbers = new Float64Array(counted);
-  var textLengths = new Uint32Array(texts);
+  var at = bindgen.stageRows(rows.length, cells, counted, units, texts);
   // UTF-8 written here directly: no joined string, no second copy on the way in.
-  var text = new SheetsyncBytes_(units);
+  var text = new SheetsyncBytes_(memory, at[3], units, bindgen.stageRowsText);
+  var widths, kinds, numbers, textLengths;
+  var views = function () {
+    var buffer = memory.buffer;
+    widths = new Uint32Array(buffer, at[0], rows.length);
+    kinds = new Uint8Array(buffer, at[1], cells);
+    numbers = new Float64Array(buffer, at[2], counted);
+    textLengths = new Uint32Array(buffer, at[4], texts);
+    text.moved = false;
+  };
+  views();
   var k = 0, n = 0, t = 0;
   for (r = 0; r < rows.length; r++) {
     row = rows[r];
@@ -209,7 +236,9 @@ function sheetsyncFlatRows_(rows) {
           kinds[k++] = SHEETSYNC_EMPTY_;
         } else {
           kinds[k++] = SHEETSYNC_TEXT_;
-          textLengths[t++] = text.write(v);
+          var bytes = text.write(v);
+          if (text.moved) views();
+          textLengths[t++] = bytes;
         }
       } else if (type === 'number') {
         // JSON writes NaN and the infinities as null, and -0 as 0.
@@ -232,13 +261,7 @@ function sheetsyncFlatRows_(rows) {
       }
     }
   }
-  return {
-    widths: widths,
-    kinds: kinds,
-    numbers: numbers.subarray(0, n),
-    text: text.view(),
-    textLengths: textLengths.subarray(0, t),
-  };
+  return { numbers: n, textBytes: text.at, texts: t };
 }
 
 function SheetsyncUtf8Encoder_() {}

@@ -99,7 +99,7 @@ impl ZoneOffsets {
     }
 
     /// The offset (ms) of the entry in force at the instant `utc_ms`.
-    fn offset_at(&self, utc_ms: i64) -> i64 {
+    pub(crate) fn offset_at(&self, utc_ms: i64) -> i64 {
         let after = self.starts.partition_point(|&s| s <= utc_ms);
         self.offsets_ms[after.saturating_sub(1)]
     }

@@ -133,6 +133,28 @@ test('planSync carries the rows as flat arrays and plans exactly as the JSON pat
   }
 });
 
+test('planSync keeps every cell written into the module when its text grows the memory', async () => {
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  const notes = {
+    ...table,
+    columns: [...table.columns, { name: 'note', sql_type: { kind: 'text', max_chars: null }, nullable: true }],
+  };
+  // Room is made for one byte per unit; these texts need two, so the text outgrows its room
+  // again and again, megabytes at a time, while cells after it are still to be written.
+  const long = '\u00fc'.repeat(20000);
+  const rows = Array.from({ length: 100 }, (_, i) => [i + 1, `r${i}`, i + 0.25, `${i} ${long}`]);
+  const input = {
+    schema: notes, timeZone: 'UTC', zoneOffsets: [[0, 0]], nowMs: 0, base: null,
+    sheet: { headers: ['id', 'label', 'price', 'note'], rows, firstRow: 2 },
+  };
+  const before = core.memoryBytes();
+  const viaRows = JSON.parse(JSON.stringify(core.planSync(input)));
+  assert.ok(core.memoryBytes() >= before + 4e6, `memory ${before} -> ${core.memoryBytes()}`);
+  assert.deepEqual(viaRows, JSON.parse(core.planSyncJson(JSON.stringify(input))));
+  assert.equal(viaRows.push.length, 100);
+  assert.ok(viaRows.push.some((p) => p.change.cells.note === `99 ${long}`));
+});
+
 test('planSync carries the base as flat arrays and plans exactly as the JSON path', async () => {
   const core = await vm.runInContext('sheetsyncCore()', execution());
   const sheet = { headers: ['id', 'label', 'price'], rows: [[1, 'ab', 12.5], [2, 'cé', 1]], firstRow: 2 };

@@ -32,6 +32,7 @@ pub mod error;
 pub mod plan;
 pub mod rows;
 pub mod schema;
+pub mod stage;
 
 use wasm_bindgen::prelude::*;
 

@@ -16,7 +16,7 @@ use crate::rows::{decode_base, decode_rows, FlatBase, FlatRows};
 /// which conflicts are held and which rows need fixing. The input and the plan have the
 /// shapes of the core's `SyncInput` and `SyncPlan` (camelCase fields; the protocol's own
 /// types inside keep their snake_case). The bundle's loader answers `planSync` through
-/// [`plan_sync_rows`] and comes here only for rows the flat arrays cannot describe.
+/// [`plan_sync_staged`] and comes here only for rows the flat arrays cannot describe.
 ///
 /// ```js
 /// const plan = core.planSync({
@@ -47,8 +47,9 @@ pub fn plan_sync_json(input: &str) -> Result<String> {
 }
 
 /// [`plan_sync`] for a large sheet: the input as JSON text with `sheet.rows` left empty, and the
-/// rows as flat arrays (see [`crate::rows`]); the plan comes back as JSON text. The loader's
-/// `planSync` calls it, so the add-on never builds these arrays itself.
+/// rows as flat arrays (see [`crate::rows`]) built in JavaScript and copied in; the plan comes
+/// back as JSON text. The loader's `planSync` writes the same arrays into the module's memory
+/// instead and calls [`plan_sync_staged`].
 #[wasm_bindgen(js_name = planSyncRows)]
 #[allow(clippy::too_many_arguments)] // flat arrays cross one by one
 pub fn plan_sync_rows(
@@ -79,6 +80,31 @@ pub fn plan_sync_rows(
         "plan",
         &plan(&input_with_rows(input, &flat, base.as_ref())?)?,
     )?)
+}
+
+/// [`plan_sync_rows`] over arrays the loader wrote into the module's memory (see
+/// [`crate::stage`]): of the staged rows, `numbers` numbers, `text_bytes` bytes of text and
+/// `texts` texts are used; of the staged base, when `base_given`, `base_text_bytes` bytes. The
+/// staged arrays are released before planning.
+#[wasm_bindgen(js_name = planSyncStaged)]
+pub fn plan_sync_staged(
+    input: &str,
+    numbers: u32,
+    text_bytes: u32,
+    texts: u32,
+    base_given: bool,
+    base_text_bytes: u32,
+) -> Result<String> {
+    let input = {
+        let stage = crate::stage::take();
+        let flat = stage.rows(numbers, text_bytes, texts)?;
+        let base = match base_given {
+            true => Some(stage.base(base_text_bytes)?),
+            false => None,
+        };
+        input_with_rows(input, &flat, base.as_ref())?
+    };
+    Ok(to_json_text("plan", &plan(&input)?)?)
 }
 
 /// The planner input from its JSON text, its sheet's flat rows and, when given, its flat base

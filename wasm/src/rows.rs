@@ -2,7 +2,7 @@
 //!
 //! JSON text costs twice for millions of cells: the engine writes it, the module parses it back
 //! cell by cell. Instead the loader (see `scripts/build-addon-bundle.mjs`) walks the rows once
-//! and hands over five arrays, each copied into the module's memory in one piece:
+//! into five arrays, written straight into the module's memory (see [`crate::stage`]):
 //!
 //! - `widths`: each row's number of cells;
 //! - `kinds`: one byte per cell, row after row: [`EMPTY`], [`NUMBER`], [`TEXT`], [`FALSE`],

@@ -1,17 +1,42 @@
 //! Hashing the common sheet cells without building their values.
 //!
-//! A large sheet is mostly text, whole numbers, floats and booleans that fit their columns.
-//! For those pairs of cell and column the canonical encoding (see [`crate::hash`]) is written
-//! straight from the cell, skipping the typed value and its checks that cannot fail. Every other
-//! pair (empty cells, dates, decimals, enums, JSON, anything that might not fit) answers `None`
-//! and goes through [`crate::convert::read_cell`], which stays the reference: for any cell the
-//! fast hash, when there is one, equals the reference's.
+//! A large sheet is mostly text, whole numbers, floats, booleans, decimal numbers and dates
+//! that fit their columns. For those pairs of cell and column the canonical encoding (see
+//! [`crate::hash`]) is written straight from the cell, skipping the typed value, its text and its
+//! checks that cannot fail. Every other pair (empty cells, text in number or date columns, enums,
+//! JSON, anything that might not fit) answers `None` and goes through
+//! [`crate::convert::read_cell`], which stays the reference: for any cell the fast hash, when
+//! there is one, equals the reference's.
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::schema::ColumnSchema;
 use crate::sheet::SheetCell;
 use crate::value::{SqlType, MAX_SAFE_INTEGER};
+use crate::zone::ZoneOffsets;
+
+/// The powers of ten a double holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Decimal numbers take the direct path up to this many units of their last place. Below it
+/// a double's spacing is under a fifth of that place, so at most one number with the column's
+/// scale reads as a given double, and the shortest text of the double is that number.
+const MAX_DECIMAL_UNITS: f64 = 1e15;
+
+/// The largest scale the direct decimal path handles (its units stay whole doubles).
+const MAX_FAST_SCALE: u8 = 15;
+
+/// Dates take the direct path within this many ms of the epoch (about ±31,000 years), far
+/// inside what `chrono` holds, so the reference can never refuse them.
+const MAX_FAST_DATE_MS: f64 = 1e15;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// `NaiveDate::num_days_from_ce` of 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 /// How a column's cells can be hashed directly, decided once per column.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +49,12 @@ pub(super) enum FastKind {
     Float,
     /// A boolean.
     Bool,
+    /// A decimal number of `scale` digits after the point, `precision` in all.
+    Decimal { precision: u8, scale: u8 },
+    /// A date, the wall-clock day of a date cell.
+    Date,
+    /// A date and time, the wall clock of a date cell.
+    DateTime,
     /// Anything else: always the reference path.
     None,
 }
@@ -49,6 +80,14 @@ impl FastKind {
             }
             SqlType::Float { .. } => FastKind::Float,
             SqlType::Bool => FastKind::Bool,
+            SqlType::Decimal { precision, scale } if *scale <= MAX_FAST_SCALE => {
+                FastKind::Decimal {
+                    precision: *precision,
+                    scale: *scale,
+                }
+            }
+            SqlType::Date => FastKind::Date,
+            SqlType::DateTime => FastKind::DateTime,
             _ => FastKind::None,
         }
     }
@@ -59,6 +98,7 @@ impl FastKind {
 pub(super) fn fast_cell_hash(
     kind: FastKind,
     cell: &SheetCell,
+    tz: &ZoneOffsets,
     scratch: &mut Vec<u8>,
 ) -> Option<u32> {
     scratch.clear();
@@ -85,106 +125,89 @@ pub(super) fn fast_cell_hash(
             scratch.extend_from_slice(&x.to_bits().to_le_bytes());
         }
         (FastKind::Bool, SheetCell::Bool(b)) => scratch.extend_from_slice(&[1, u8::from(*b)]),
+        (FastKind::Decimal { precision, scale }, SheetCell::Number(x)) => {
+            encode_decimal(*x, precision, scale, scratch)?;
+        }
+        (FastKind::Date, SheetCell::Date(ms)) => {
+            let days = wall_ms(*ms, tz)?.div_euclid(DAY_MS) + EPOCH_DAYS_FROM_CE;
+            scratch.push(7);
+            scratch.extend_from_slice(&(days as i32).to_le_bytes());
+        }
+        (FastKind::DateTime, SheetCell::Date(ms)) => {
+            let wall = wall_ms(*ms, tz)?;
+            let nanos = (wall.rem_euclid(1000) * 1_000_000) as u32;
+            scratch.push(8);
+            scratch.extend_from_slice(&wall.div_euclid(1000).to_le_bytes());
+            scratch.extend_from_slice(&nanos.to_le_bytes());
+        }
         _ => return None,
     }
     Some(xxh3_64(scratch) as u32)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::convert::read_cell;
-    use crate::hash::cell_hash_of;
-    use crate::schema::ColumnSchema;
-
-    fn column(sql_type: SqlType) -> ColumnSchema {
-        ColumnSchema {
-            name: "c".into(),
-            sql_type,
-            nullable: true,
-            primary_key: false,
-            generated: false,
-        }
+/// The wall clock (ms since the epoch, read as UTC) of a date cell, as the reference reads it:
+/// the instant rounded to the millisecond, plus the zone's offset then.
+#[inline]
+fn wall_ms(ms: f64, tz: &ZoneOffsets) -> Option<i64> {
+    if !ms.is_finite() || ms.abs() > MAX_FAST_DATE_MS {
+        return None;
     }
-
-    /// Every fast hash equals the reference (read the value, encode it, hash it), and the
-    /// fast path steps aside for every cell the reference refuses.
-    #[test]
-    fn the_fast_hash_equals_the_reference_or_steps_aside() {
-        let columns = [
-            column(SqlType::Text { max_chars: None }),
-            column(SqlType::Text { max_chars: Some(3) }),
-            column(SqlType::Int {
-                bits: 8,
-                unsigned: false,
-            }),
-            column(SqlType::Int {
-                bits: 8,
-                unsigned: true,
-            }),
-            column(SqlType::Int {
-                bits: 64,
-                unsigned: false,
-            }),
-            column(SqlType::Int {
-                bits: 64,
-                unsigned: true,
-            }),
-            column(SqlType::Float { bits: 64 }),
-            column(SqlType::Bool),
-            column(SqlType::Decimal {
-                precision: 10,
-                scale: 2,
-            }),
-            column(SqlType::Date),
-        ];
-        let cells = [
-            SheetCell::Empty,
-            SheetCell::Text(String::new()),
-            SheetCell::Text("abc".into()),
-            SheetCell::Text("abcd".into()),
-            SheetCell::Text("éèê".into()),
-            SheetCell::Text("éèêë".into()),
-            SheetCell::Text(" 42 ".into()),
-            SheetCell::Text("true".into()),
-            SheetCell::Number(0.0),
-            SheetCell::Number(-0.0),
-            SheetCell::Number(1.5),
-            SheetCell::Number(127.0),
-            SheetCell::Number(128.0),
-            SheetCell::Number(-128.0),
-            SheetCell::Number(-129.0),
-            SheetCell::Number(255.0),
-            SheetCell::Number(-1.0),
-            SheetCell::Number(9_007_199_254_740_991.0),
-            SheetCell::Number(9_007_199_254_740_992.0),
-            SheetCell::Number(-9_007_199_254_740_991.0),
-            SheetCell::Number(f64::NAN),
-            SheetCell::Number(f64::INFINITY),
-            SheetCell::Bool(true),
-            SheetCell::Bool(false),
-            SheetCell::Date(86_400_000.0),
-        ];
-        let mut scratch = Vec::new();
-        let mut fast_hits = 0;
-        for col in &columns {
-            let kind = FastKind::of(col);
-            for cell in &cells {
-                let Some(fast) = fast_cell_hash(kind, cell, &mut scratch) else {
-                    continue;
-                };
-                fast_hits += 1;
-                let reference = read_cell(col, cell, &crate::zone::ZoneOffsets::utc())
-                    .unwrap_or_else(|e| {
-                        panic!("{col:?} {cell:?}: fast path took a refused cell: {e}")
-                    });
-                assert_eq!(
-                    fast,
-                    cell_hash_of(&reference, &mut Vec::new()),
-                    "{col:?} {cell:?}"
-                );
-            }
-        }
-        assert!(fast_hits > 20, "{fast_hits}");
-    }
+    let utc = ms.round() as i64;
+    Some(utc + tz.offset_at(utc))
 }
+
+/// Appends the encoding of the decimal `x` reads as in a `DECIMAL(precision, scale)` column:
+/// the canonical text of the shortest decimal that reads back as `x`. `None` when `x` has more
+/// digits after the point than the scale, too many before it, or is too large for the direct
+/// path; the reference then decides.
+#[inline]
+fn encode_decimal(x: f64, precision: u8, scale: u8, out: &mut Vec<u8>) -> Option<()> {
+    let pow = POW10[usize::from(scale)];
+    let units = (x * pow).round();
+    // Both operands are exact, so the quotient is the double nearest units / 10^scale: the
+    // number with `scale` decimals reads back as `x` exactly when it equals `x`.
+    if !units.is_finite() || units.abs() >= MAX_DECIMAL_UNITS || units / pow != x {
+        return None;
+    }
+    let magnitude = (units as i64).unsigned_abs();
+    let one = 10u64.pow(u32::from(scale));
+    let (whole, fraction) = (magnitude / one, magnitude % one);
+    let whole_digits = if whole == 0 { 0 } else { whole.ilog10() + 1 };
+    if whole_digits + u32::from(scale) > u32::from(precision) {
+        return None;
+    }
+    let mut digits = [0u8; 48];
+    let mut at = digits.len();
+    let mut push = |b: u8| {
+        at -= 1;
+        digits[at] = b;
+    };
+    let mut f = fraction;
+    for _ in 0..scale {
+        push(b'0' + (f % 10) as u8);
+        f /= 10;
+    }
+    if scale > 0 {
+        push(b'.');
+    }
+    let mut w = whole;
+    loop {
+        push(b'0' + (w % 10) as u8);
+        w /= 10;
+        if w == 0 {
+            break;
+        }
+    }
+    if units < 0.0 {
+        push(b'-');
+    }
+    let text = &digits[at..];
+    out.push(5);
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text);
+    Some(())
+}
+
+#[cfg(test)]
+#[path = "fast_tests.rs"]
+mod tests;

@@ -80,7 +80,7 @@ pub(super) fn read_row(
         };
         let cell = row.get(sc).unwrap_or(&EMPTY);
         if c != columns.key {
-            if let Some(hash) = fast_cell_hash(fast, cell, scratch) {
+            if let Some(hash) = fast_cell_hash(fast, cell, tz, scratch) {
                 cells.push(hash);
                 continue;
             }
