@@ -46,44 +46,9 @@ pub fn plan_sync_json(input: &str) -> Result<String> {
     Ok(to_json_text("plan", &plan(&input)?)?)
 }
 
-/// [`plan_sync`] for a large sheet: the input as JSON text with `sheet.rows` left empty, and the
-/// rows as flat arrays (see [`crate::rows`]) built in JavaScript and copied in; the plan comes
-/// back as JSON text. The loader's `planSync` writes the same arrays into the module's memory
-/// instead and calls [`plan_sync_staged`].
-#[wasm_bindgen(js_name = planSyncRows)]
-#[allow(clippy::too_many_arguments)] // flat arrays cross one by one
-pub fn plan_sync_rows(
-    input: &str,
-    widths: &[u32],
-    kinds: &[u8],
-    numbers: &[f64],
-    text: &[u8],
-    text_lengths: &[u32],
-    base_given: bool,
-    base_versions: &[f64],
-    base_text: &[u8],
-    base_lengths: &[u32],
-) -> Result<String> {
-    let flat = FlatRows {
-        widths,
-        kinds,
-        numbers,
-        text,
-        text_lengths,
-    };
-    let base = base_given.then_some(FlatBase {
-        versions: base_versions,
-        text: base_text,
-        lengths: base_lengths,
-    });
-    Ok(to_json_text(
-        "plan",
-        &plan(&input_with_rows(input, &flat, base.as_ref())?)?,
-    )?)
-}
-
-/// [`plan_sync_rows`] over arrays the loader wrote into the module's memory (see
-/// [`crate::stage`]): of the staged rows, `numbers` numbers, `text_bytes` bytes of text and
+/// [`plan_sync`] for a large sheet: the input as JSON text with `sheet.rows` (and, when
+/// `base_given`, `base`) left out, and the rows and base as flat arrays (see [`crate::rows`])
+/// that the loader wrote into the module's memory (see [`crate::stage`]): of the staged rows, `numbers` numbers, `text_bytes` bytes of text and
 /// `texts` texts are used; of the staged base, when `base_given`, `base_text_bytes` bytes. The
 /// staged arrays are released before planning.
 #[wasm_bindgen(js_name = planSyncStaged)]
@@ -180,6 +145,38 @@ pub fn outcome(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    // The staged planner's steps over arrays given directly.
+    #[allow(clippy::too_many_arguments)] // one argument per flat array, as the loader stages them
+    fn plan_sync_rows(
+        input: &str,
+        widths: &[u32],
+        kinds: &[u8],
+        numbers: &[f64],
+        text: &[u8],
+        text_lengths: &[u32],
+        base_given: bool,
+        base_versions: &[f64],
+        base_text: &[u8],
+        base_lengths: &[u32],
+    ) -> Result<String> {
+        let flat = FlatRows {
+            widths,
+            kinds,
+            numbers,
+            text,
+            text_lengths,
+        };
+        let base = base_given.then_some(FlatBase {
+            versions: base_versions,
+            text: base_text,
+            lengths: base_lengths,
+        });
+        Ok(to_json_text(
+            "plan",
+            &plan(&input_with_rows(input, &flat, base.as_ref())?)?,
+        )?)
+    }
 
     fn input() -> serde_json::Value {
         json!({
