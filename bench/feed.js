@@ -2,7 +2,8 @@
 // Feed latency: how long after a plain SQL UPDATE commits on another connection a client that is
 // waiting on the changes long-poll has it. For each load level (1, 100, 500 waiting clients) the
 // driver commits TRIALS updates, one at a time, each only once every client is parked on the
-// server again, and at a random offset so the server's sequencer tick is not in step with it.
+// server again (its `sheetsync_long_polls_waiting` gauge says so), and at a random offset so
+// the server's sequencer tick is not in step with it.
 // A sample is (client received the change) − (the COMMIT was sent), on one monotonic clock.
 // The server's peak RSS (VmHWM) is read at the end: the 500-client load is the largest.
 //
@@ -40,6 +41,13 @@ function follower(server, a, cursor, onMarker, isStopped) {
   return state;
 }
 
+/** How many long-polls the server has parked, from its `/metrics`. */
+async function parkedOnServer(server) {
+  const res = await request(server.base, 'GET', '/metrics', {}).catch(() => null);
+  const m = res && res.status === 200 && /^sheetsync_long_polls_waiting (\d+)/m.exec(String(res.body));
+  return m ? Number(m[1]) : 0;
+}
+
 async function measureLoad(db, server, conn, clients, trials) {
   const a = agent();
   const first = await ok(server.base, 'GET', `/v1/tables/${TABLE}/rows?limit=1`, { token: server.token, agent: a });
@@ -56,6 +64,9 @@ async function measureLoad(db, server, conn, clients, trials) {
     const marker = 1000000 + clients * 1000 + t;
     const settle = Date.now() + 15000;
     while (states.some((s) => !s.waiting) && Date.now() < settle) await sleep(10);
+    // A client has only sent its request; it is parked once the server says so. Without this the
+    // first commit after the clients connect also times their connection set-up.
+    while (await parkedOnServer(server) < clients && Date.now() < settle) await sleep(10);
     await sleep(150 + Math.random() * 100);
     received.set(marker, []);
     await conn.query('BEGIN');
