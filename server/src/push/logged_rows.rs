@@ -25,9 +25,11 @@ pub(super) async fn read(
     keys: &[&Planned],
 ) -> Result<HashMap<String, (RowVersion, WireRow)>, sqlx::Error> {
     let marks: Vec<String> = (0..keys.len()).map(|i| db.ph(i + 2)).collect();
+    // Joined on the entry's id alone: a condition on the entry's table id would let the
+    // planner walk every entry of the table through the feed index instead.
     let sql = format!(
         "SELECT v.row_key, v.version, c.row_image FROM sheetsync_row_versions v \
-         JOIN sheetsync_changes c ON c.id = v.version AND c.table_id = v.table_id \
+         JOIN sheetsync_changes c ON c.id = v.version \
          WHERE v.table_id = {} AND v.row_key IN ({}) AND c.op = 'U'",
         db.ph(1),
         marks.join(", ")
