@@ -283,4 +283,27 @@ backend_tests! {
         ctx.sql("INSERT INTO people (name) VALUES ('after')").await;
         assert_eq!(count(&ctx, "SELECT COUNT(*) FROM people").await, 32);
     }
+    async fn inserted_rows_are_answered_as_the_table_stores_them_with_their_versions(ctx) {
+        ctx.people().await;
+        let token = ctx.token(&["people"], true).await;
+        let (status, body) = ctx.post("/v1/tables/people/push", Some(&token), json!({
+            "batch_id": "stored", "origin": "s", "changes": [
+                {"op": "insert", "cells": {"id": 21, "name": "Keyed", "score": "7.5", "team_id": 1}},
+                {"op": "insert", "cells": {"id": 22, "name": "Ünïcode \"quoted\"", "email": "k@x"}},
+                {"op": "insert", "cells": {"name": "Assigned", "score": 3}},
+                {"op": "insert", "cells": {"name": "Assigned too", "active": false}}
+            ]
+        })).await;
+        assert_eq!(status, 200, "{body}");
+        let (_, page) = ctx.get("/v1/tables/people/rows", Some(&token)).await;
+        let rows = page["rows"].as_array().unwrap_or_else(|| panic!("{page}"));
+        assert_eq!(rows.len(), 4, "{page}");
+        for r in body["results"].as_array().unwrap() {
+            assert_eq!(r["result"], "applied", "{r}");
+            let stored = rows.iter().find(|row| row["key"] == r["key"]).unwrap_or_else(|| panic!("{r} not in {page}"));
+            assert_eq!(r["row"], stored["cells"], "{r}");
+            assert_eq!(r["version"], stored["version"], "{r}");
+        }
+        assert_eq!(body["results"][0]["row"][4], "7.50");
+    }
 }

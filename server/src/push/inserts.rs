@@ -1,8 +1,9 @@
 //! The common path for a run of inserts: rows with a key of their own are checked for
 //! existence in one statement and written with one multi-row INSERT per set of columns; so are
 //! rows whose key the database assigns, where [`assigned_keys`] knows which key each row gets
-//! (else one statement each), without a savepoint each. Stored rows and versions are read back in
-//! two statements. If the database refuses anything, the run is undone to its savepoint and
+//! (else one statement each), without a savepoint each. Stored rows and versions are read back
+//! from the change log in one statement ([`logged_rows`]), from the table for any row the log
+//! cannot answer. If the database refuses anything, the run is undone to its savepoint and
 //! applied again row by row.
 
 use std::collections::{BTreeMap, HashSet};
@@ -14,6 +15,7 @@ use sqlx::AnyConnection;
 
 use super::assigned_keys::{self, Plan};
 use super::chunk::{quoted, rows_by_key, versions_by_key, Planned, MAX_PARAMS, MAX_ROWS};
+use super::logged_rows;
 use super::row::{decode_cells, key_required, rejected};
 use super::savepoint;
 use crate::db::catalog::TableInfo;
@@ -154,13 +156,32 @@ async fn write(
         return Ok(());
     }
     let refs: Vec<&Planned> = written.iter().collect();
-    let stored = rows_by_key(conn, db, info, &refs, false).await?;
-    let versions = versions_by_key(conn, db, info, &refs, false).await?;
+    let mut logged = logged_rows::read(conn, db, info, &refs).await?;
+    let unlogged: Vec<&Planned> = refs
+        .iter()
+        .copied()
+        .filter(|p| !logged.contains_key(&p.canon))
+        .collect();
+    let (stored, versions) = if unlogged.is_empty() {
+        Default::default()
+    } else {
+        (
+            rows_by_key(conn, db, info, &unlogged, false).await?,
+            versions_by_key(conn, db, info, &unlogged, false).await?,
+        )
+    };
     for p in &written {
+        let (version, row) = match logged.remove(&p.canon) {
+            Some((version, cells)) => (version, Some(cells)),
+            None => (
+                versions.get(&p.canon).copied().unwrap_or(0),
+                stored.get(&p.canon).cloned(),
+            ),
+        };
         results[p.idx] = Some(PushResult::Applied {
             key: p.key.clone(),
-            version: versions.get(&p.canon).copied().unwrap_or(0),
-            row: stored.get(&p.canon).cloned(),
+            version,
+            row,
         });
     }
     Ok(())

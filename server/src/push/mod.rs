@@ -10,6 +10,7 @@
 mod assigned_keys;
 mod chunk;
 mod inserts;
+mod logged_rows;
 mod row;
 mod savepoint;
 
