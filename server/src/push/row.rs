@@ -6,6 +6,7 @@ use sheetsync_core::wire::{PushOp, PushResult, RejectCode, WireCells};
 use sqlx::{AnyConnection, Executor};
 
 use super::inserts::{insert_assigning_key, insert_sql};
+use super::PushError;
 use crate::db::catalog::TableInfo;
 use crate::db::Db;
 use crate::reject::{self, Refusal};
@@ -17,16 +18,17 @@ pub async fn apply_rows(
     db: &Db,
     info: &TableInfo,
     ops: &[PushOp],
-) -> Result<Vec<PushResult>, sqlx::Error> {
+) -> Result<Vec<PushResult>, PushError> {
     let mut results = Vec::with_capacity(ops.len());
     for op in ops {
         conn.execute("SAVEPOINT sheetsync_row").await?;
         let outcome = match apply_one(conn, db, info, op).await {
             Ok(outcome) => outcome,
-            Err(e) => match reject::from_db(info, &e) {
+            Err(PushError::Db(e)) => match reject::from_db(info, &e) {
                 Some(refusal) => Err(refusal),
-                None => return Err(e),
+                None => return Err(e.into()),
             },
+            Err(e) => return Err(e),
         };
         match outcome {
             Ok(result) => {
@@ -116,7 +118,7 @@ pub(super) fn decode_cells(
     Ok(out)
 }
 
-type RowOutcome = Result<Result<PushResult, Refusal>, sqlx::Error>;
+type RowOutcome = Result<Result<PushResult, Refusal>, PushError>;
 
 async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &PushOp) -> RowOutcome {
     match op {
@@ -142,16 +144,16 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                     .map(|(n, (idx, _))| {
                         format!(
                             "{} = {}",
-                            b.quote(&info.schema.columns[*idx].name).unwrap_or_default(),
+                            info.column_sql(*idx),
                             b.typed_param(n + 1, &info.db_types[*idx])
                         )
                     })
                     .collect();
                 let sql = format!(
                     "UPDATE {} SET {} WHERE {} = {}",
-                    b.quote(&info.schema.name).unwrap_or_default(),
+                    info.table_sql(),
                     sets.join(", "),
-                    b.quote(&info.key_column().name).unwrap_or_default(),
+                    info.key_sql(),
                     b.typed_param(cells.len() + 1, &info.db_types[info.key])
                 );
                 let mut q = sqlx::query(&sql);
@@ -173,12 +175,14 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
             let b = db.backend;
             let sql = format!(
                 "DELETE FROM {} WHERE {} = {}",
-                b.quote(&info.schema.name).unwrap_or_default(),
-                b.quote(&info.key_column().name).unwrap_or_default(),
+                info.table_sql(),
+                info.key_sql(),
                 b.typed_param(1, &info.db_types[info.key])
             );
             sqlx::query(&sql).bind(param).execute(&mut *conn).await?;
-            let version = rows::version_of(conn, db, info, key, false).await?;
+            let version = rows::logged_version(conn, db, info, key, false)
+                .await?
+                .ok_or_else(|| not_logged(info, key))?;
             Ok(Ok(PushResult::Applied {
                 key: key.clone(),
                 version,
@@ -203,7 +207,7 @@ async fn lock_at(
     info: &TableInfo,
     key: &RowKey,
     expected: i64,
-) -> Result<Locked, sqlx::Error> {
+) -> Result<Locked, PushError> {
     let param = match rows::key_param(db, info, key) {
         Ok(p) => p,
         Err(e) => return Ok(Locked::Answered(Err(reject::from_cell(&e)))),
@@ -224,18 +228,32 @@ async fn applied(
     info: &TableInfo,
     param: Option<String>,
 ) -> RowOutcome {
-    match rows::current(conn, db, info, param, false).await? {
-        Some(row) => Ok(Ok(PushResult::Applied {
-            key: row.key,
-            version: row.version,
-            row: Some(row.cells),
-        })),
+    match rows::read_row(conn, db, info, param, false).await? {
+        Some((key, cells)) => {
+            let version = rows::logged_version(conn, db, info, &key, false)
+                .await?
+                .ok_or_else(|| not_logged(info, &key))?;
+            Ok(Ok(PushResult::Applied {
+                key,
+                version,
+                row: Some(cells),
+            }))
+        }
         None => Ok(Err(Refusal {
             column: None,
             code: RejectCode::Other,
             reason: "the row could not be read back after writing it".to_string(),
         })),
     }
+}
+
+/// A written row whose change the triggers did not log: it has no version to answer with.
+fn not_logged(info: &TableInfo, key: &RowKey) -> PushError {
+    PushError::Inconsistent(format!(
+        "table {:?}: row {key} was written but no version was logged for it \
+         (are the table's triggers in place?)",
+        info.schema.name
+    ))
 }
 
 async fn insert(
@@ -274,7 +292,7 @@ async fn insert(
             q.execute(&mut *conn).await?;
             param
         }
-        None => insert_assigning_key(conn, db, info, &cells).await?,
+        None => Some(insert_assigning_key(conn, db, info, &cells).await?),
     };
     applied(conn, db, info, param).await
 }
