@@ -227,10 +227,18 @@ pub async fn at_version(
             return Ok(None);
         }
         let image = text_at(&r, 1)?.unwrap_or_default();
+        let cells = image_to_wire(info, &image).map_err(|reason| sqlx::Error::ColumnDecode {
+            index: "row_image".to_string(),
+            source: format!(
+                "change-log entry {version} of table {:?}: {reason}",
+                info.schema.name
+            )
+            .into(),
+        })?;
         return Ok(Some(VersionedRow {
             key: key.clone(),
             version,
-            cells: image_to_wire(info, &image),
+            cells,
         }));
     }
     let Ok(param) = key_param(db, info, key) else {

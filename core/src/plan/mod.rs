@@ -181,6 +181,21 @@ fn database_rows(
     for (key, change) in latest {
         let image = match &change.op {
             ChangeOp::Delete => None,
+            ChangeOp::Unreadable { reason } => {
+                // The row's new state is unknown: neither side may be changed for it.
+                problems.push(Problem {
+                    kind: ProblemKind::BadDatabaseRow,
+                    sheet_row: None,
+                    other_sheet_row: None,
+                    key: Some(key.clone()),
+                    column: None,
+                    message: format!(
+                        "the database changed row {key}, but the server cannot read that change \
+                         ({reason}); the row is left as it is until it changes again"
+                    ),
+                });
+                continue;
+            }
             ChangeOp::Upsert { cells } => match input.schema.decode_row(cells) {
                 Ok(values) => Some(digest_row(&input.schema, &values, tz)),
                 Err(e) => {

@@ -9,8 +9,8 @@ use axum::Json;
 use serde::Deserialize;
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::wire::{
-    ChangePage, Cursor, PushRequest, PushResponse, PushResult, RowPage, TableList, VersionedRow,
-    PROTOCOL_VERSION,
+    ChangeOp, ChangePage, Cursor, PushRequest, PushResponse, PushResult, RowPage, TableList,
+    VersionedRow, PROTOCOL_VERSION,
 };
 
 use super::auth::Caller;
@@ -157,6 +157,11 @@ pub async fn changes(
         if !changes.is_empty() || tokio::time::Instant::now() >= deadline {
             let next = changes.last().map_or(cursor, |(seq, _)| *seq);
             Metrics::add(&state.metrics.changes_served, changes.len() as u64);
+            let unreadable = changes
+                .iter()
+                .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
+                .count();
+            Metrics::add(&state.metrics.changes_unreadable, unreadable as u64);
             return Ok(Json(ChangePage {
                 changes: changes.iter().map(|(_, c)| c.clone()).collect(),
                 cursor: Cursor(next.to_string()),

@@ -255,9 +255,15 @@ async fn write(
         q.execute(&mut *conn).await?;
     }
     let stored = rows_by_key(conn, db, info, &fresh, false).await?;
-    let versions = versions_by_key(conn, db, info, &fresh, false).await?;
+    let after = versions_by_key(conn, db, info, &fresh, false).await?;
     for p in fresh {
-        let version = written_version(info, &versions, &p.canon)?;
+        let untouched = p.cells.as_ref().is_some_and(|c| c.is_empty());
+        let version = if untouched {
+            // Nothing was written to it: it stays at the version it was locked at.
+            p.expected
+        } else {
+            written_version(info, &after, &p.canon, p.expected)?
+        };
         let row = match &p.cells {
             None => None,
             Some(_) => Some(stored.get(&p.canon).cloned().ok_or_else(|| {
@@ -276,16 +282,29 @@ async fn write(
     Ok(())
 }
 
-/// The version the triggers logged for the row `canon` just written: a written row without
-/// one means the change was not captured, and no version may be made up for it.
+/// The version the triggers logged for the row `canon` just written, which was at `before`:
+/// a written row with no newer version means the change was not captured, and no version may
+/// be made up for it.
 pub(super) fn written_version(
     info: &TableInfo,
     versions: &HashMap<String, RowVersion>,
     canon: &str,
+    before: RowVersion,
 ) -> Result<RowVersion, PushError> {
-    versions.get(canon).copied().ok_or_else(|| {
+    let key = RowKey(canon.to_string());
+    newer_version(info, &key, versions.get(canon).copied(), before)
+}
+
+/// `logged` when it is newer than `before`, else the error that the write was not captured.
+pub(super) fn newer_version(
+    info: &TableInfo,
+    key: &RowKey,
+    logged: Option<RowVersion>,
+    before: RowVersion,
+) -> Result<RowVersion, PushError> {
+    logged.filter(|v| *v > before).ok_or_else(|| {
         PushError::Inconsistent(format!(
-            "table {:?}: row {canon} was written but no version was logged for it \
+            "table {:?}: row {key} was written but no new version was logged for it \
              (are the table's triggers in place?)",
             info.schema.name
         ))

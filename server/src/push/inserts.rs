@@ -174,7 +174,7 @@ async fn write(
         let (version, row) = match logged.remove(&p.canon) {
             Some(found) => found,
             None => (
-                written_version(info, &versions, &p.canon)?,
+                written_version(info, &versions, &p.canon, 0)?,
                 stored.get(&p.canon).cloned().ok_or_else(|| {
                     PushError::Inconsistent(format!(
                         "table {:?}: row {} cannot be read back after it was inserted",

@@ -2,9 +2,10 @@
 
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::value::Value;
-use sheetsync_core::wire::{PushOp, PushResult, RejectCode, WireCells};
+use sheetsync_core::wire::{PushOp, PushResult, RejectCode, RowVersion, WireCells};
 use sqlx::{AnyConnection, Executor};
 
+use super::chunk::newer_version;
 use super::inserts::{insert_assigning_key, insert_sql};
 use super::PushError;
 use crate::db::catalog::TableInfo;
@@ -136,7 +137,8 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                 Locked::At(param) => param,
                 Locked::Answered(outcome) => return Ok(outcome),
             };
-            if !cells.is_empty() {
+            let untouched = cells.is_empty();
+            if !untouched {
                 let b = db.backend;
                 let sets: Vec<String> = cells
                     .iter()
@@ -162,7 +164,18 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                 }
                 q.bind(param.clone()).execute(&mut *conn).await?;
             }
-            applied(conn, db, info, param).await
+            if untouched {
+                // Nothing to write: the row stays as it is, at the version it was locked at.
+                return Ok(match rows::current(conn, db, info, param, false).await? {
+                    Some(row) => Ok(PushResult::Applied {
+                        key: row.key,
+                        version: row.version,
+                        row: Some(row.cells),
+                    }),
+                    None => Err(not_read_back()),
+                });
+            }
+            applied(conn, db, info, param, *expected_version).await
         }
         PushOp::Delete {
             key,
@@ -180,9 +193,8 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                 b.typed_param(1, &info.db_types[info.key])
             );
             sqlx::query(&sql).bind(param).execute(&mut *conn).await?;
-            let version = rows::logged_version(conn, db, info, key, false)
-                .await?
-                .ok_or_else(|| not_logged(info, key))?;
+            let logged = rows::logged_version(conn, db, info, key, false).await?;
+            let version = newer_version(info, key, logged, *expected_version)?;
             Ok(Ok(PushResult::Applied {
                 key: key.clone(),
                 version,
@@ -221,39 +233,35 @@ async fn lock_at(
     }
 }
 
-/// The row as stored after a write, as an `Applied` result.
+/// The row as stored after a write, as an `Applied` result; `before` is the row's version
+/// before the write (0 for an insert).
 async fn applied(
     conn: &mut AnyConnection,
     db: &Db,
     info: &TableInfo,
     param: Option<String>,
+    before: RowVersion,
 ) -> RowOutcome {
     match rows::read_row(conn, db, info, param, false).await? {
         Some((key, cells)) => {
-            let version = rows::logged_version(conn, db, info, &key, false)
-                .await?
-                .ok_or_else(|| not_logged(info, &key))?;
+            let logged = rows::logged_version(conn, db, info, &key, false).await?;
+            let version = newer_version(info, &key, logged, before)?;
             Ok(Ok(PushResult::Applied {
                 key,
                 version,
                 row: Some(cells),
             }))
         }
-        None => Ok(Err(Refusal {
-            column: None,
-            code: RejectCode::Other,
-            reason: "the row could not be read back after writing it".to_string(),
-        })),
+        None => Ok(Err(not_read_back())),
     }
 }
 
-/// A written row whose change the triggers did not log: it has no version to answer with.
-fn not_logged(info: &TableInfo, key: &RowKey) -> PushError {
-    PushError::Inconsistent(format!(
-        "table {:?}: row {key} was written but no version was logged for it \
-         (are the table's triggers in place?)",
-        info.schema.name
-    ))
+fn not_read_back() -> Refusal {
+    Refusal {
+        column: None,
+        code: RejectCode::Other,
+        reason: "the row could not be read back after writing it".to_string(),
+    }
 }
 
 async fn insert(
@@ -294,5 +302,5 @@ async fn insert(
         }
         None => Some(insert_assigning_key(conn, db, info, &cells).await?),
     };
-    applied(conn, db, info, param).await
+    applied(conn, db, info, param, 0).await
 }
