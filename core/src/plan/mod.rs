@@ -45,7 +45,7 @@ use crate::convert::number_format;
 use crate::diff::{diff, ColumnMap, DiffError};
 use crate::hash::digest_row;
 use crate::problem::{Problem, ProblemKind};
-use crate::schema::RowKey;
+use crate::schema::{RowDecodeError, RowKey};
 use crate::value::Value;
 use crate::wire::{ChangeOp, PushOp, RowChange, RowVersion};
 use crate::zone::ZoneOffsets;
@@ -196,8 +196,10 @@ fn database_rows(
                 });
                 continue;
             }
-            ChangeOp::Upsert { cells } => match input.schema.decode_row(cells) {
-                Ok(values) => Some(digest_row(&input.schema, &values, tz)),
+            ChangeOp::Upsert { cells } => match input.schema.decode_row(cells).and_then(|values| {
+                digest_row(&input.schema, &values, tz).map_err(RowDecodeError::Cell)
+            }) {
+                Ok(image) => Some(image),
                 Err(e) => {
                     problems.push(Problem {
                         kind: ProblemKind::BadDatabaseRow,
