@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 415 `unsupported_media_type`: the body is not declared as JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 408 `request_timeout`: the request took longer than the server allows.
+    #[error("the request took too long; try again")]
+    Timeout,
     /// 410 `cursor_expired`: the cursor is older than the retained change log.
     #[error(
         "the cursor is older than the retained change log; read the table again from a snapshot"
@@ -57,6 +60,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
+            ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::CursorExpired => (StatusCode::GONE, "cursor_expired"),
             ApiError::Database(_) | ApiError::Inconsistent(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use sheetsync_core::wire::ErrorBody;
 
 use super::error::ApiError;
 use super::AppState;
@@ -135,6 +136,56 @@ pub async fn refuse_oversized(State(state): State<AppState>, req: Request, next:
     }
 }
 
+/// Turns any error answer that is not already a JSON `ErrorBody` (a layer's own refusal, such
+/// as the timeout's empty 408) into one, so every error a client sees has the documented form.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = match status {
+        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout.to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        s => s
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_string(),
+    };
+    let body = ErrorBody {
+        error: code.to_string(),
+        message,
+    };
+    let mut fresh = (status, axum::Json(body)).into_response();
+    // Keep the layers' headers (CORS, say), but not those describing the replaced body.
+    for (name, value) in res.headers() {
+        if name != axum::http::header::CONTENT_TYPE
+            && name != axum::http::header::CONTENT_LENGTH
+            && name != axum::http::header::CONTENT_ENCODING
+            && !fresh.headers().contains_key(name)
+        {
+            fresh.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    fresh
+}
+
 /// The answer for a route that exists under another method.
 pub async fn method_not_allowed(req: Request) -> ApiError {
     ApiError::MethodNotAllowed(format!(
@@ -142,4 +193,37 @@ pub async fn method_not_allowed(req: Request) -> ApiError {
         req.method(),
         req.uri().path()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use axum::Router;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn an_error_a_layer_answers_without_a_body_gets_the_json_error_body() {
+        let app = Router::new()
+            .route("/slow", get(|| async { StatusCode::REQUEST_TIMEOUT }))
+            .route("/ok", get(|| async { "fine" }))
+            .layer(axum::middleware::from_fn(super::json_errors));
+        let res = app
+            .clone()
+            .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["error"], "request_timeout", "{body}");
+        let res = app
+            .oneshot(Request::get("/ok").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&bytes[..], b"fine", "a success is left alone");
+    }
 }

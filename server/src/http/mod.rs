@@ -126,6 +126,7 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(middleware::from_fn(extract::json_errors))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
