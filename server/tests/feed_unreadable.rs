@@ -59,3 +59,19 @@ backend_tests! {
         assert!(metrics.as_str().unwrap().lines().any(|l| l == line), "{metrics}");
     }
 }
+
+backend_tests! {
+    async fn an_earlier_version_whose_image_is_corrupt_is_an_error_not_an_empty_row(ctx) {
+        ctx.people().await;
+        let token = ctx.token(&["people"], false).await;
+        let id = ctx.instance.state.catalog.get("people").await.unwrap().id;
+        ctx.sql(&corrupt_entry(id, "'5'", "'U'", "'not json'")).await;
+        let (changes, _) = ctx.changes_until(&token, "people", "0", 1).await;
+        let version = changes[0]["version"].as_i64().unwrap();
+        let (status, body) = ctx
+            .get(&format!("/v1/tables/people/rows/5/versions/{version}"), Some(&token))
+            .await;
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(body["error"], "internal", "{body}");
+    }
+}
