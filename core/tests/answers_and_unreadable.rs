@@ -104,6 +104,26 @@ fn an_unreadable_database_change_is_a_problem_and_neither_deletes_nor_overwrites
         "the row's base stays where it was"
     );
     assert_eq!(
+        plan.pending_changes
+            .iter()
+            .map(|c| (c.key.clone(), c.version))
+            .collect::<Vec<_>>(),
+        vec![(key("1"), 5)],
+        "the unreadable change is handed back, so the next plan reports it again"
+    );
+    let mut next = input.clone();
+    next.changes = plan.pending_changes.clone();
+    assert_eq!(
+        common::plan(&next).problems.len(),
+        1,
+        "reported again until a newer change moves the row on"
+    );
+    next.changes
+        .push(db_upsert(1, "apple", Some(11), None, 9, 900));
+    let moved = common::plan(&next);
+    assert!(moved.problems.is_empty(), "{:?}", moved.problems);
+    assert!(moved.pending_changes.is_empty());
+    assert_eq!(
         plan.sheet_edits.writes.len(),
         1,
         "the later change to pear still applies"

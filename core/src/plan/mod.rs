@@ -99,7 +99,13 @@ pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
         problems: changeset.problems.clone(),
         ..SyncPlan::default()
     };
-    let db = database_rows(input, base, tz, &mut plan.problems);
+    let db = database_rows(
+        input,
+        base,
+        tz,
+        &mut plan.problems,
+        &mut plan.pending_changes,
+    );
     let mut planner = rows::Planner::new(input, base, tz, &map, &changeset, &db);
     planner.plan_keys(&mut plan);
 
@@ -145,12 +151,15 @@ pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
     Ok(plan)
 }
 
-/// The latest known change per key that is newer than the base, decoded and normalized.
+/// The latest known change per key that is newer than the base, decoded and normalized. An
+/// unreadable change is reported and handed back in `held`, so the person keeps seeing it
+/// until a newer change (or a push) moves the row past it.
 fn database_rows(
     input: &SyncInput,
     base: &crate::base::Base,
     tz: &ZoneOffsets,
     problems: &mut Vec<Problem>,
+    held: &mut Vec<RowChange>,
 ) -> BTreeMap<RowKey, DbRow> {
     let snapshot = input.database_rows.iter().map(|r| RowChange {
         key: r.key.clone(),
@@ -194,6 +203,7 @@ fn database_rows(
                          ({reason}); the row is left as it is until it changes again"
                     ),
                 });
+                held.push(change.clone());
                 continue;
             }
             ChangeOp::Upsert { cells } => match input.schema.decode_row(cells).and_then(|values| {
