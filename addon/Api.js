@@ -39,7 +39,7 @@ function testConnection(url, token) {
 
 /** Saves the connection after checking that it works; answers the new sidebar state. */
 function saveConnection(url, token) {
-  var connection = { url: String(url || '').trim().replace(/\/+$/, ''), token: String(token || '').trim() };
+  var connection = { url: serverCheckedUrl_(url), token: String(token || '').trim() };
   serverClient_(connection).listTables();
   storeSaveConnection_(connection);
   return sidebarState();
@@ -241,7 +241,8 @@ function apiResolutions_(choices) {
 }
 
 /** The bundled core's version and protocol, for the sidebar's footer and for support. */
-async function coreInfo() {
-  var core = await sheetsyncCore();
-  return { coreVersion: core.coreVersion(), protocol: core.protocolVersion() };
+function coreInfo() {
+  return withCore_(function (core) {
+    return { coreVersion: core.coreVersion(), protocol: core.protocolVersion() };
+  });
 }

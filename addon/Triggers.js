@@ -60,27 +60,34 @@ function triggersIsPublishedAddon_() {
 }
 
 /** Installable onEdit: note the edit time of each edited row of a bound sheet, then sync. */
-async function sheetsyncOnEdit(e) {
-  if (!e || !e.range) return;
+function sheetsyncOnEdit(e) {
+  if (!e || !e.range) return null;
   var sheet = e.range.getSheet();
   var sheetId = sheet.getSheetId();
-  if (!storeBinding_(sheetId)) return;
+  if (!storeBinding_(sheetId)) return null;
   triggersRecordEdit_(sheet, e.range);
-  await syncRunFromTrigger_(sheetId, 'edit');
+  return withCore_(function (core) { return syncRunFromTrigger_(core, sheetId, 'edit'); });
 }
 
 /** Installable onChange: structural changes (rows inserted or removed, pastes) need a full diff. */
-async function sheetsyncOnChange(e) {
+function sheetsyncOnChange(e) {
   var type = e && e.changeType;
-  if (type === 'FORMAT') return;
-  var ids = storeBoundSheetIds_();
-  for (var i = 0; i < ids.length; i++) await syncRunFromTrigger_(ids[i], 'change');
+  if (type === 'FORMAT') return null;
+  return triggersSyncAll_('change');
 }
 
 /** Time-driven: pick up database changes (and continue a sync cut off by the time limit). */
-async function sheetsyncOnTimer() {
+function sheetsyncOnTimer() {
+  return triggersSyncAll_('timer');
+}
+
+function triggersSyncAll_(why) {
   var ids = storeBoundSheetIds_();
-  for (var i = 0; i < ids.length; i++) await syncRunFromTrigger_(ids[i], 'timer');
+  if (!ids.length) return null;
+  return withCore_(function (core) {
+    ids.forEach(function (id) { syncRunFromTrigger_(core, id, why); });
+    return null;
+  });
 }
 
 /**
