@@ -10,6 +10,7 @@ function sidebarState() {
   var sheetId = sheet.getSheetId();
   var connection = storeConnection_();
   var binding = storeBinding_(sheetId);
+  var triggers = triggersState_();
   return {
     connected: !!connection,
     url: connection ? connection.url : '',
@@ -22,7 +23,9 @@ function sidebarState() {
     },
     binding: binding,
     report: binding ? storeReadReport_(sheetId) : null,
-    autoSync: triggersInstalled_().length === TRIGGER_HANDLERS_.length,
+    autoSync: triggers.on,
+    // Who runs automatic sync for the document, when it is someone else ('' when unknown).
+    autoSyncOwner: triggers.on && !triggers.mine ? triggers.owner || 'another collaborator' : '',
     progress: binding ? storeProgress_(sheetId) : null,
   };
 }
