@@ -27,8 +27,10 @@ function showSidebar() {
 
 /** Syncs the active sheet from the menu and says what happened. */
 function menuSyncNow() {
-  var summary = syncNow({ dryRun: false });
-  SpreadsheetApp.getActiveSpreadsheet().toast(summary.text, 'sheetsync', 8);
+  return thenOrNow_(syncNow({ dryRun: false }), function (summary) {
+    SpreadsheetApp.getActiveSpreadsheet().toast(summary.text, 'sheetsync', 8);
+    return summary;
+  });
 }
 
 /** The content of another HTML file of the project, for the sidebar template's includes. */

@@ -38,6 +38,15 @@ const DEFAULTS = {
   urlFetchDailyQuota: null,
   addonName: 'Add-on',
   echoLogs: false,
+  // Google does not document whether an execution waits for a Promise its function returns;
+  // 'dropped' ends the execution when the function returns, as if it did not.
+  returnedPromises: 'awaited',
+  // Whether `new WebAssembly.Module(bytes)` (a synchronous compile) is allowed; browsers refuse
+  // large ones, and Google does not document Apps Script's rule.
+  syncWasmCompile: true,
+  // How getContentText() without an argument decodes a body whose Content-Type names no
+  // charset; Google does not document it.
+  defaultResponseCharset: 'UTF-8',
 };
 
 /** The time zone in the project's appsscript.json, if there is one. */
@@ -85,6 +94,7 @@ class Emulator {
     const o = { ...DEFAULTS, ...options };
     if (!isValidTimeZone(o.timeZone)) throw new Error(`unknown time zone ${JSON.stringify(o.timeZone)}`);
     if (!['container-bound', 'addon'].includes(o.mode)) throw new Error(`mode must be 'container-bound' or 'addon', got ${JSON.stringify(o.mode)}`);
+    if (!['awaited', 'dropped'].includes(o.returnedPromises)) throw new Error(`returnedPromises must be 'awaited' or 'dropped', got ${JSON.stringify(o.returnedPromises)}`);
     o.files = o.files.map((f) => path.resolve(f));
     o.projectDir = o.projectDir || (o.files[0] ? path.dirname(o.files[0]) : process.cwd());
     o.scriptTimeZone = o.scriptTimeZone || manifestTimeZone(o.projectDir) || o.timeZone;
@@ -201,7 +211,15 @@ class Emulator {
       }
       const args = argsFor ? argsFor(exec) : [];
       let result = fn(...args);
-      if (result && typeof result.then === 'function') result = await result;
+      if (result && typeof result.then === 'function') {
+        if (this.options.returnedPromises === 'awaited') {
+          result = await result;
+        } else {
+          // The execution ends now; whatever the Promise still does meets an ended execution.
+          result.then(null, () => {});
+          result = undefined;
+        }
+      }
       if (exec.terminated) throw exec.toScriptError(exec.terminated);
       record.status = 'completed';
       return toHost(result);

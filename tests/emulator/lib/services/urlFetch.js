@@ -59,6 +59,20 @@ function failureText(error, url) {
   return `Address unavailable: ${url}`;
 }
 
+/** The charset parameter of a Content-Type header, or null. */
+function headerCharset(contentType) {
+  const m = /;\s*charset="?([^";\s]+)"?/i.exec(contentType || '');
+  return m ? m[1] : null;
+}
+
+/** Decodes a body in the charsets this emulator knows (UTF-8 and the single-byte Latin ones). */
+function decodeBody(body, charset) {
+  const name = String(charset).toUpperCase();
+  if (name === 'UTF-8' || name === 'UTF8') return body.toString('utf8');
+  if (['ISO-8859-1', 'LATIN1', 'US-ASCII', 'WINDOWS-1252'].includes(name)) return body.toString('latin1');
+  throw new ScriptException(`Unsupported charset: ${charset}`);
+}
+
 function createResponse(exec, result) {
   const body = Buffer.from(result.bodyBase64, 'base64');
   const raw = result.rawHeaders;
@@ -68,7 +82,7 @@ function createResponse(exec, result) {
   };
   return exec.service('HTTPResponse', {
     getResponseCode: () => result.code,
-    getContentText: (charset) => (String(charset || '').toUpperCase() === 'US-ASCII' ? body.toString('latin1') : body.toString('utf8')),
+    getContentText: (charset) => decodeBody(body, charset || headerCharset(contentType()) || exec.emu.options.defaultResponseCharset),
     getContent: () => signedBytes(exec, body),
     getHeaders() {
       const out = {};
