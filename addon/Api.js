@@ -13,7 +13,7 @@ function sidebarState() {
   var triggers = triggersState_();
   return {
     connected: !!connection,
-    url: connection ? connection.url : '',
+    url: connection ? connection.url : SHEETSYNC_SERVER_URL_,
     hasToken: !!(connection && connection.token),
     sheet: {
       id: sheetId,

@@ -23,6 +23,10 @@ function serverCheckedUrl_(url) {
   if (!m) {
     throw new Error('the server URL must look like https://sync.example.com (got "' + url + '")');
   }
+  if (SHEETSYNC_SERVER_URL_ && base !== SHEETSYNC_SERVER_URL_) {
+    throw new Error('this copy of sheetsync is made for the server ' + SHEETSYNC_SERVER_URL_ +
+      ' (got "' + url + '"); ask for a copy made for the other server');
+  }
   var loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(m[2]);
   if (m[1] === 'http' && !loopback) {
     throw new Error('the server URL must start with https:// (got "' + url + '"): Google ' +

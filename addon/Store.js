@@ -23,8 +23,21 @@ function storeProps_() {
   return PropertiesService.getDocumentProperties();
 }
 
+/**
+ * The document's properties, read with one call per execution and kept for its rest: every
+ * call counts against the daily 50,000 property reads and writes, and a sync reads a dozen
+ * settings. Writes go through at once and into the copy. (Each execution starts with fresh
+ * globals, so the copy never outlives the execution that read it.)
+ */
+var STORE_SETTINGS_ = null;
+
+function storeSettings_() {
+  if (STORE_SETTINGS_ === null) STORE_SETTINGS_ = storeProps_().getProperties() || {};
+  return STORE_SETTINGS_;
+}
+
 function storeGetJson_(name, fallback) {
-  var text = storeProps_().getProperty(STORE_PREFIX_ + name);
+  var text = storeSettings_()[STORE_PREFIX_ + name];
   if (text === null || text === undefined || text === '') return fallback;
   try {
     return JSON.parse(text);
@@ -36,7 +49,9 @@ function storeGetJson_(name, fallback) {
 
 function storePutJson_(name, value) {
   if (value === null || value === undefined) {
+    if (storeSettings_()[STORE_PREFIX_ + name] === undefined) return;
     storeProps_().deleteProperty(STORE_PREFIX_ + name);
+    delete storeSettings_()[STORE_PREFIX_ + name];
     return;
   }
   var text = JSON.stringify(value);
@@ -44,7 +59,9 @@ function storePutJson_(name, value) {
     throw new Error('sheetsync: the setting "' + name + '" takes ' + storeUtf8Bytes_(text) +
       ' bytes, more than the ' + STORE_PROPERTY_BYTES_ + ' a document property holds');
   }
+  if (storeSettings_()[STORE_PREFIX_ + name] === text) return;
   storeProps_().setProperty(STORE_PREFIX_ + name, text);
+  storeSettings_()[STORE_PREFIX_ + name] = text;
 }
 
 /** The length of `text` in UTF-8 bytes (Apps Script has no TextEncoder). */
@@ -104,7 +121,7 @@ function storeSaveBinding_(sheetId, binding) {
 
 /** The ids of every bound sheet of this document. */
 function storeBoundSheetIds_() {
-  var keys = storeProps_().getKeys();
+  var keys = Object.keys(storeSettings_());
   var ids = [];
   for (var i = 0; i < keys.length; i++) {
     var m = /^sheetsync\.binding\.(\d+)$/.exec(keys[i]);
@@ -215,7 +232,7 @@ function storeSaveCopy_(sheetId, copy) {
 /** Forgets everything about one sheet's sync (on unbind). */
 function storeForgetSheet_(sheetId) {
   ['binding.', 'cursor.', 'report.', 'progress.'].forEach(function (name) {
-    storeProps_().deleteProperty(STORE_PREFIX_ + name + sheetId);
+    storePutJson_(name + sheetId, null);
   });
   var hidden = storeHiddenSheet_(sheetId, false);
   if (hidden) hidden.getParent().deleteSheet(hidden);

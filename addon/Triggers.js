@@ -137,18 +137,43 @@ function sheetsyncOnEdit(e) {
 /** Installable onChange: structural changes (rows inserted or removed, pastes) need a full diff. */
 function sheetsyncOnChange(e) {
   var type = e && e.changeType;
-  if (type === 'FORMAT' || !triggersCurrent_(e)) return null;
+  // An edit or a paste also fires onEdit, which syncs it: a second sync here would double
+  // the executions, UrlFetch calls and property reads of every edit.
+  if (!triggersCurrent_(e) || type === 'FORMAT' || type === 'EDIT') return null;
   return triggersSyncAll_('change');
 }
 
 /** Time-driven: pick up database changes (and continue a sync cut off by the time limit). */
 function sheetsyncOnTimer(e) {
   if (!triggersCurrent_(e)) return null;
-  return triggersSyncAll_('timer');
+  return triggersSyncAll_('timer', triggersTimerHasWork_);
 }
 
-function triggersSyncAll_(why) {
-  var ids = storeBoundSheetIds_();
+/** A full sync at least this often, for edits no trigger reports (other scripts, the API). */
+var TRIGGERS_FULL_SYNC_MS_ = 60 * 60 * 1000;
+
+/**
+ * Whether the timer has work for a sheet, found without instantiating the core and with at
+ * most one request: a sync to finish or retry, edits not yet pushed, changes in the feed, or
+ * an hour since the last full sync. An idle tick then costs one UrlFetch call and one
+ * property read, which keeps a timer every minute within the daily quotas.
+ */
+function triggersTimerHasWork_(sheetId) {
+  var report = storeReadReport_(sheetId);
+  var cursor = storeCursor_(sheetId);
+  if (!report || report.failed || cursor === null || storeProgress_(sheetId)) return true;
+  if (!(Date.now() - report.at < TRIGGERS_FULL_SYNC_MS_)) return true;
+  if (storePendingBatch_(sheetId) || Object.keys(storeEditTimes_(sheetId)).length) return true;
+  try {
+    var page = serverClient_(storeConnection_()).changes(storeBinding_(sheetId).table, cursor, 1, 0);
+    return page.changes.length > 0 || !!page.more;
+  } catch (e) {
+    return true; // the sync says what is wrong, in the report the sidebar shows
+  }
+}
+
+function triggersSyncAll_(why, hasWork) {
+  var ids = storeBoundSheetIds_().filter(function (id) { return !hasWork || hasWork(id); });
   if (!ids.length) return null;
   return withCore_(function (core) {
     ids.forEach(function (id) { syncRunFromTrigger_(core, id, why); });

@@ -14,6 +14,7 @@ const { createPropertyStores } = require('./services/properties');
 const { createCaches } = require('./services/cache');
 const { releaseAll } = require('./services/lock');
 const { createUiRecord } = require('./services/ui');
+const { QuotaLedger } = require('./quota');
 const { isValidTimeZone } = require('./timezone');
 const { TriggerRunner } = require('./triggers');
 const { Person } = require('./person');
@@ -36,6 +37,12 @@ const DEFAULTS = {
   mode: 'container-bound',
   owner: 'owner@example.com',
   urlFetchDailyQuota: null,
+  // Which daily quotas apply (quota.js): a consumer (gmail.com) or a Workspace account.
+  account: 'consumer',
+  // 'versioned' (a published deployment) enforces the manifest's urlFetchWhitelist; 'head' (a
+  // bound script, a test deployment) does not, as Google's allowlist page says.
+  deployment: 'head',
+  quotaLimits: null,
   addonName: 'Add-on',
   echoLogs: false,
   // Google does not document whether an execution waits for a Promise its function returns;
@@ -50,15 +57,20 @@ const DEFAULTS = {
 };
 
 /** The time zone in the project's appsscript.json, if there is one. */
-function manifestTimeZone(dir) {
+/** The project's appsscript.json as an object, or null when it has none (or cannot be read). */
+function readManifest(dir) {
   const file = path.join(dir, 'appsscript.json');
   if (!fs.existsSync(file)) return null;
   try {
-    const tz = JSON.parse(fs.readFileSync(file, 'utf8')).timeZone;
-    return isValidTimeZone(tz) ? tz : null;
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
+}
+
+function manifestTimeZone(manifest) {
+  const tz = manifest && manifest.timeZone;
+  return isValidTimeZone(tz) ? tz : null;
 }
 
 /** An error a script execution ended with, carried back to the host. */
@@ -97,7 +109,9 @@ class Emulator {
     if (!['awaited', 'dropped'].includes(o.returnedPromises)) throw new Error(`returnedPromises must be 'awaited' or 'dropped', got ${JSON.stringify(o.returnedPromises)}`);
     o.files = o.files.map((f) => path.resolve(f));
     o.projectDir = o.projectDir || (o.files[0] ? path.dirname(o.files[0]) : process.cwd());
-    o.scriptTimeZone = o.scriptTimeZone || manifestTimeZone(o.projectDir) || o.timeZone;
+    this.manifest = readManifest(o.projectDir);
+    o.scriptTimeZone = o.scriptTimeZone || manifestTimeZone(this.manifest) || o.timeZone;
+    if (!['head', 'versioned'].includes(o.deployment)) throw new Error(`deployment must be 'head' or 'versioned', got ${JSON.stringify(o.deployment)}`);
     this.options = o;
     this.scriptId = crypto.randomBytes(24).toString('base64url');
     this.clock = createClock({ mode: o.clock, start: o.now });
@@ -111,6 +125,7 @@ class Emulator {
     this.logs = [];
     this.executions = [];
     this.stats = { urlFetchCalls: 0, requests: [] };
+    this.quota = new QuotaLedger(this);
     this.serviceHooks = [];
     this.triggerRunner = new TriggerRunner(this);
     this.people = new Map();
@@ -197,10 +212,16 @@ class Emulator {
     if (timeLimitMs !== null) exec.deadlineMs = Math.min(exec.deadlineMs, timeLimitMs);
     const record = { id: exec.id, fnName, kind, user: user.email, status: 'running', error: null };
     this.executions.push(record);
+    const started = process.hrtime.bigint();
+    let counted = true;
     try {
+      if ((kind === 'trigger' || kind === 'time') && !this.quota.triggerAllowed()) {
+        throw new ScriptException('Service using too much computer time for one day');
+      }
       const context = buildContext(exec);
       if (optional && !hasFunction(context, fnName)) {
         record.status = 'skipped';
+        counted = false;
         return undefined;
       }
       let fn;
@@ -231,6 +252,7 @@ class Emulator {
     } finally {
       releaseAll(this, exec);
       if (!exec.terminated) exec.terminate('This execution has already ended.');
+      if (counted) this.quota.executed(kind, Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
 }

@@ -120,6 +120,7 @@ class Execution {
       }
       out[key] = function gated(...args) {
         exec.check(`${name}.${key}`);
+        if (name === 'Properties') exec.emu.quota.use('propertyCalls');
         try {
           return fn.apply(this, args);
         } catch (e) {
