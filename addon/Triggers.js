@@ -28,12 +28,18 @@ function triggersRecord_() {
 function triggersInstall_() {
   triggersRemoveMine_();
   var ss = SpreadsheetApp.getActiveSpreadsheet();
-  var made = [
-    ScriptApp.newTrigger('sheetsyncOnEdit').forSpreadsheet(ss).onEdit().create(),
-    ScriptApp.newTrigger('sheetsyncOnChange').forSpreadsheet(ss).onChange().create(),
-  ];
-  var timer = ScriptApp.newTrigger('sheetsyncOnTimer').timeBased();
-  made.push(triggersIsPublishedAddon_() ? timer.everyHours(1).create() : timer.everyMinutes(1).create());
+  var made = [];
+  try {
+    made.push(ScriptApp.newTrigger('sheetsyncOnEdit').forSpreadsheet(ss).onEdit().create());
+    made.push(ScriptApp.newTrigger('sheetsyncOnChange').forSpreadsheet(ss).onChange().create());
+    var timer = ScriptApp.newTrigger('sheetsyncOnTimer').timeBased();
+    made.push(triggersIsPublishedAddon_() ? timer.everyHours(1).create() : timer.everyMinutes(1).create());
+  } catch (e) {
+    made.forEach(function (t) { ScriptApp.deleteTrigger(t); });
+    throw new Error('automatic sync cannot be turned on here: Google refused its triggers (' +
+      e.message + '). A test deployment supports none; use Sync now, or install the published ' +
+      'add-on or a script bound to the spreadsheet');
+  }
   var uids = made.map(function (t) { return t.getUniqueId(); });
   storePutJson_('triggers', { owner: triggersMe_(), uids: uids, since: Date.now() });
   // A clock trigger names no document; remember which of this person's is this document's.
@@ -145,6 +151,14 @@ function sheetsyncOnChange(e) {
 
 /** Time-driven: pick up database changes (and continue a sync cut off by the time limit). */
 function sheetsyncOnTimer(e) {
+  // Google may run a published add-on's clock trigger without its document: no spreadsheet,
+  // no document properties. The add-on's narrow scope (this spreadsheet only) cannot open it
+  // by id, so such a tick does nothing; edits, the open sidebar and the next tick that does
+  // have the document catch up.
+  if (!SpreadsheetApp.getActiveSpreadsheet() || !PropertiesService.getDocumentProperties()) {
+    console.warn('sheetsync: the timer ran without its document; nothing to do this time');
+    return null;
+  }
   if (!triggersCurrent_(e)) return null;
   return triggersSyncAll_('timer', triggersTimerHasWork_);
 }

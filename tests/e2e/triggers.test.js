@@ -66,3 +66,26 @@ for (const mode of ['container-bound', 'addon']) describe(`automatic sync as a $
     assert.deepEqual(mineOf(emu, 'owner@example.com'), ['sheetsyncOnTimer']);
   });
 });
+
+describe('automatic sync where Google limits triggers', () => {
+  test('a test deployment refuses automatic sync with the reason, and Sync now still works', async () => {
+    const emu = await fake.boundSheet({ mode: 'test-deployment' });
+    await assert.rejects(emu.run('setAutoSync', true), /cannot be turned on here.*test deployment supports none/);
+    assert.deepEqual(emu.triggers, []);
+    assert.equal((await emu.run('sidebarState')).autoSync, false);
+    await emu.user.editCell('Sheet1', 'C2', 4);
+    assert.match((await emu.run('syncNow', {})).text, /1 updated in the database/);
+  });
+
+  test('a published add-on\'s timer that runs without its document does nothing and fails nothing', async () => {
+    const emu = await fake.boundSheet({ mode: 'addon', addonTimerHasDocument: false });
+    await emu.run('setAutoSync', true);
+    const pushes = (await fake.control('/test/state')).pushes;
+    const outcomes = await emu.clock.advance(61 * 60 * 1000);
+    assert.equal(outcomes.length, 1);
+    assert.equal(outcomes[0].status, 'completed', JSON.stringify(outcomes));
+    assert.equal((await fake.control('/test/state')).pushes, pushes);
+    assertTriggersOk(await emu.user.editCell('Sheet1', 'C2', 8));
+    assert.equal((await fake.control('/test/state')).rows.find((r) => r[0] === 1)[2], 8, 'edits still sync');
+  });
+});

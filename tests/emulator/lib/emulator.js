@@ -39,6 +39,9 @@ const DEFAULTS = {
   urlFetchDailyQuota: null,
   // Which daily quotas apply (quota.js): a consumer (gmail.com) or a Workspace account.
   account: 'consumer',
+  // Whether a published add-on's time-driven trigger runs with the document it was made in
+  // (Google says it may not: no active spreadsheet, no document properties, no document lock).
+  addonTimerHasDocument: true,
   // 'versioned' (a published deployment) enforces the manifest's urlFetchWhitelist; 'head' (a
   // bound script, a test deployment) does not, as Google's allowlist page says.
   deployment: 'head',
@@ -105,7 +108,7 @@ class Emulator {
   constructor(options = {}) {
     const o = { ...DEFAULTS, ...options };
     if (!isValidTimeZone(o.timeZone)) throw new Error(`unknown time zone ${JSON.stringify(o.timeZone)}`);
-    if (!['container-bound', 'addon'].includes(o.mode)) throw new Error(`mode must be 'container-bound' or 'addon', got ${JSON.stringify(o.mode)}`);
+    if (!['container-bound', 'addon', 'test-deployment'].includes(o.mode)) throw new Error(`mode must be 'container-bound', 'addon' or 'test-deployment', got ${JSON.stringify(o.mode)}`);
     if (!['awaited', 'dropped'].includes(o.returnedPromises)) throw new Error(`returnedPromises must be 'awaited' or 'dropped', got ${JSON.stringify(o.returnedPromises)}`);
     o.files = o.files.map((f) => path.resolve(f));
     o.projectDir = o.projectDir || (o.files[0] ? path.dirname(o.files[0]) : process.cwd());
