@@ -251,7 +251,7 @@ proptest! {
 /// Found by the property above: JSON text was parsed to a double one unit off in the last
 /// place, so a JSON document holding such a number changed on its way back from the sheet.
 #[test]
-fn seed_json_number_with_seventeen_digits_keeps_every_digit() {
+fn a_json_number_of_seventeen_digits_keeps_every_digit() {
     let col = column(SqlType::Json, false);
     let value = Value::Json("-2.1428844038248314e+49".into());
     let cell = SheetCell::from_value(&value, &col, paris());
