@@ -22,6 +22,9 @@ pub enum ProblemKind {
     Rejected,
     /// A row from the database could not be read against the table's schema.
     BadDatabaseRow,
+    /// The database added a row the sheet pushed, but the sheet row could not be found with
+    /// certainty when the answer came, so its key was written nowhere.
+    NewRowNotPlaced,
 }
 
 /// One problem, located as precisely as known.
