@@ -14,7 +14,7 @@ use sheetsync_core::problem::ProblemKind;
 use sheetsync_core::push_outcome::PushOutcome;
 use sheetsync_core::schema::{ColumnSchema, RowKey};
 use sheetsync_core::sheet::SheetCell;
-use sheetsync_core::value::{SqlType, Value};
+use sheetsync_core::value::SqlType;
 use sheetsync_core::wire::{
     ChangePage, ErrorBody, PushOp, PushRequest, PushResponse, RowChange, RowPage, TableList,
 };

@@ -63,11 +63,22 @@ impl Planner<'_> {
         self.push(plan, change, None, None);
     }
 
-    pub(super) fn push_insert(&self, plan: &mut SyncPlan, row: &SheetRow) {
+    pub(super) fn push_insert(&mut self, plan: &mut SyncPlan, row: &SheetRow) {
         let cols: Vec<usize> = (0..row.values.len())
             .filter(|&c| self.sheet_owned[c] && row.values[c] != Value::Null)
             .collect();
         let cells = self.wire_cells(&row.values, &cols);
+        // A row that still shows a key the database assigns (one brought back after the
+        // database deleted it) is inserted under a new key: the old one is cleared, so the row
+        // is a keyless new row like any other until its new key is written back.
+        let key = self.map.key;
+        if !self.sheet_owned[key] && row.values[key] != Value::Null {
+            if let Some(sc) = self.map.sheet_col[key] {
+                if !self.input.sheet.is_formula(row.data_row, sc) {
+                    self.writes.set(row.sheet_row, sc, SheetCell::Empty);
+                }
+            }
+        }
         self.push(
             plan,
             PushOp::Insert { cells },
