@@ -350,3 +350,10 @@ fn seed_1592590636_key_written_onto_a_row_that_moved_into_the_pushed_rows_place(
 fn seed_1592590686_key_written_onto_a_row_that_moved_into_the_pushed_rows_place() {
     converges(1592590686);
 }
+
+/// A row brought back after a database delete held nothing but its key; once the key was
+/// cleared it was blank, and its key was placed on another blank row (which is as good).
+#[test]
+fn seed_3001720_blank_row_brought_back_placed_on_another_blank_row() {
+    converges(3001720);
+}

@@ -407,17 +407,18 @@ impl Client {
         }
         self.check_places(&flight, answer, &places);
         let keys_before = self.keys_by_ghost();
+        let targets = self.targets(&flight, &places);
         for (n, run) in outcome.writes.iter().enumerate() {
             if killed_after == Some(n) {
                 self.figures.killed_write_backs += 1;
                 report.interrupted = true;
-                self.check_keys_moved(&keys_before, &flight, answer);
+                self.check_keys_moved(&keys_before, &targets);
                 self.in_flight = Some(flight);
                 return;
             }
-            self.write_back_run(run, &flight);
+            self.write_back_run(run, &targets);
         }
-        self.check_keys_moved(&keys_before, &flight, answer);
+        self.check_keys_moved(&keys_before, &targets);
         for p in &places {
             match p.sheet_row {
                 Some(_) => {
@@ -459,7 +460,19 @@ impl Client {
             let Some(row) = p.sheet_row else { continue };
             let pushed_from = flight.ghosts.get(&p.index);
             let here = self.ghosts.get((row - first_row) as usize);
-            if pushed_from != here {
+            // A row pushed with nothing but a key it had to give up (one brought back after a
+            // database delete) is blank, like every blank row: any of them is that row.
+            let blank = |cells: &[SheetCell]| cells.iter().skip(1).all(SheetCell::is_empty);
+            let both_blank = self
+                .sheet
+                .rows
+                .get((row - first_row) as usize)
+                .is_some_and(|r| blank(r))
+                && match &flight.request.changes[p.index] {
+                    PushOp::Insert { cells } => cells.values().all(|v| v.is_null() || v == ""),
+                    _ => false,
+                };
+            if pushed_from != here && !both_blank {
                 self.violations.push(format!(
                     "key {} placed on sheet row {row} (ghost {here:?}), pushed from ghost \
                      {pushed_from:?}",
@@ -509,30 +522,39 @@ impl Client {
             .collect()
     }
 
+    /// The rows the write-back may write to, by ghost, each with the key it may receive: the
+    /// rows the batch's changes came from, and the rows its new keys were placed on.
+    fn targets(
+        &self,
+        flight: &InFlight,
+        places: &[sheetsync_core::identity::NewRowPlace],
+    ) -> BTreeMap<u64, Option<SheetCell>> {
+        let mut targets: BTreeMap<u64, Option<SheetCell>> =
+            flight.ghosts.values().map(|g| (*g, None)).collect();
+        for p in places {
+            let Some(row) = p.sheet_row else { continue };
+            if let Some(&g) = self.ghosts.get((row - self.sheet.first_row) as usize) {
+                let key = p.key.0.parse::<f64>().ok().map(SheetCell::Number);
+                targets.insert(g, key);
+            }
+        }
+        targets
+    }
+
     /// A write-back never changes a key a row already held, and gives a keyless row only the
-    /// key of its own insert.
+    /// key placed on it.
     fn check_keys_moved(
         &mut self,
         before: &BTreeMap<u64, SheetCell>,
-        flight: &InFlight,
-        answer: &PushResponse,
+        targets: &BTreeMap<u64, Option<SheetCell>>,
     ) {
-        let own_key = |ghost: u64| -> Option<SheetCell> {
-            let (&i, _) = flight.ghosts.iter().find(|(_, g)| **g == ghost)?;
-            match &answer.results.get(i)? {
-                PushResult::Applied { key, .. } => {
-                    Some(SheetCell::Number(key.0.parse::<f64>().ok()?))
-                }
-                _ => None,
-            }
-        };
         for (g, row) in self.ghosts.clone().into_iter().zip(self.sheet.rows.clone()) {
             let now = row.first().cloned().unwrap_or(SheetCell::Empty);
             let was = before.get(&g).cloned().unwrap_or(SheetCell::Empty);
             if now == was {
                 continue;
             }
-            if !was.is_empty() || Some(&now) != own_key(g).as_ref() {
+            if !was.is_empty() || targets.get(&g) != Some(&Some(now.clone())) {
                 self.violations.push(format!(
                     "the write-back changed the key of ghost {g} from {was:?} to {now:?}"
                 ));
@@ -540,9 +562,12 @@ impl Client {
         }
     }
 
-    /// Writes one run of the write-back, which must address a row a change of the batch came
-    /// from (as that row is now).
-    fn write_back_run(&mut self, run: &sheetsync_core::plan::CellRun, flight: &InFlight) {
+    /// Writes one run of the write-back, which must address one of its `targets`.
+    fn write_back_run(
+        &mut self,
+        run: &sheetsync_core::plan::CellRun,
+        targets: &BTreeMap<u64, Option<SheetCell>>,
+    ) {
         let r = (run.row - self.sheet.first_row) as usize;
         match self.ghosts.get(r) {
             None => self.violations.push(format!(
@@ -550,7 +575,7 @@ impl Client {
                 run.row,
                 self.sheet.rows.len()
             )),
-            Some(g) if !flight.ghosts.values().any(|pushed| pushed == g) => {
+            Some(g) if !targets.contains_key(g) => {
                 self.violations.push(format!(
                     "the write-back wrote {:?} at sheet row {}, a row no change of the batch came \
                      from",
