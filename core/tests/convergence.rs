@@ -48,6 +48,24 @@ fn random_name(rng: &mut Rng) -> String {
     format!("n{:x}", rng.next() % 0xffff_ffff)
 }
 
+/// What the random steps can do. A seed replays the run it was found in only in the world it
+/// was found in, so a regression seed names its world.
+#[derive(Clone, Copy, Debug)]
+struct World {
+    /// Notes typed with a trailing space, which the database drops (as a `CHAR` column).
+    trailing_spaces: bool,
+}
+
+/// The world the simulation runs in now.
+const WORLD: World = World {
+    trailing_spaces: true,
+};
+
+/// The world before notes could end in a space.
+const FIRST_WORLD: World = World {
+    trailing_spaces: false,
+};
+
 fn new_row(rng: &mut Rng) -> Vec<SheetCell> {
     vec![
         SheetCell::Empty,
@@ -58,7 +76,7 @@ fn new_row(rng: &mut Rng) -> Vec<SheetCell> {
     ]
 }
 
-fn edit_sheet(client: &mut Client, rng: &mut Rng, now: i64) {
+fn edit_sheet(client: &mut Client, rng: &mut Rng, now: i64, world: World) {
     let rows = client.sheet.rows.len();
     match rng.below(14) {
         0..=5 if rows > 0 => {
@@ -69,7 +87,11 @@ fn edit_sheet(client: &mut Client, rng: &mut Rng, now: i64) {
                 2 => SheetCell::Number(rng.below(100) as f64),
                 3 => SheetCell::Number((rng.below(10_000) as f64) / 100.0),
                 _ if rng.chance(20) => SheetCell::Empty,
-                _ => SheetCell::Text(format!("0{}", rng.below(1000))),
+                // A third of the notes end in a space, which the database drops.
+                _ => match rng.below(1000) {
+                    n if world.trailing_spaces && n % 3 == 0 => SheetCell::Text(format!("0{n} ")),
+                    n => SheetCell::Text(format!("0{n}")),
+                },
             };
             let row = &mut client.sheet.rows[r];
             if row.len() <= c {
@@ -163,7 +185,7 @@ fn normalized_server(server: &Server) -> BTreeMap<RowKey, Vec<Value>> {
 
 /// Runs one scenario; returns a description of the divergence, if any, or what the faults
 /// made the clients do.
-fn run_scenario(seed: u64, steps: usize) -> Result<Figures, String> {
+fn run_scenario(seed: u64, steps: usize, world: World) -> Result<Figures, String> {
     let mut rng = Rng(seed);
     let mut server = Server::new(items_schema());
     for _ in 0..rng.below(6) {
@@ -177,8 +199,8 @@ fn run_scenario(seed: u64, steps: usize) -> Result<Figures, String> {
     for step in 0..steps {
         let now = server.clock;
         match rng.below(6) {
-            0 | 1 => edit_sheet(&mut clients[0], &mut rng, now),
-            2 => edit_sheet(&mut clients[1], &mut rng, now),
+            0 | 1 => edit_sheet(&mut clients[0], &mut rng, now, world),
+            2 => edit_sheet(&mut clients[1], &mut rng, now, world),
             3 => edit_database(&mut server, &mut rng),
             4 => {
                 clients[0].answer_now = rng.chance(50);
@@ -258,9 +280,9 @@ fn steps() -> usize {
         .unwrap_or(120)
 }
 
-/// Runs the scenario of `seed` and fails with what diverged.
-fn converges(seed: u64) -> Figures {
-    match run_scenario(seed, steps()) {
+/// Runs the scenario of `seed` in `world` and fails with what diverged.
+fn converges_in(world: World, seed: u64) -> Figures {
+    match run_scenario(seed, steps(), world) {
         Ok(figures) => figures,
         Err(e) => panic!("divergence with SEED={seed}: {e}"),
     }
@@ -285,7 +307,7 @@ fn two_sheets_and_sql_writers_converge_after_a_quiet_round() {
     let mut total = Figures::default();
     for &seed in &seeds {
         println!("SEED={seed}");
-        add(&mut total, &converges(seed));
+        add(&mut total, &converges_in(WORLD, seed));
     }
     println!("{} seeds: {total:?}", seeds.len());
     // The faults were met, and answers were read after the sheet moved on.
@@ -309,7 +331,7 @@ fn two_sheets_and_sql_writers_converge_after_a_quiet_round() {
 /// again at every sync.
 #[test]
 fn seed_1592590336_row_brought_back_after_a_database_delete_inserted_at_every_sync() {
-    converges(1592590336);
+    converges_in(FIRST_WORLD, 1592590336);
 }
 
 // Found when answers were written back by row number: each of these wrote a key onto the
@@ -318,42 +340,42 @@ fn seed_1592590336_row_brought_back_after_a_database_delete_inserted_at_every_sy
 
 #[test]
 fn seed_1592590386_new_row_inserted_twice_after_its_key_missed_it() {
-    converges(1592590386);
+    converges_in(FIRST_WORLD, 1592590386);
 }
 
 #[test]
 fn seed_1592590438_key_written_onto_a_row_that_moved_into_the_pushed_rows_place() {
-    converges(1592590438);
+    converges_in(FIRST_WORLD, 1592590438);
 }
 
 #[test]
 fn seed_1592590487_key_written_onto_a_row_that_moved_into_the_pushed_rows_place() {
-    converges(1592590487);
+    converges_in(FIRST_WORLD, 1592590487);
 }
 
 #[test]
 fn seed_1592590536_key_written_onto_a_row_that_moved_into_the_pushed_rows_place() {
-    converges(1592590536);
+    converges_in(FIRST_WORLD, 1592590536);
 }
 
 #[test]
 fn seed_1592590587_write_back_addressed_a_row_below_the_end_of_a_shrunk_sheet() {
-    converges(1592590587);
+    converges_in(FIRST_WORLD, 1592590587);
 }
 
 #[test]
 fn seed_1592590636_key_written_onto_a_row_that_moved_into_the_pushed_rows_place() {
-    converges(1592590636);
+    converges_in(FIRST_WORLD, 1592590636);
 }
 
 #[test]
 fn seed_1592590686_key_written_onto_a_row_that_moved_into_the_pushed_rows_place() {
-    converges(1592590686);
+    converges_in(FIRST_WORLD, 1592590686);
 }
 
 /// A row brought back after a database delete held nothing but its key; once the key was
 /// cleared it was blank, and its key was placed on another blank row (which is as good).
 #[test]
 fn seed_3001720_blank_row_brought_back_placed_on_another_blank_row() {
-    converges(3001720);
+    converges_in(FIRST_WORLD, 3001720);
 }
