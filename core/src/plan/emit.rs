@@ -63,14 +63,24 @@ impl Planner<'_> {
         self.push(plan, change, None, None);
     }
 
-    pub(super) fn push_insert(&mut self, plan: &mut SyncPlan, row: &SheetRow) {
+    pub(super) fn push_insert(&self, plan: &mut SyncPlan, row: &SheetRow) {
         let cols: Vec<usize> = (0..row.values.len())
             .filter(|&c| self.sheet_owned[c] && row.values[c] != Value::Null)
             .collect();
         let cells = self.wire_cells(&row.values, &cols);
-        // A row that still shows a key the database assigns (one brought back after the
-        // database deleted it) is inserted under a new key: the old one is cleared, so the row
-        // is a keyless new row like any other until its new key is written back.
+        self.push(
+            plan,
+            PushOp::Insert { cells },
+            Some(row.sheet_row),
+            Some(row_hash(&row.cells)),
+        );
+    }
+
+    /// Inserts again a row the database deleted. When the database assigns keys, the row is
+    /// inserted under a new one, so the old key is cleared from the sheet: the row is then a
+    /// keyless new row like any other until its new key is written back, and a row still
+    /// showing a dead key is never taken for the new one's place.
+    pub(super) fn push_reinsert(&mut self, plan: &mut SyncPlan, row: &SheetRow) {
         let key = self.map.key;
         if !self.sheet_owned[key] && row.values[key] != Value::Null {
             if let Some(sc) = self.map.sheet_col[key] {
@@ -79,12 +89,7 @@ impl Planner<'_> {
                 }
             }
         }
-        self.push(
-            plan,
-            PushOp::Insert { cells },
-            Some(row.sheet_row),
-            Some(row_hash(&row.cells)),
-        );
+        self.push_insert(plan, row);
     }
 
     pub(super) fn push_update(
