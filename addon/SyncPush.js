@@ -7,7 +7,9 @@
  *
  * The core reads an answer against the input and plan the push was made from. The saved batch
  * therefore keeps just enough of them to read the answer again after a crash: the sheet rows
- * the batch came from, the plan's row deletions and its writes to those rows.
+ * the batch came from, the plan's row deletions and its writes to those rows. New rows are
+ * written back where they are when the answer is read, found by their marks and pushed
+ * content (SyncNewRows.js), never by the row numbers saved here.
  */
 
 /**
@@ -25,18 +27,26 @@ function syncPushBatch_(core, client, sheet, sheetId, input, plan, part) {
       changes: part.map(function (p) { return p.change; }),
     },
     recovery: syncRecoveryOf_(input, plan, part),
+    newRows: syncNewRowsOf_(core, input, plan, part, batchId),
   };
   storeSavePendingBatch_(sheetId, batch);
+  // Marked after the batch is saved: a mark left by a batch nobody saved would be removed as
+  // stale, while a saved batch whose marks are missing still finds its rows by content.
+  syncMarkNewRows_(sheet, batch.newRows);
   return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part));
 }
 
 /** Resends a batch a previous execution saved but never saw answered, if there is one. */
 function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, problems) {
   var batch = storePendingBatch_(sheetId);
-  if (!batch) return;
+  if (!batch) {
+    syncUnmarkNewRows_(sheet, null);
+    return;
+  }
   if (batch.table !== schema.name || !batch.recovery) {
     // The sheet was bound to another table since: the batch belongs to nothing now.
     storeSavePendingBatch_(sheetId, null);
+    syncUnmarkNewRows_(sheet, null);
     return;
   }
   var r = batch.recovery;
@@ -66,13 +76,16 @@ function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, pr
 function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan) {
   var sent = batch.request.changes.length;
   var response = core.checkPushResponse(batch.batchId, sent, client.push(batch.table, batch.request));
-  var outcome = core.applyPushResults(input, plan, response);
+  // A batch saved before new rows were recorded keeps the row numbers it was planned with.
+  var places = batch.newRows && batch.newRows.rows.length ? syncPlaceNewRows_(core, sheet, input, batch.newRows, response) : undefined;
+  var outcome = core.applyPushResults(input, plan, response, places);
   if (outcome.writes.length) sheetApplyEdits_(sheet, { writes: outcome.writes });
   storeSaveBase_(sheetId, syncApplyBaseUpdates_(storeBase_(sheetId) || {}, outcome.baseUpdates));
   if (outcome.pendingChanges.length) {
     storeSaveHeldChanges_(sheetId, storeHeldChanges_(sheetId).concat(outcome.pendingChanges));
   }
   storeSavePendingBatch_(sheetId, null);
+  if (batch.newRows) syncUnmarkNewRows_(sheet, batch.newRows);
   return { outcome: outcome, counts: syncCountsOf_(batch.request.changes, response.results) };
 }
 
