@@ -74,9 +74,8 @@ function syncFindNewRowMarks_(sheet, record) {
 }
 
 /**
- * Removes the marks of `record` once its answer is applied or the batch abandoned; with no
- * record, every mark on the sheet (marks outlive a batch only when an execution died between
- * forgetting the batch and removing them).
+ * Removes the marks of `record` once its answer is applied; with no record, every mark on the
+ * sheet (a batch abandoned because the sheet was bound to another table).
  */
 function syncUnmarkNewRows_(sheet, record) {
   var mine = null;

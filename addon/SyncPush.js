@@ -39,14 +39,11 @@ function syncPushBatch_(core, client, sheet, sheetId, input, plan, part) {
 /** Resends a batch a previous execution saved but never saw answered, if there is one. */
 function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, problems) {
   var batch = storePendingBatch_(sheetId);
-  if (!batch) {
-    syncUnmarkNewRows_(sheet, null);
-    return;
-  }
+  if (!batch) return;
   if (batch.table !== schema.name || !batch.recovery) {
     // The sheet was bound to another table since: the batch belongs to nothing now.
-    storeSavePendingBatch_(sheetId, null);
     syncUnmarkNewRows_(sheet, null);
+    storeSavePendingBatch_(sheetId, null);
     return;
   }
   var r = batch.recovery;
@@ -84,8 +81,10 @@ function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan) {
   if (outcome.pendingChanges.length) {
     storeSaveHeldChanges_(sheetId, storeHeldChanges_(sheetId).concat(outcome.pendingChanges));
   }
-  storeSavePendingBatch_(sheetId, null);
+  // Unmarked before the batch is forgotten, so no mark outlives its batch; a replay whose
+  // marks are gone finds its rows by the keys already written or by content.
   if (batch.newRows) syncUnmarkNewRows_(sheet, batch.newRows);
+  storeSavePendingBatch_(sheetId, null);
   return { outcome: outcome, counts: syncCountsOf_(batch.request.changes, response.results) };
 }
 

@@ -255,7 +255,7 @@ fn not_placed(schema: &TableSchema, key: &RowKey, cells: &[serde_json::Value]) -
         key: Some(key.clone()),
         column: None,
         message: format!(
-            "the new row ({}) was added to the database as key {key}, but its sheet row was \
+            "a new row ({}) was added to the database as key {key}, but its sheet row was \
              moved or changed before the key could be written back, so the key was written \
              nowhere; the row comes back from the database with its key on the next sync, \
              and a copy without a key is a new row",

@@ -66,7 +66,8 @@ Object.keys(GESTURES).forEach((gesture, g) => {
     KIWI_CASES.push({ gesture, fault, table: `fruit_${g}_${f}` });
   });
 });
-const FRUIT_TABLES = Object.fromEntries(KIWI_CASES.map((c) => [c.table, ddl.table(c.table, ['name VARCHAR(40) NOT NULL'])]));
+const FRUIT_TABLES = Object.fromEntries(KIWI_CASES.map((c) => c.table).concat(['fruit_edit'])
+  .map((name) => [name, ddl.table(name, ['name VARCHAR(40) NOT NULL'])]));
 
 const ITEMS = ddl.table('items', ['name VARCHAR(40) NOT NULL', 'qty INT NULL']);
 const BOOKS = ddl.table('books', ['title VARCHAR(60) NOT NULL', 'pages INT NULL']);
@@ -170,5 +171,30 @@ for (const backend of backends()) {
         assert.equal(report.text, 'Everything is in sync.');
       });
     }
+
+    test('a new row changed before its answer was read gets no key, is reported, and nothing is lost', async () => {
+      const table = 'fruit_edit';
+      await stack.sql(`INSERT INTO ${table} (name) VALUES ('apple'), ('pear'), ('plum')`);
+      const emu = addonEmulator();
+      await connectAndBind(emu, stack, table);
+      await emu.run('syncNow', {});
+      const cursor = await quietCursor(stack, table, await addonCursor(emu));
+      await emu.user.pasteBlock('Sheet1', 'A5', [['', 'kiwi']]);
+      await FAULTS['the answer lost'](emu);
+      await emu.user.editCell('Sheet1', 'B5', 'kiwis');
+
+      const report = await emu.run('syncNow', {});
+      const problem = report.problems.find((p) => p.kind === 'new-row-not-placed');
+      assert.ok(problem, `the sidebar is told: ${JSON.stringify(report.problems)}`);
+      assert.match(problem.message, /name "kiwi".* as key 4\b/);
+      await emu.run('syncNow', {});
+
+      const db = await stack.sql(`SELECT id, name FROM ${table} ORDER BY id`);
+      assert.deepEqual(db.map((r) => [Number(r.id), r.name]), [[1, 'apple'], [2, 'pear'], [3, 'plum'], [4, 'kiwi'], [5, 'kiwis']],
+        'the stored row kept, the changed row added as the new row it now is');
+      const sheet = await sheetRecords(emu);
+      assert.deepEqual(sheet.map((r) => [r.id, r.name]).sort((a, b) => a[0] - b[0]), db.map((r) => [Number(r.id), r.name]));
+      assert.deepEqual((await changesSince(stack, table, cursor)).filter((c) => c.op === 'delete'), [], 'no row was taken for a deletion');
+    });
   });
 }
