@@ -125,3 +125,20 @@ function syncPlaceNewRows_(core, sheet, input, record, response) {
   }
   return places;
 }
+
+/**
+ * Where the write-back of each applied update goes in a batch an earlier execution sent: the
+ * row holding its key in the sheet as it is now (core.placeKeyedRows), read whole.
+ */
+function syncPlaceKeyedRows_(core, sheet, input, plan, response) {
+  var updates = plan.push.some(function (p) { return p.change.op === 'update'; });
+  if (!updates) return [];
+  var now = {
+    schema: input.schema,
+    timeZone: input.timeZone,
+    zoneOffsets: input.zoneOffsets,
+    nowMs: input.nowMs,
+    sheet: sheetReadSnapshot_(sheet),
+  };
+  return core.placeKeyedRows(now, plan, response);
+}

@@ -33,7 +33,7 @@ function syncPushBatch_(core, client, sheet, sheetId, input, plan, part) {
   // Marked after the batch is saved: a mark left by a batch nobody saved would be removed as
   // stale, while a saved batch whose marks are missing still finds its rows by content.
   syncMarkNewRows_(sheet, batch.newRows);
-  return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part));
+  return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part), false);
 }
 
 /** Resends a batch a previous execution saved but never saw answered, if there is one. */
@@ -65,16 +65,25 @@ function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, pr
     nowMs: Date.now(),
   };
   var plan = syncPlanPart_({ sheetEdits: r.sheetEdits }, batch.push || r.push);
-  var done = syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan);
+  var done = syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, true);
   tally.add(done.counts, false);
   done.outcome.problems.forEach(function (p) { problems.push(p); });
 }
 
-function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan) {
+/**
+ * Sends a saved batch and applies its answer. `replay`: the batch was saved by an earlier
+ * execution, so the sheet may have changed since, and changed rows are written back on the
+ * row holding their key rather than at their saved row number.
+ */
+function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, replay) {
   var sent = batch.request.changes.length;
   var response = core.checkPushResponse(batch.batchId, sent, client.push(batch.table, batch.request));
   // A batch saved before new rows were recorded keeps the row numbers it was planned with.
-  var places = batch.newRows && batch.newRows.rows.length ? syncPlaceNewRows_(core, sheet, input, batch.newRows, response) : undefined;
+  var places = undefined;
+  if (batch.newRows) {
+    places = batch.newRows.rows.length ? syncPlaceNewRows_(core, sheet, input, batch.newRows, response) : [];
+    if (replay) places = places.concat(syncPlaceKeyedRows_(core, sheet, input, plan, response));
+  }
   var outcome = core.applyPushResults(input, plan, response, places);
   if (outcome.writes.length) sheetApplyEdits_(sheet, { writes: outcome.writes });
   storeSaveBase_(sheetId, syncApplyBaseUpdates_(storeBase_(sheetId) || {}, outcome.baseUpdates));
