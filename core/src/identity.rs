@@ -32,6 +32,10 @@
 //!   another writer added.
 //!
 //! Sorting moves values but not marks: rule 1 then fails on content and rule 3 finds the row.
+//!
+//! Rows that have a key need no mark: when a batch is read again by a later execution,
+//! [`place_keyed_rows`] sends the write-back of each applied update to the only row holding
+//! its key, or nowhere.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
