@@ -32,6 +32,10 @@
 //!   another writer added.
 //!
 //! Sorting moves values but not marks: rule 1 then fails on content and rule 3 finds the row.
+//!
+//! Rows that have a key need no mark: when a batch is read again by a later execution,
+//! [`place_keyed_rows`] sends the write-back of each applied update to the only row holding
+//! its key, or nowhere.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -86,7 +90,8 @@ pub struct NewRow {
     pub cells: Vec<Option<u32>>,
 }
 
-/// Where the key of one applied new row goes.
+/// Where the key of one applied new row goes (or, from [`place_keyed_rows`], the write-back of
+/// one applied update).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewRowPlace {
@@ -262,6 +267,49 @@ pub fn place_new_rows(
             sheet_row: placed.get(&row.index).copied(),
         })
         .collect())
+}
+
+/// Where the write-back of each applied update of `plan.push` goes when its answer is read
+/// after the sheet may have changed (a batch sent again by a later execution): the only row
+/// of `now.sheet`, which must be the whole sheet, that holds the row's key; else nowhere, and
+/// the next sync compares that row again. A row that holds its key needs no mark.
+pub fn place_keyed_rows(
+    now: &SyncInput,
+    plan: &SyncPlan,
+    response: &PushResponse,
+) -> Result<Vec<NewRowPlace>, PlanError> {
+    let tz = &now.zone()?;
+    let map = ColumnMap::new(&now.schema, &now.sheet.headers)?;
+    let look = Looker {
+        now,
+        map: &map,
+        tz,
+        compared: &[],
+    };
+    let mut places = Vec::new();
+    let mut rows = None;
+    for (index, (planned, result)) in plan.push.iter().zip(&response.results).enumerate() {
+        let (
+            PushOp::Update { .. },
+            PushResult::Applied {
+                key, row: Some(_), ..
+            },
+        ) = (&planned.change, result)
+        else {
+            continue;
+        };
+        let rows = rows.get_or_insert_with(|| look.all_rows());
+        let holding = rows.holding(key);
+        places.push(NewRowPlace {
+            index,
+            key: key.clone(),
+            sheet_row: match holding[..] {
+                [only] => Some(only),
+                _ => None,
+            },
+        });
+    }
+    Ok(places)
 }
 
 /// The columns whose content identifies a new row: every mapped column but the key.

@@ -53,7 +53,9 @@ pub fn apply_push_results(
 /// [`apply_push_results`] with each applied new row's key written where
 /// [`crate::identity::place_new_rows`] placed it (`places`, addressed in the sheet as it is
 /// now): a key placed nowhere, or not placed at all, is written nowhere, gets no base entry
-/// and is reported as [`ProblemKind::NewRowNotPlaced`].
+/// and is reported as [`ProblemKind::NewRowNotPlaced`]. An applied update with a place (from
+/// [`crate::identity::place_keyed_rows`]) is written back there, or nowhere when placed
+/// nowhere; one without a place is written back at its planned row.
 pub fn apply_placed_push_results(
     input: &SyncInput,
     plan: &SyncPlan,
@@ -93,15 +95,17 @@ fn apply_answer(
                     out.base_updates.insert(key.clone(), None);
                     continue;
                 };
-                // Where a new row's key goes: `Some(Some(row))` placed, `Some(None)` nowhere,
-                // `None` at its planned row (no placing asked for, or not a new row).
+                // Where the write-back goes: `Some(Some(row))` there, `Some(None)` nowhere,
+                // `None` at the planned row (no placing asked for this push).
                 let placed = match (&places, &planned.change) {
                     (Some(p), PushOp::Insert { .. }) if planned.sheet_row.is_some() => {
                         Some(p.get(&index).copied().flatten())
                     }
+                    (Some(p), PushOp::Update { .. }) => p.get(&index).copied(),
                     _ => None,
                 };
-                if placed == Some(None) {
+                let is_insert = matches!(planned.change, PushOp::Insert { .. });
+                if is_insert && placed == Some(None) {
                     out.problems.push(not_placed(schema, key, cells_json));
                     continue;
                 }
@@ -160,7 +164,9 @@ fn apply_answer(
                 };
                 let moved_to = match placed {
                     Some(Some(row)) => row,
-                    _ => sheet_row - deleted_above(plan, sheet_row),
+                    // A changed row not found by its key: the next sync compares it again.
+                    Some(None) => continue,
+                    None => sheet_row - deleted_above(plan, sheet_row),
                 };
                 for (c, col) in schema.columns.iter().enumerate() {
                     let Some(sc) = map.sheet_col[c] else { continue };
@@ -255,7 +261,7 @@ fn not_placed(schema: &TableSchema, key: &RowKey, cells: &[serde_json::Value]) -
         key: Some(key.clone()),
         column: None,
         message: format!(
-            "the new row ({}) was added to the database as key {key}, but its sheet row was \
+            "a new row ({}) was added to the database as key {key}, but its sheet row was \
              moved or changed before the key could be written back, so the key was written \
              nowhere; the row comes back from the database with its key on the next sync, \
              and a copy without a key is a new row",

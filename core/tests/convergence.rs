@@ -379,3 +379,10 @@ fn seed_1592590686_key_written_onto_a_row_that_moved_into_the_pushed_rows_place(
 fn seed_3001720_blank_row_brought_back_placed_on_another_blank_row() {
     converges_in(FIRST_WORLD, 3001720);
 }
+
+/// The database stored an updated note without its trailing space; the answer was read after
+/// rows moved, and the stored value was written at the row number the push was planned from.
+#[test]
+fn seed_1592590337_stored_value_of_an_updated_row_written_at_its_old_row_number() {
+    converges_in(WORLD, 1592590337);
+}

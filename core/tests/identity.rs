@@ -294,3 +294,43 @@ fn a_new_row_without_a_place_is_written_nowhere() {
     assert!(outcome.base_updates.is_empty());
     assert_eq!(outcome.problems[0].kind, ProblemKind::NewRowNotPlaced);
 }
+
+#[test]
+fn a_replayed_update_is_written_back_on_the_row_holding_its_key_or_nowhere() {
+    use sheetsync_core::identity::place_keyed_rows;
+    let mut input = fruit();
+    input.sheet.rows[2][2] = SheetCell::Number(8.0); // plum's qty edited
+    let plan = plan_sync(&input).unwrap();
+    // The database stored what it was given and a note of its own (a trigger, say).
+    let response = PushResponse {
+        batch_id: "b1".into(),
+        results: vec![PushResult::Applied {
+            key: RowKey("3".into()),
+            version: 2,
+            row: Some(vec![json!(3), json!("plum"), json!(8), json!("checked")]),
+        }],
+        replayed: true,
+    };
+    // A row inserted above before the answer is read: plum is row 5 now, row 4 is pear.
+    let mut rows = input.sheet.rows.clone();
+    rows.insert(0, vec![]);
+    let sheet = now(&input, rows.clone());
+    let places = place_keyed_rows(&sheet, &plan, &response).unwrap();
+    assert_eq!(rows_of(&places), vec![("3".to_string(), Some(5))]);
+    let outcome = apply(&input, &plan, &response, &places);
+    let written: Vec<(u32, u32)> = outcome.writes.iter().map(|w| (w.row, w.column)).collect();
+    assert_eq!(
+        written,
+        vec![(5, 4)],
+        "the note lands on plum's row, not on pear's"
+    );
+
+    // Two rows holding the key: written nowhere, the base still records what was stored.
+    rows.push(row(3, "plum", Some(8), ""));
+    let sheet = now(&input, rows);
+    let places = place_keyed_rows(&sheet, &plan, &response).unwrap();
+    assert_eq!(rows_of(&places), vec![("3".to_string(), None)]);
+    let outcome = apply(&input, &plan, &response, &places);
+    assert!(outcome.writes.is_empty());
+    assert!(outcome.base_updates.contains_key(&RowKey("3".into())));
+}

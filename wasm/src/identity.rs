@@ -50,3 +50,20 @@ pub fn place_new_rows(
         .map_err(|e| BindingError::new("placeNewRows", e))?;
     Ok(to_js("new row places", &places)?)
 }
+
+/// Where the write-back of each applied update of `plan.push` goes in a batch sent again by a
+/// later execution: the only row of `now.sheet` (the whole sheet, as it is now) holding the
+/// row's key, else nowhere. Pass the places to `applyPushResults` with the new rows' places.
+///
+/// ```js
+/// const keyed = core.placeKeyedRows(now, plan, response);  // [{index: 2, key: '7', sheetRow: 9}]
+/// ```
+#[wasm_bindgen(js_name = placeKeyedRows)]
+pub fn place_keyed_rows(now: JsValue, plan: JsValue, response: JsValue) -> Result<JsValue> {
+    let now: SyncInput = from_js("placeKeyedRows sheet", now)?;
+    let plan: SyncPlan = from_js("placeKeyedRows plan", plan)?;
+    let response: PushResponse = from_js("placeKeyedRows response", response)?;
+    let places = sheetsync_core::identity::place_keyed_rows(&now, &plan, &response)
+        .map_err(|e| BindingError::new("placeKeyedRows", e))?;
+    Ok(to_js("keyed row places", &places)?)
+}

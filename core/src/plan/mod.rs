@@ -182,7 +182,13 @@ fn database_rows(
         let image = match &change.op {
             ChangeOp::Delete => None,
             ChangeOp::Upsert { cells } => match input.schema.decode_row(cells) {
-                Ok(values) => Some(digest_row(&input.schema, &values, tz)),
+                Ok(values) => {
+                    if let Some(problem) = overlong_cell(&input.schema, &key, &values) {
+                        problems.push(problem);
+                        continue;
+                    }
+                    Some(digest_row(&input.schema, &values, tz))
+                }
                 Err(e) => {
                     problems.push(Problem {
                         kind: ProblemKind::BadDatabaseRow,
@@ -208,6 +214,42 @@ fn database_rows(
         );
     }
     out
+}
+
+/// A database row with a value no Sheets cell can hold: writing it would make the whole
+/// sheet write fail, so the row is held back and the person told which column is too long.
+fn overlong_cell(
+    schema: &crate::schema::TableSchema,
+    key: &RowKey,
+    values: &[Value],
+) -> Option<Problem> {
+    schema
+        .columns
+        .iter()
+        .zip(values)
+        .find_map(|(column, value)| {
+            let (Value::Text(s) | Value::Json(s)) = value else {
+                return None;
+            };
+            // Longer in UTF-8 bytes than the limit is the cheap test; only then count UTF-16 units.
+            if s.len() <= crate::sheet::CELL_MAX_CHARS {
+                return None;
+            }
+            let chars = s.encode_utf16().count();
+            (chars > crate::sheet::CELL_MAX_CHARS).then(|| Problem {
+                kind: ProblemKind::BadDatabaseRow,
+                sheet_row: None,
+                other_sheet_row: None,
+                key: Some(key.clone()),
+                column: Some(column.name.clone()),
+                message: format!(
+                    "the database row {key} is not shown in the sheet: its {} holds {chars} \
+                 characters and a Sheets cell holds at most {}",
+                    column.name,
+                    crate::sheet::CELL_MAX_CHARS
+                ),
+            })
+        })
 }
 
 /// Withholds the sheet's deletions when they exceed the allowed share of the base.

@@ -6,7 +6,8 @@
 //! answer did not arrive is sent again, with the same batch id, at the start of the next sync,
 //! and the answer is then written back into the sheet as it is *now*: each assigned key goes
 //! where the core's identity rule places it (a mark that moves with the row on insert and
-//! delete, but stays put on sort, plus the row's pushed content), or nowhere.
+//! delete, but stays put on sort, plus the row's pushed content), or nowhere, and the values
+//! the database stored for an updated row go to the row holding its key, wherever it is now.
 //!
 //! Rows carry two things the real sheet does not show: the marks (developer metadata) and,
 //! for the test's eyes only, a ghost — the row's true identity, which moves with the row's
@@ -18,7 +19,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sheetsync_core::base::Base;
-use sheetsync_core::identity::{new_rows_of, place_new_rows, MarksNow, PendingNewRows};
+use sheetsync_core::identity::{
+    new_rows_of, place_keyed_rows, place_new_rows, MarksNow, PendingNewRows,
+};
 use sheetsync_core::plan::{plan_sync, PlanOptions, SyncInput, SyncPlan};
 use sheetsync_core::policy::{Choice, PolicySet, Resolution};
 use sheetsync_core::problem::ProblemKind;
@@ -391,8 +394,9 @@ impl Client {
                 marks.rows.insert(m.clone(), first_row + i as u32);
             }
         }
-        let places =
+        let mut places =
             place_new_rows(&now, &flight.new_rows, &marks, answer).expect("place new rows");
+        places.extend(place_keyed_rows(&now, &flight.plan, answer).expect("place keyed rows"));
         let outcome = apply_placed_push_results(&flight.input, &flight.plan, answer, &places)
             .expect("outcome");
         if verbose() {
@@ -419,7 +423,7 @@ impl Client {
             self.write_back_run(run, &targets);
         }
         self.check_keys_moved(&keys_before, &targets);
-        for p in &places {
+        for p in places.iter().filter(|p| is_insert(&flight, p.index)) {
             match p.sheet_row {
                 Some(_) => {
                     self.figures.keys_placed += 1;
@@ -628,6 +632,10 @@ impl Client {
         }
         out
     }
+}
+
+fn is_insert(flight: &InFlight, index: usize) -> bool {
+    matches!(flight.request.changes[index], PushOp::Insert { .. })
 }
 
 fn verbose() -> bool {

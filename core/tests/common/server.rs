@@ -15,13 +15,6 @@ use sheetsync_core::wire::{
     VersionedRow,
 };
 
-/// Whether the database also drops trailing spaces from `note` when a row is updated, as a
-/// MariaDB `CHAR` column does on every write (it always does on insert). Off because the core
-/// writes an updated row's stored values back at the sheet row the push was planned from: once
-/// rows were inserted, deleted or sorted before a lost answer is read, the stored value lands
-/// on another row (`SEED=1592590337` with this on).
-pub const NOTE_TRIMMED_ON_UPDATE: bool = false;
-
 /// The database: rows with versions, a change log whose ids are the versions.
 #[derive(Default)]
 pub struct Server {
@@ -204,9 +197,7 @@ impl Server {
                             row[i] = v.clone();
                         }
                     }
-                    if NOTE_TRIMMED_ON_UPDATE {
-                        self.trim_note(&mut row);
-                    }
+                    self.trim_note(&mut row);
                     self.finish(key.clone(), row, origin)
                 }
                 _ => PushResult::Conflict {
@@ -251,7 +242,9 @@ impl Server {
         }
     }
 
-    /// Drops trailing spaces from the `note` cell, as a `CHAR` column stores text.
+    /// Drops trailing spaces from the `note` cell on every write, as a MariaDB `CHAR` column
+    /// stores text: what the database stores then differs from what was pushed, and is
+    /// written back.
     fn trim_note(&self, row: &mut [J]) {
         let Some((i, _)) = self.schema().column("note") else {
             return;
