@@ -43,6 +43,9 @@ pub enum Trip {
     /// Answered, but the execution is killed after `n` of the write-back's cell runs, before
     /// the base is saved: the batch stays in flight and is sent again.
     KilledDuringWriteBack(usize),
+    /// Answered and written back in full, but the execution is killed before the base is
+    /// saved: the batch stays in flight, and its keys are already in the sheet.
+    KilledAfterWriteBack,
 }
 
 /// A sent batch whose answer has not been written back yet.
@@ -343,7 +346,7 @@ impl Client {
     fn send(&mut self, server: &mut Server, flight: InFlight, trip: Trip, report: &mut SyncReport) {
         let fate = match trip {
             Trip::Push(fate) => fate,
-            Trip::KilledDuringWriteBack(_) => Fate::Delivered,
+            Trip::KilledDuringWriteBack(_) | Trip::KilledAfterWriteBack => Fate::Delivered,
         };
         let delivered = server.deliver(&flight.request, fate);
         if verbose() {
@@ -367,6 +370,8 @@ impl Client {
                 }
                 let killed_after = match trip {
                     Trip::KilledDuringWriteBack(n) => Some(n),
+                    // Past the last run: after the write-back, before the base is saved.
+                    Trip::KilledAfterWriteBack => Some(usize::MAX),
                     Trip::Push(_) => None,
                 };
                 self.write_back(flight, &answer, killed_after, report);
@@ -412,15 +417,23 @@ impl Client {
         self.check_places(&flight, answer, &places);
         let keys_before = self.keys_by_ghost();
         let targets = self.targets(&flight, &places);
-        for (n, run) in outcome.writes.iter().enumerate() {
-            if killed_after == Some(n) {
+        let runs = outcome.writes.len();
+        let kill_at = match killed_after {
+            Some(usize::MAX) => Some(runs),
+            Some(n) if n < runs => Some(n),
+            _ => None,
+        };
+        for (n, run) in outcome.writes.iter().map(Some).chain([None]).enumerate() {
+            if kill_at == Some(n) {
                 self.figures.killed_write_backs += 1;
                 report.interrupted = true;
                 self.check_keys_moved(&keys_before, &targets);
                 self.in_flight = Some(flight);
                 return;
             }
-            self.write_back_run(run, &targets);
+            if let Some(run) = run {
+                self.write_back_run(run, &targets);
+            }
         }
         self.check_keys_moved(&keys_before, &targets);
         for p in places.iter().filter(|p| is_insert(&flight, p.index)) {
