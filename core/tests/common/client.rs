@@ -98,6 +98,12 @@ pub struct Figures {
     pub killed_write_backs: usize,
     pub keys_placed: usize,
     pub keys_not_placed: usize,
+    /// Keys not placed although the row they were pushed from is still in the sheet (changed,
+    /// or moved by a sort, since).
+    pub not_placed_row_still_there: usize,
+    /// Keys not placed although their mark is still on the row they were pushed from (the
+    /// row's content changed since, so the content check refused it).
+    pub not_placed_though_marked: usize,
 }
 
 /// What one sync did.
@@ -316,6 +322,9 @@ impl Client {
             + plan.sheet_edits.delete_rows.len();
         report.open_conflicts = plan.conflicts.len();
         report.problems += plan.problems.len();
+        if verbose() && !plan.problems.is_empty() {
+            println!("  {} problems {:?}", self.name, plan.problems);
+        }
         report.conflicts = plan.summary.conflicts;
         if plan.push.is_empty() {
             return;
@@ -445,6 +454,21 @@ impl Client {
                 None => {
                     self.figures.keys_not_placed += 1;
                     self.not_placed.insert(p.key.clone());
+                    let pushed_from = flight.ghosts.get(&p.index);
+                    if self.ghosts.iter().any(|g| Some(g) == pushed_from) {
+                        self.figures.not_placed_row_still_there += 1;
+                    }
+                    let marked = flight
+                        .new_rows
+                        .rows
+                        .iter()
+                        .find(|r| r.index == p.index)
+                        .and_then(|r| Some(marks.rows.get(&r.marker)? + r.offset));
+                    let at_mark =
+                        marked.and_then(|row| self.ghosts.get((row - first_row) as usize));
+                    if at_mark.is_some() && at_mark == pushed_from {
+                        self.figures.not_placed_though_marked += 1;
+                    }
                 }
             }
         }
@@ -453,6 +477,9 @@ impl Client {
             .apply(&outcome.base_updates);
         self.pending.extend(outcome.pending_changes.iter().cloned());
         report.sheet_edits += outcome.writes.len();
+        if verbose() && !outcome.problems.is_empty() {
+            println!("  {} answer problems {:?}", self.name, outcome.problems);
+        }
         report.problems += outcome
             .problems
             .iter()
