@@ -30,8 +30,8 @@ function syncPushBatch_(core, client, sheet, sheetId, input, plan, part) {
     newRows: syncNewRowsOf_(core, input, plan, part, batchId),
   };
   storeSavePendingBatch_(sheetId, batch);
-  // Marked after the batch is saved: a mark left by a batch nobody saved would be removed as
-  // stale, while a saved batch whose marks are missing still finds its rows by content.
+  // Marked after the batch is saved, so no mark exists without its batch; a saved batch whose
+  // marks are missing (the execution died in between) still finds its rows by content.
   syncMarkNewRows_(sheet, batch.newRows);
   return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part), false);
 }
