@@ -59,16 +59,38 @@ function sheetReadSnapshot_(sheet) {
   }
   var range = sheet.getRange(1, 1, lastRow, lastCol);
   var values = range.getValues();
-  var formulaText = range.getFormulas();
-  var headers = values[0].map(function (h) { return String(h).trim(); });
-  var rows = new Array(values.length - 1);
+  var snapshot = sheetSnapshotOf_(values.slice(1), range.getFormulas().slice(1), SHEET_FIRST_DATA_ROW_);
+  snapshot.headers = values[0].map(function (h) { return String(h).trim(); });
+  return snapshot;
+}
+
+/**
+ * The header row and data rows `first..last` only, as a SheetSnapshot whose firstRow is
+ * `first`: a look at a few rows of a large sheet.
+ */
+function sheetReadRows_(sheet, first, last) {
+  var lastCol = sheet.getLastColumn();
+  last = Math.min(last, sheet.getLastRow());
+  if (lastCol < 1 || last < first) {
+    return { headers: [], rows: [], firstRow: first, formulas: null };
+  }
+  var headers = sheet.getRange(1, 1, 1, lastCol).getValues()[0];
+  var range = sheet.getRange(first, 1, last - first + 1, lastCol);
+  var snapshot = sheetSnapshotOf_(range.getValues(), range.getFormulas(), first);
+  snapshot.headers = headers.map(function (h) { return String(h).trim(); });
+  return snapshot;
+}
+
+/** Data rows from getValues()/getFormulas() as a SheetSnapshot without headers. */
+function sheetSnapshotOf_(values, formulaText, firstRow) {
+  var rows = new Array(values.length);
   var anyFormula = false;
-  var formulas = new Array(values.length - 1);
-  for (var r = 1; r < values.length; r++) {
+  var formulas = new Array(values.length);
+  for (var r = 0; r < values.length; r++) {
     var row = values[r];
     var cells = new Array(row.length);
     for (var c = 0; c < row.length; c++) cells[c] = sheetToCell_(row[c]);
-    rows[r - 1] = cells;
+    rows[r] = cells;
     var f = formulaText[r];
     var flags = null;
     for (var k = 0; k < f.length; k++) {
@@ -78,12 +100,12 @@ function sheetReadSnapshot_(sheet) {
         anyFormula = true;
       }
     }
-    formulas[r - 1] = flags || [];
+    formulas[r] = flags || [];
   }
   return {
-    headers: headers,
+    headers: [],
     rows: rows,
-    firstRow: SHEET_FIRST_DATA_ROW_,
+    firstRow: firstRow,
     formulas: anyFormula ? formulas : null,
   };
 }

@@ -7,7 +7,9 @@
  *
  * The core reads an answer against the input and plan the push was made from. The saved batch
  * therefore keeps just enough of them to read the answer again after a crash: the sheet rows
- * the batch came from, the plan's row deletions and its writes to those rows.
+ * the batch came from, the plan's row deletions and its writes to those rows. New rows are
+ * written back where they are when the answer is read, found by their marks and pushed
+ * content (SyncNewRows.js), never by the row numbers saved here.
  */
 
 /**
@@ -25,9 +27,13 @@ function syncPushBatch_(core, client, sheet, sheetId, input, plan, part) {
       changes: part.map(function (p) { return p.change; }),
     },
     recovery: syncRecoveryOf_(input, plan, part),
+    newRows: syncNewRowsOf_(core, input, plan, part, batchId),
   };
   storeSavePendingBatch_(sheetId, batch);
-  return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part));
+  // Marked after the batch is saved, so no mark exists without its batch; a saved batch whose
+  // marks are missing (the execution died in between) still finds its rows by content.
+  syncMarkNewRows_(sheet, batch.newRows);
+  return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part), false);
 }
 
 /** Resends a batch a previous execution saved but never saw answered, if there is one. */
@@ -36,6 +42,7 @@ function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, pr
   if (!batch) return;
   if (batch.table !== schema.name || !batch.recovery) {
     // The sheet was bound to another table since: the batch belongs to nothing now.
+    syncUnmarkNewRows_(sheet, null);
     storeSavePendingBatch_(sheetId, null);
     return;
   }
@@ -58,20 +65,34 @@ function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, pr
     nowMs: Date.now(),
   };
   var plan = syncPlanPart_({ sheetEdits: r.sheetEdits }, batch.push || r.push);
-  var done = syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan);
+  var done = syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, true);
   tally.add(done.counts, false);
   done.outcome.problems.forEach(function (p) { problems.push(p); });
 }
 
-function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan) {
+/**
+ * Sends a saved batch and applies its answer. `replay`: the batch was saved by an earlier
+ * execution, so the sheet may have changed since, and changed rows are written back on the
+ * row holding their key rather than at their saved row number.
+ */
+function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, replay) {
   var sent = batch.request.changes.length;
   var response = core.checkPushResponse(batch.batchId, sent, client.push(batch.table, batch.request));
-  var outcome = core.applyPushResults(input, plan, response);
+  // A batch saved before new rows were recorded keeps the row numbers it was planned with.
+  var places = undefined;
+  if (batch.newRows) {
+    places = batch.newRows.rows.length ? syncPlaceNewRows_(core, sheet, input, batch.newRows, response) : [];
+    if (replay) places = places.concat(syncPlaceKeyedRows_(core, sheet, input, plan, response));
+  }
+  var outcome = core.applyPushResults(input, plan, response, places);
   if (outcome.writes.length) sheetApplyEdits_(sheet, { writes: outcome.writes });
   storeSaveBase_(sheetId, syncApplyBaseUpdates_(storeBase_(sheetId) || {}, outcome.baseUpdates));
   if (outcome.pendingChanges.length) {
     storeSaveHeldChanges_(sheetId, storeHeldChanges_(sheetId).concat(outcome.pendingChanges));
   }
+  // Unmarked before the batch is forgotten, so no mark outlives its batch; a replay whose
+  // marks are gone finds its rows by the keys already written or by content.
+  if (batch.newRows) syncUnmarkNewRows_(sheet, batch.newRows);
   storeSavePendingBatch_(sheetId, null);
   return { outcome: outcome, counts: syncCountsOf_(batch.request.changes, response.results) };
 }

@@ -23,7 +23,8 @@
 //! - [`hash`]: the stable row and cell hashes; [`base`]: their stored form.
 //! - [`diff`]: what changed in the sheet; [`merge`] and [`policy`]: three-way merge and who
 //!   wins a conflict; [`plan`]: the planner; [`push_outcome`]: push results; [`problem`]:
-//!   what a person must fix, per sheet row.
+//!   what a person must fix, per sheet row; [`identity`]: where a new row's assigned key
+//!   goes when the answer comes after the sheet changed.
 //! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages.
 //! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.
 //!
@@ -144,6 +145,7 @@ pub mod convert;
 mod decimal;
 pub mod diff;
 pub mod hash;
+pub mod identity;
 pub mod merge;
 pub mod plan;
 pub mod policy;

@@ -13,9 +13,10 @@ use crate::base::BaseRow;
 use crate::convert::{read_cell, write_cell};
 use crate::diff::ColumnMap;
 use crate::hash::{cell_hash_of, digest_row};
+use crate::identity::NewRowPlace;
 use crate::plan::{PlanError, SyncInput, SyncPlan, Writes};
 use crate::problem::{Problem, ProblemKind};
-use crate::schema::RowKey;
+use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetCell;
 use crate::wire::{ChangeOp, PushOp, PushResponse, PushResult, RowChange};
 
@@ -37,11 +38,38 @@ pub struct PushOutcome {
     pub applied: usize,
 }
 
-/// Reads the server's `response` to the push of `plan`, which was made from `input`.
+/// Reads the server's `response` to the push of `plan`, which was made from `input`, writing
+/// assigned keys back at the rows new rows were pushed from. That holds only while the sheet
+/// has not changed since the plan; a host that reads the answer later (another execution, a
+/// replayed batch) places new rows first and calls [`apply_placed_push_results`].
 pub fn apply_push_results(
     input: &SyncInput,
     plan: &SyncPlan,
     response: &PushResponse,
+) -> Result<PushOutcome, PlanError> {
+    apply_answer(input, plan, response, None)
+}
+
+/// [`apply_push_results`] with each applied new row's key written where
+/// [`crate::identity::place_new_rows`] placed it (`places`, addressed in the sheet as it is
+/// now): a key placed nowhere, or not placed at all, is written nowhere, gets no base entry
+/// and is reported as [`ProblemKind::NewRowNotPlaced`]. An applied update with a place (from
+/// [`crate::identity::place_keyed_rows`]) is written back there, or nowhere when placed
+/// nowhere; one without a place is written back at its planned row.
+pub fn apply_placed_push_results(
+    input: &SyncInput,
+    plan: &SyncPlan,
+    response: &PushResponse,
+    places: &[NewRowPlace],
+) -> Result<PushOutcome, PlanError> {
+    apply_answer(input, plan, response, Some(places))
+}
+
+fn apply_answer(
+    input: &SyncInput,
+    plan: &SyncPlan,
+    response: &PushResponse,
+    places: Option<&[NewRowPlace]>,
 ) -> Result<PushOutcome, PlanError> {
     if response.results.len() != plan.push.len() {
         return Err(PlanError::ResponseMismatch(format!(
@@ -56,8 +84,10 @@ pub fn apply_push_results(
     let planned_cells = planned_sheet_cells(plan);
     let mut out = PushOutcome::default();
     let mut writes = Writes::default();
+    let places: Option<HashMap<usize, Option<u32>>> =
+        places.map(|p| p.iter().map(|p| (p.index, p.sheet_row)).collect());
     let mut scratch = Vec::with_capacity(64);
-    for (planned, result) in plan.push.iter().zip(&response.results) {
+    for (index, (planned, result)) in plan.push.iter().zip(&response.results).enumerate() {
         match result {
             PushResult::Applied { key, version, row } => {
                 out.applied += 1;
@@ -65,6 +95,20 @@ pub fn apply_push_results(
                     out.base_updates.insert(key.clone(), None);
                     continue;
                 };
+                // Where the write-back goes: `Some(Some(row))` there, `Some(None)` nowhere,
+                // `None` at the planned row (no placing asked for this push).
+                let placed = match (&places, &planned.change) {
+                    (Some(p), PushOp::Insert { .. }) if planned.sheet_row.is_some() => {
+                        Some(p.get(&index).copied().flatten())
+                    }
+                    (Some(p), PushOp::Update { .. }) => p.get(&index).copied(),
+                    _ => None,
+                };
+                let is_insert = matches!(planned.change, PushOp::Insert { .. });
+                if is_insert && placed == Some(None) {
+                    out.problems.push(not_placed(schema, key, cells_json));
+                    continue;
+                }
                 let values = match schema.decode_row(cells_json) {
                     Ok(v) => v,
                     Err(e) => {
@@ -133,7 +177,12 @@ pub fn apply_push_results(
                 let Some(data_row) = sheet_row.checked_sub(input.sheet.first_row) else {
                     continue;
                 };
-                let moved_to = sheet_row - deleted_above(plan, sheet_row);
+                let moved_to = match placed {
+                    Some(Some(row)) => row,
+                    // A changed row not found by its key: the next sync compares it again.
+                    Some(None) => continue,
+                    None => sheet_row - deleted_above(plan, sheet_row),
+                };
                 for (c, col) in schema.columns.iter().enumerate() {
                     let Some(sc) = map.sheet_col[c] else { continue };
                     if held.contains(&c) {
@@ -206,6 +255,36 @@ pub fn apply_push_results(
     Ok(out)
 }
 
+/// The problem of an applied new row whose sheet row cannot be found with certainty.
+fn not_placed(schema: &TableSchema, key: &RowKey, cells: &[serde_json::Value]) -> Problem {
+    let key_index = schema.key_index().ok();
+    let values: Vec<String> = schema
+        .columns
+        .iter()
+        .zip(cells)
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != key_index)
+        .map(|(_, (col, v))| match v {
+            serde_json::Value::String(s) => format!("{} {s:?}", col.name),
+            other => format!("{} {other}", col.name),
+        })
+        .collect();
+    Problem {
+        kind: ProblemKind::NewRowNotPlaced,
+        sheet_row: None,
+        other_sheet_row: None,
+        key: Some(key.clone()),
+        column: None,
+        message: format!(
+            "a new row ({}) was added to the database as key {key}, but its sheet row was \
+             moved or changed before the key could be written back, so the key was written \
+             nowhere; the row comes back from the database with its key on the next sync, \
+             and a copy without a key is a new row",
+            values.join(", ")
+        ),
+    }
+}
+
 /// The columns of `key` whose conflict the plan holds.
 fn held_columns(input: &SyncInput, plan: &SyncPlan, key: &RowKey) -> Vec<usize> {
     plan.conflicts
@@ -217,7 +296,7 @@ fn held_columns(input: &SyncInput, plan: &SyncPlan, key: &RowKey) -> Vec<usize> 
 }
 
 /// The cells the plan itself writes, by (sheet row, 0-based sheet column).
-fn planned_sheet_cells(plan: &SyncPlan) -> HashMap<(u32, usize), &SheetCell> {
+pub(crate) fn planned_sheet_cells(plan: &SyncPlan) -> HashMap<(u32, usize), &SheetCell> {
     let mut cells = HashMap::new();
     for run in &plan.sheet_edits.writes {
         for (i, cell) in run.values.iter().enumerate() {
@@ -228,7 +307,7 @@ fn planned_sheet_cells(plan: &SyncPlan) -> HashMap<(u32, usize), &SheetCell> {
 }
 
 /// How many of the plan's row deletions lie above `row`, to address it after them.
-fn deleted_above(plan: &SyncPlan, row: u32) -> u32 {
+pub(crate) fn deleted_above(plan: &SyncPlan, row: u32) -> u32 {
     plan.sheet_edits
         .delete_rows
         .iter()

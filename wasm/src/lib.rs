@@ -10,7 +10,9 @@
 //!   the shapes of the core's types: the protocol's messages (`core/src/wire.rs`) with their
 //!   snake_case fields, the planner's input and output with camelCase ones;
 //! - one sync step is [`plan::plan_sync`] (`planSync`), then, once the server has answered
-//!   the push, [`plan::apply_push_results`] (`applyPushResults`);
+//!   the push, [`plan::apply_push_results`] (`applyPushResults`); a batch with new rows is
+//!   recorded with [`identity::new_rows_of`] (`newRowsOf`) when sent and its keys placed
+//!   with [`identity::place_new_rows`] (`placeNewRows`) when answered;
 //! - every failure is thrown as an `Error` whose message says what was wrong and where, never
 //!   a panic;
 //! - [`protocol_version`] tells the add-on which server protocol the bundled core speaks.
@@ -29,6 +31,7 @@
 
 pub mod codec;
 pub mod error;
+pub mod identity;
 pub mod plan;
 pub mod rows;
 pub mod schema;

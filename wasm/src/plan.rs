@@ -3,6 +3,7 @@
 //! one boundary call per cell), or with the sheet's rows as flat arrays, which is how the
 //! bundle's loader sends every `planSync` call (see [`crate::rows`]).
 
+use sheetsync_core::identity::NewRowPlace;
 use sheetsync_core::plan::{SyncInput, SyncPlan};
 use sheetsync_core::push_outcome::PushOutcome;
 use sheetsync_core::wire::PushResponse;
@@ -111,19 +112,34 @@ pub fn input_with_rows(
 
 /// Reads the server's answer to a plan's push: base updates for applied rows, cells to write
 /// back (database-assigned keys and defaults), refused rows, and conflicts as changes for the
-/// next plan. `input` and `plan` are the ones the push was made from.
+/// next plan. `input` and `plan` are the ones the push was made from. `places`, from
+/// `placeNewRows`, says where each new row's key goes in the sheet as it is now; without it
+/// keys go to the rows new rows were planned from, which holds only while the sheet has not
+/// changed since the plan.
 ///
 /// ```js
-/// const outcome = core.applyPushResults(input, plan, response);
+/// const outcome = core.applyPushResults(input, plan, response, places);
 /// outcome.writes;          // [{row: 7, column: 1, values: [1042]}]
 /// outcome.pendingChanges;  // pass into the next input's changes
 /// ```
 #[wasm_bindgen(js_name = applyPushResults)]
-pub fn apply_push_results(input: JsValue, plan: JsValue, response: JsValue) -> Result<JsValue> {
+pub fn apply_push_results(
+    input: JsValue,
+    plan: JsValue,
+    response: JsValue,
+    places: JsValue,
+) -> Result<JsValue> {
     let input: SyncInput = from_js("applyPushResults input", input)?;
     let plan: SyncPlan = from_js("applyPushResults plan", plan)?;
     let response: PushResponse = from_js("applyPushResults response", response)?;
-    Ok(to_js("push outcome", &outcome(&input, &plan, &response)?)?)
+    let outcome = if places.is_undefined() || places.is_null() {
+        outcome(&input, &plan, &response)?
+    } else {
+        let places: Vec<NewRowPlace> = from_js("applyPushResults places", places)?;
+        sheetsync_core::push_outcome::apply_placed_push_results(&input, &plan, &response, &places)
+            .map_err(|e| BindingError::new("applyPushResults", e))?
+    };
+    Ok(to_js("push outcome", &outcome)?)
 }
 
 /// Plans with the core, naming the step in the error.

@@ -27,6 +27,8 @@ class SheetModel {
     this.hidden = false;
     /** The basic filter (a FilterModel), or null. */
     this.filter = null;
+    /** Developer metadata on whole rows: [{id, key, value, row}] (services/developerMetadata.js). */
+    this.rowMetadata = [];
   }
 
   /** Tells the filter that the grid changed shape (`how` is one of FilterModel's updates). */
@@ -147,6 +149,8 @@ class SpreadsheetModel {
     if (sheet.rows.length > before - 1) sheet.rows = insertHoles(sheet.rows, before - 1, n);
     sheet.maxRows += n;
     sheet.reshapeFilter('rowsInserted', before, n);
+    // Row metadata stays with its row.
+    for (const m of sheet.rowMetadata) if (m.row >= before) m.row += n;
   }
 
   /** Deletes `n` rows starting at `row`. */
@@ -158,6 +162,9 @@ class SpreadsheetModel {
     sheet.rows.splice(row - 1, n);
     sheet.maxRows -= n;
     sheet.reshapeFilter('rowsDeleted', row, n);
+    // A deleted row's metadata goes with it; the metadata of rows below moves up with them.
+    sheet.rowMetadata = sheet.rowMetadata.filter((m) => m.row < row || m.row >= row + n);
+    for (const m of sheet.rowMetadata) if (m.row >= row + n) m.row -= n;
   }
 
   /** Inserts `n` empty columns before column `before`. */
@@ -182,7 +189,8 @@ class SpreadsheetModel {
 
   /**
    * Sorts rows `first..last` by column `col`. Order as Sheets: numbers, then
-   * text (case-insensitive), then booleans; empty cells always last. Stable.
+   * text (case-insensitive), then booleans; empty cells always last. Stable. Values move,
+   * rows do not: row metadata stays at its row number.
    */
   sortRows(sheet, first, last, col, ascending) {
     const block = [];

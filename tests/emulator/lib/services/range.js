@@ -201,6 +201,11 @@ function createRange(exec, sheet, row, col, numRows = 1, numCols = 1) {
       alive();
       return sheet.filter ? require('./filter').createFilter(exec, sheet) : null;
     },
+    addDeveloperMetadata(key, value) {
+      alive();
+      require('./developerMetadata').addRowMetadata(exec, sheet, { row, col, numRows, numCols }, key, value);
+      return self;
+    },
   });
   exec.models.set(self, { sheet, row, col, numRows, numCols });
   return self;

@@ -157,6 +157,10 @@ function createSheet(exec, model) {
       alive();
       return model.filter ? require('./filter').createFilter(exec, model) : null;
     },
+    createDeveloperMetadataFinder() {
+      alive();
+      return require('./developerMetadata').createFinder(exec, model);
+    },
     isRowHiddenByFilter(row) {
       alive();
       const r = positiveInt(row, 'row index');
