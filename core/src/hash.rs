@@ -19,6 +19,12 @@
 //! | 8   | date-time   | i64 seconds since the Unix epoch, u32 nanoseconds       |
 //! | 9   | timestamp   | i64 seconds since the Unix epoch (UTC), u32 nanoseconds |
 //! | 10  | time        | u32 seconds since midnight, u32 nanoseconds             |
+//! | 11  | bytes       | u32 byte length, the bytes                              |
+//! | 12  | bits        | u32 length, the `0`/`1` digits as ASCII                 |
+//! | 13  | time span   | i64 signed nanoseconds (a time outside one day)         |
+//! | 14  | off-calendar| 1 byte: 0 infinity, 1 -infinity, 2 zero date, 3 zero date-time |
+//!
+//! Every NaN float is encoded with the bits of `f64::NAN`.
 //!
 //! A cell hash is the low 32 bits of XXH3-64 (seed 0) of that encoding. The row hash is
 //! XXH3-64 (seed 0) of the row's cell hashes, each as 4 little-endian bytes, in the table's
@@ -45,9 +51,26 @@ pub(crate) fn encode(value: &Canon<'_>, out: &mut Vec<u8>) {
         }
         Canon::Float(x) => {
             out.push(3);
-            let x = if *x == 0.0 { 0.0f64 } else { *x };
+            let x = if *x == 0.0 {
+                0.0f64
+            } else if x.is_nan() {
+                f64::NAN
+            } else {
+                *x
+            };
             out.extend_from_slice(&x.to_bits().to_le_bytes());
         }
+        Canon::Binary(b) => {
+            out.push(11);
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(b);
+        }
+        Canon::Bits(s) => encode_str(12, s, out),
+        Canon::TimeSpan(n) => {
+            out.push(13);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        Canon::OffCalendar(o) => out.extend_from_slice(&[14, o.code()]),
         Canon::Text(s) => encode_str(4, s, out),
         Canon::Decimal(s) => encode_str(5, s, out),
         Canon::Json(s) => encode_str(6, s, out),
