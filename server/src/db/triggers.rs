@@ -33,9 +33,15 @@ fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> Stri
             .iter()
             .map(|c| backend.text_expr(&format!("{r}.{}", q(&c.name)), &c.sql_type))
             .collect();
+        let quoted: Vec<_> = info
+            .schema
+            .columns
+            .iter()
+            .map(|c| (q(&c.name), c.sql_type.clone()))
+            .collect();
         match backend {
             Backend::MySql => format!("JSON_ARRAY({})", cells.join(", ")),
-            Backend::Sqlite => format!("json_array({})", cells.join(", ")),
+            Backend::Sqlite => super::types::sql::sqlite_row_image(&format!("{r}."), &quoted),
             Backend::Postgres => {
                 format!("array_to_json(ARRAY[{}]::text[])::text", cells.join(", "))
             }
