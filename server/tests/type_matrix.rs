@@ -1,0 +1,602 @@
+//! Every column type each database offers: one table per type, enabled (or refused with a
+//! sentence naming the column and its type), written by another application with ordinary
+//! and extreme values, then read through the row pages and the feed, and pushed back exactly
+//! as served, which must leave the stored value as it was.
+
+mod common;
+
+use common::{Ctx, Kind};
+use serde_json::{json, Value as J};
+use sqlx::{Executor, Row};
+
+/// What the server must serve for one value written by plain SQL.
+#[derive(Clone, Debug)]
+enum Served {
+    /// Exactly this wire value; pushing it back leaves the stored value unchanged.
+    Is(J),
+    /// Some value; pushing it back leaves the stored value unchanged.
+    Kept,
+    /// This wire value; pushing it back keeps the value, though the database may store it in
+    /// another spelling (JSON documents are stored compact).
+    Same(J),
+    /// The documented degraded form; pushing it back is refused for the column alone.
+    Degraded(J),
+}
+
+use Served::*;
+
+struct Case {
+    ty: &'static str,
+    values: Vec<(&'static str, Served)>,
+}
+
+fn case(ty: &'static str, values: Vec<(&'static str, Served)>) -> Case {
+    Case { ty, values }
+}
+
+fn mysql_cases() -> Vec<Case> {
+    let long = Box::leak(format!("'{}'", "é".repeat(300)).into_boxed_str()) as &str;
+    let long_text = Box::leak(format!("'{}'", "ab😀".repeat(5000)).into_boxed_str()) as &str;
+    vec![
+        case(
+            "TINYINT",
+            vec![("-128", Is(json!(-128))), ("127", Is(json!(127)))],
+        ),
+        case("TINYINT UNSIGNED", vec![("255", Is(json!(255)))]),
+        case("SMALLINT", vec![("-32768", Is(json!(-32768)))]),
+        case("SMALLINT UNSIGNED", vec![("65535", Is(json!(65535)))]),
+        case("MEDIUMINT", vec![("-8388608", Is(json!(-8388608)))]),
+        case(
+            "MEDIUMINT UNSIGNED",
+            vec![("16777215", Is(json!(16777215)))],
+        ),
+        case("INT", vec![("-2147483648", Is(json!(-2147483648i64)))]),
+        case(
+            "INT UNSIGNED",
+            vec![("4294967295", Is(json!(4294967295u64)))],
+        ),
+        case(
+            "BIGINT",
+            vec![
+                ("-9223372036854775808", Is(json!("-9223372036854775808"))),
+                ("9223372036854775807", Is(json!("9223372036854775807"))),
+            ],
+        ),
+        case(
+            "BIGINT UNSIGNED",
+            vec![("18446744073709551615", Is(json!("18446744073709551615")))],
+        ),
+        case(
+            "DECIMAL(65,30)",
+            vec![(
+                "'12345678901234567890.012345678901234567890123456789'",
+                Is(json!("12345678901234567890.012345678901234567890123456789")),
+            )],
+        ),
+        case("FLOAT", vec![("0.1", Kept), ("-3.4e38", Kept)]),
+        case(
+            "DOUBLE",
+            vec![
+                ("0.30000000000000004", Is(json!(0.30000000000000004))),
+                ("1.7976931348623157e308", Is(json!(1.7976931348623157e308))),
+            ],
+        ),
+        case("BIT(1)", vec![("b'1'", Is(json!("1")))]),
+        case("BIT(4)", vec![("b'0101'", Is(json!("0101")))]),
+        case(
+            "BIT(64)",
+            vec![("b'1' << 63", Is(json!(format!("1{}", "0".repeat(63)))))],
+        ),
+        case(
+            "DATE",
+            vec![
+                ("'2024-02-29'", Is(json!("2024-02-29"))),
+                ("'0000-00-00'", Is(json!("0000-00-00"))),
+                ("'9999-12-31'", Is(json!("9999-12-31"))),
+            ],
+        ),
+        case(
+            "DATETIME(6)",
+            vec![
+                (
+                    "'2024-02-29 13:45:00.123456'",
+                    Is(json!("2024-02-29 13:45:00.123456")),
+                ),
+                ("'0000-00-00 00:00:00'", Is(json!("0000-00-00 00:00:00"))),
+            ],
+        ),
+        case(
+            "TIMESTAMP NULL",
+            vec![
+                ("'2038-01-19 03:14:07'", Kept),
+                ("'0000-00-00 00:00:00'", Is(json!("0000-00-00 00:00:00"))),
+            ],
+        ),
+        case(
+            "TIME",
+            vec![
+                ("'838:59:59'", Is(json!("838:59:59"))),
+                ("'-01:00:00'", Is(json!("-01:00:00"))),
+                ("'-838:59:59'", Is(json!("-838:59:59"))),
+                ("'12:30:00'", Is(json!("12:30:00"))),
+            ],
+        ),
+        case(
+            "YEAR",
+            vec![("1901", Is(json!(1901))), ("2155", Is(json!(2155)))],
+        ),
+        case("CHAR(10)", vec![("'007'", Is(json!("007")))]),
+        case("VARCHAR(300)", vec![(long, Kept)]),
+        case("TINYTEXT", vec![("'x'", Is(json!("x")))]),
+        case("TEXT", vec![(long_text, Kept)]),
+        case("MEDIUMTEXT", vec![("'😀'", Is(json!("😀")))]),
+        case("LONGTEXT", vec![(long_text, Kept)]),
+        case(
+            "BINARY(16)",
+            vec![(
+                "UNHEX('0123456789ABCDEF0123456789ABCDEF')",
+                Is(json!("ASNFZ4mrze8BI0VniavN7w==")),
+            )],
+        ),
+        case(
+            "VARBINARY(10)",
+            vec![("UNHEX('FF00')", Is(json!("/wA="))), ("''", Is(json!("")))],
+        ),
+        case("TINYBLOB", vec![("UNHEX('80')", Is(json!("gA==")))]),
+        case("BLOB", vec![("UNHEX('FFFE00')", Is(json!("//4A")))]),
+        case("MEDIUMBLOB", vec![("UNHEX('00')", Is(json!("AA==")))]),
+        case("LONGBLOB", vec![("REPEAT(UNHEX('FF'), 70000)", Kept)]),
+        case("ENUM('a','b''c')", vec![("'b''c'", Is(json!("b'c")))]),
+        case("SET('x','y')", vec![("'x,y'", Is(json!("x,y")))]),
+        case(
+            "JSON",
+            vec![(
+                "'{\"b\": 1, \"a\": [1, 2]}'",
+                Same(json!("{\"a\":[1,2],\"b\":1}")),
+            )],
+        ),
+        case(
+            "UUID",
+            vec![(
+                "'123e4567-e89b-12d3-a456-426614174000'",
+                Is(json!("123e4567-e89b-12d3-a456-426614174000")),
+            )],
+        ),
+        case("INET6", vec![("'2001:db8::1'", Is(json!("2001:db8::1")))]),
+    ]
+}
+
+fn postgres_cases() -> Vec<Case> {
+    vec![
+        case(
+            "SMALLINT",
+            vec![("-32768", Is(json!(-32768))), ("32767", Is(json!(32767)))],
+        ),
+        case("INTEGER", vec![("-2147483648", Is(json!(-2147483648i64)))]),
+        case(
+            "BIGINT",
+            vec![("-9223372036854775808", Is(json!("-9223372036854775808")))],
+        ),
+        case(
+            "NUMERIC(40,20)",
+            vec![(
+                "'12345678901234567890.01234567890123456789'",
+                Is(json!("12345678901234567890.01234567890123456789")),
+            )],
+        ),
+        case("NUMERIC", vec![("'NaN'", Kept), ("'1.5'", Kept)]),
+        case(
+            "REAL",
+            vec![
+                ("'NaN'", Is(json!("NaN"))),
+                ("'Infinity'", Is(json!("Infinity"))),
+                ("0.1", Kept),
+            ],
+        ),
+        case(
+            "DOUBLE PRECISION",
+            vec![
+                ("'NaN'", Is(json!("NaN"))),
+                ("'-Infinity'", Is(json!("-Infinity"))),
+                ("0.30000000000000004", Is(json!(0.30000000000000004))),
+                ("5e-324", Is(json!(5e-324))),
+            ],
+        ),
+        case("MONEY", vec![("12.34", Kept)]),
+        case("BOOLEAN", vec![("true", Is(json!(true)))]),
+        case("TEXT", vec![("repeat('ab😀', 5000)", Kept)]),
+        case("VARCHAR(5)", vec![("'007'", Is(json!("007")))]),
+        // PostgreSQL's text of `character(n)` drops the padding, which it adds back on input.
+        case("CHAR(5)", vec![("'ab'", Is(json!("ab")))]),
+        case(
+            "BYTEA",
+            vec![
+                ("'\\xff00'::bytea", Is(json!("/wA="))),
+                ("''::bytea", Is(json!(""))),
+            ],
+        ),
+        case(
+            "DATE",
+            vec![
+                ("'2024-02-29'", Is(json!("2024-02-29"))),
+                ("'infinity'", Is(json!("infinity"))),
+                ("'-infinity'", Is(json!("-infinity"))),
+                ("'0044-03-15 BC'", Is(json!("-0043-03-15"))),
+                ("'10000-01-01'", Is(json!("+10000-01-01"))),
+            ],
+        ),
+        case(
+            "TIME",
+            vec![
+                ("'24:00:00'", Is(json!("24:00:00"))),
+                ("'00:00:00.000001'", Is(json!("00:00:00.000001"))),
+            ],
+        ),
+        case("TIMETZ", vec![("'12:00:00+02'", Kept)]),
+        case(
+            "TIMESTAMP",
+            vec![
+                ("'infinity'", Is(json!("infinity"))),
+                (
+                    "'0044-03-15 12:00:00 BC'",
+                    Is(json!("-0043-03-15 12:00:00")),
+                ),
+                ("'10000-01-01 00:00:00'", Is(json!("+10000-01-01 00:00:00"))),
+            ],
+        ),
+        case(
+            "TIMESTAMPTZ",
+            vec![
+                ("'-infinity'", Is(json!("-infinity"))),
+                (
+                    "'2024-02-29 13:45:00.25+00'",
+                    Is(json!("2024-02-29T13:45:00.250Z")),
+                ),
+                (
+                    "'0044-03-15 12:00:00+00 BC'",
+                    Is(json!("-0043-03-15T12:00:00Z")),
+                ),
+            ],
+        ),
+        case(
+            "INTERVAL",
+            vec![("'1 year 2 mons 3 days 04:05:06.789'", Kept)],
+        ),
+        case(
+            "UUID",
+            vec![(
+                "'123e4567-e89b-12d3-a456-426614174000'",
+                Is(json!("123e4567-e89b-12d3-a456-426614174000")),
+            )],
+        ),
+        case(
+            "JSON",
+            vec![(
+                "'{\"b\": 1, \"a\": [1, 2]}'",
+                Same(json!("{\"a\":[1,2],\"b\":1}")),
+            )],
+        ),
+        case(
+            "JSONB",
+            vec![(
+                "'{\"b\": 1, \"a\": [1, 2]}'",
+                Is(json!("{\"a\":[1,2],\"b\":1}")),
+            )],
+        ),
+        case("BIT(4)", vec![("B'0101'", Is(json!("0101")))]),
+        case("BIT VARYING(8)", vec![("B'101'", Is(json!("101")))]),
+        case("INET", vec![("'192.168.0.1/24'", Kept)]),
+        case("CIDR", vec![("'10.0.0.0/8'", Kept)]),
+        case("MACADDR", vec![("'08:00:2b:01:02:03'", Kept)]),
+        case("INTEGER[]", vec![("'{1,2,NULL}'", Is(json!("{1,2,NULL}")))]),
+        case("TEXT[]", vec![("'{\"a,b\",c}'", Kept)]),
+        case("mood", vec![("'ok'", Is(json!("ok")))]),
+        case("POINT", vec![("'(1.5,2)'", Kept)]),
+        case("LINE", vec![("'{1,2,3}'", Kept)]),
+        case("LSEG", vec![("'[(0,0),(1,1)]'", Kept)]),
+        case("BOX", vec![("'(1,1),(0,0)'", Kept)]),
+        case("PATH", vec![("'[(0,0),(1,1),(2,0)]'", Kept)]),
+        case("POLYGON", vec![("'((0,0),(1,1),(2,0))'", Kept)]),
+        case("CIRCLE", vec![("'<(0,0),1>'", Kept)]),
+    ]
+}
+
+fn sqlite_cases() -> Vec<Case> {
+    vec![
+        case(
+            "INTEGER",
+            vec![
+                ("-9223372036854775808", Is(json!("-9223372036854775808"))),
+                ("9223372036854775807", Is(json!("9223372036854775807"))),
+            ],
+        ),
+        case(
+            "REAL",
+            vec![
+                ("0.30000000000000004", Is(json!(0.30000000000000004))),
+                ("1.7976931348623157e308", Is(json!(1.7976931348623157e308))),
+                ("5e-324", Is(json!(5e-324))),
+                ("9e999", Is(json!("Infinity"))),
+            ],
+        ),
+        case(
+            "TEXT",
+            vec![
+                ("'007'", Is(json!("007"))),
+                // A BLOB of UTF-8 text reads as that text, and goes back as TEXT.
+                ("X'6869'", Same(json!("hi"))),
+                ("X'FF00'", Degraded(json!({"base64": "/wA="}))),
+            ],
+        ),
+        case(
+            "BLOB",
+            vec![
+                ("X'FF00'", Is(json!("/wA="))),
+                ("X''", Is(json!(""))),
+                // Text in a BLOB column reads as its bytes, and goes back as a BLOB.
+                ("'text'", Same(json!("dGV4dA=="))),
+            ],
+        ),
+        case("NUMERIC", vec![("123", Kept)]),
+        case(
+            "",
+            vec![
+                ("X'80'", Degraded(json!({"base64": "gA=="}))),
+                ("'x'", Is(json!("x"))),
+            ],
+        ),
+    ]
+}
+
+fn cases(kind: Kind) -> Vec<Case> {
+    match kind {
+        Kind::MySql => mysql_cases(),
+        Kind::Postgres => postgres_cases(),
+        Kind::Sqlite => sqlite_cases(),
+    }
+}
+
+/// The stored value of `v` in row `id`, spelled so that any change shows.
+async fn stored(ctx: &Ctx, table: &str, id: usize) -> Option<String> {
+    let expr = match ctx.kind {
+        Kind::MySql => "HEX(v)",
+        Kind::Postgres => "v::text",
+        Kind::Sqlite => {
+            "typeof(v) || ':' || CASE typeof(v) WHEN 'real' THEN printf('%!.17g', v) ELSE hex(v) END"
+        }
+    };
+    let sql = format!("SELECT {expr} FROM {table} WHERE id = {id}");
+    let row = ctx.outside.fetch_one(sql.as_str()).await.unwrap();
+    row.try_get::<Option<String>, _>(0).unwrap_or_else(|_| {
+        let bytes: Option<Vec<u8>> = row.try_get(0).unwrap();
+        bytes.map(|b| String::from_utf8(b).unwrap())
+    })
+}
+
+async fn rows_of(ctx: &Ctx, token: &str, table: &str) -> Vec<J> {
+    let (status, page) = ctx
+        .get(&format!("/v1/tables/{table}/rows"), Some(token))
+        .await;
+    assert_eq!(status, 200, "{table}: {page}");
+    page["rows"].as_array().unwrap().clone()
+}
+
+async fn check(ctx: &Ctx, n: usize, case: &Case) {
+    let table = format!("tm{n}");
+    let id_type = if ctx.kind == Kind::Sqlite {
+        "INTEGER"
+    } else {
+        "INT"
+    };
+    ctx.sql(&format!(
+        "CREATE TABLE {table} (id {id_type} PRIMARY KEY, v {}, note VARCHAR(10))",
+        case.ty
+    ))
+    .await;
+    ctx.enable(&table).await;
+    let token = ctx.token(&[&table], true).await;
+    let at = ctx.cursor_now(&token, &table).await;
+    let what = format!("{:?} {}", ctx.kind, case.ty);
+    let count = case.values.len();
+    for (i, (literal, _)) in case.values.iter().enumerate() {
+        ctx.sql(&format!(
+            "INSERT INTO {table} (id, v, note) VALUES ({}, {literal}, 'a')",
+            i + 1
+        ))
+        .await;
+    }
+    // NULL, and a row deleted again: each other application's write must succeed.
+    ctx.sql(&format!(
+        "INSERT INTO {table} (id, v) VALUES ({}, NULL)",
+        count + 1
+    ))
+    .await;
+    ctx.sql(&format!(
+        "INSERT INTO {table} (id, v) VALUES ({}, {})",
+        count + 2,
+        case.values[0].0
+    ))
+    .await;
+    ctx.sql(&format!("UPDATE {table} SET note = 'x'")).await;
+    ctx.sql(&format!("DELETE FROM {table} WHERE id = {}", count + 2))
+        .await;
+
+    let rows = rows_of(ctx, &token, &table).await;
+    assert_eq!(rows.len(), count + 1, "{what}: {rows:?}");
+    for (row, (literal, served)) in rows.iter().zip(&case.values) {
+        let cell = &row["cells"][1];
+        match served {
+            Is(w) | Same(w) | Degraded(w) => assert_eq!(cell, w, "{what} {literal}"),
+            Kept => assert!(!cell.is_null(), "{what} {literal}: served NULL"),
+        }
+        assert_eq!(row["cells"][2], json!("x"), "{what} {literal}");
+    }
+    assert_eq!(rows[count]["cells"][1], J::Null, "{what}: NULL row");
+
+    // The feed: every change arrives, each row's last image equals its row page cells.
+    let entries = 2 * (count + 2) + 1;
+    let (changes, _) = ctx.changes_until(&token, &table, &at, entries).await;
+    assert_eq!(changes.len(), entries, "{what}: {changes:?}");
+    for row in &rows {
+        let last = changes
+            .iter()
+            .rev()
+            .find(|c| c["key"] == row["key"])
+            .unwrap();
+        assert_eq!(last["cells"], row["cells"], "{what}: feed vs rows");
+    }
+    let gone = changes.last().unwrap();
+    assert_eq!(gone["op"], "delete", "{what}");
+
+    // Push back exactly what was served.
+    for (i, (row, (literal, served))) in rows.iter().zip(&case.values).enumerate() {
+        let before = stored(ctx, &table, i + 1).await;
+        let (status, body) = ctx
+            .post(
+                &format!("/v1/tables/{table}/push"),
+                Some(&token),
+                json!({"batch_id": format!("{table}-{i}"), "origin": "sheet", "changes": [{
+                    "op": "update", "key": row["key"], "expected_version": row["version"],
+                    "cells": {"v": row["cells"][1]}
+                }]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{what} {literal}: {body}");
+        let result = &body["results"][0];
+        if let Degraded(_) = served {
+            assert_eq!(result["result"], "rejected", "{what} {literal}: {body}");
+            assert_eq!(result["code"], "bad_value", "{what} {literal}: {body}");
+            assert_eq!(result["column"], "v", "{what} {literal}: {body}");
+            continue;
+        }
+        assert_eq!(result["result"], "applied", "{what} {literal}: {body}");
+        assert_eq!(result["row"], row["cells"], "{what} {literal}: stored row");
+        if !matches!(served, Same(_)) {
+            assert_eq!(stored(ctx, &table, i + 1).await, before, "{what} {literal}");
+        }
+    }
+    let after = rows_of(ctx, &token, &table).await;
+    for (a, b) in after.iter().zip(&rows) {
+        assert_eq!(a["cells"], b["cells"], "{what}: rows after the push");
+    }
+}
+
+/// Columns each backend cannot sync, with the DDL and the words the refusal must contain.
+fn refused(kind: Kind) -> Vec<(&'static str, &'static str)> {
+    match kind {
+        Kind::MySql => vec![
+            ("id INT PRIMARY KEY, g GEOMETRY", "\"g\" has type geometry"),
+            ("id INT PRIMARY KEY, g POINT NULL", "\"g\" has type point"),
+            (
+                "id INT PRIMARY KEY, g LINESTRING",
+                "\"g\" has type linestring",
+            ),
+            ("id INT PRIMARY KEY, g POLYGON", "\"g\" has type polygon"),
+            (
+                "id INT PRIMARY KEY, g MULTIPOINT",
+                "\"g\" has type multipoint",
+            ),
+            (
+                "id INT PRIMARY KEY, g GEOMETRYCOLLECTION",
+                "\"g\" has type geometrycollection",
+            ),
+            ("id BINARY(16) PRIMARY KEY", "\"id\" has type binary(16)"),
+            ("id BIT(8) PRIMARY KEY", "\"id\" has type bit(8)"),
+        ],
+        Kind::Postgres => vec![
+            ("id BYTEA PRIMARY KEY", "\"id\" has type bytea"),
+            ("id BIT(8) PRIMARY KEY", "\"id\" has type bit(8)"),
+        ],
+        Kind::Sqlite => vec![("id BLOB PRIMARY KEY", "\"id\" has type BLOB")],
+    }
+}
+
+backend_tests! {
+    async fn every_column_type_survives_plain_sql_rows_changes_and_a_push_round_trip(ctx) {
+        if ctx.kind == Kind::Postgres {
+            ctx.sql("CREATE TYPE mood AS ENUM ('sad', 'ok')").await;
+        }
+        for (n, case) in cases(ctx.kind).iter().enumerate() {
+            check(&ctx, n, case).await;
+        }
+    }
+
+    async fn columns_that_cannot_be_synced_are_refused_at_enable_naming_the_column(ctx) {
+        for (n, (columns, words)) in refused(ctx.kind).into_iter().enumerate() {
+            let table = format!("no{n}");
+            ctx.sql(&format!("CREATE TABLE {table} ({columns})")).await;
+            let err = sheetsync_server::tables::enable(&ctx.db, &table)
+                .await
+                .expect_err(columns)
+                .to_string();
+            assert!(err.contains(words) && err.contains("cannot be synced"), "{columns}: {err}");
+            if ctx.kind == Kind::MySql && columns.contains("g ") {
+                // No trigger was left behind to break another application's insert.
+                ctx.sql(&format!("INSERT INTO {table} (id) VALUES (1)")).await;
+            }
+        }
+    }
+
+    async fn invalid_json_is_a_bad_value_of_its_column(ctx) {
+        ctx.sql("CREATE TABLE docs (id INT PRIMARY KEY, j JSON)").await;
+        ctx.enable("docs").await;
+        let token = ctx.token(&["docs"], true).await;
+        let (_, tables) = ctx.get("/v1/tables", Some(&token)).await;
+        assert_eq!(tables["tables"][0]["columns"][1]["sql_type"]["kind"], "json", "{tables}");
+        let (status, body) = ctx.post("/v1/tables/docs/push", Some(&token), json!({
+            "batch_id": "j", "origin": "s",
+            "changes": [{"op": "insert", "cells": {"id": 1, "j": "{not json"}}]
+        })).await;
+        assert_eq!(status, 200, "{body}");
+        let r = &body["results"][0];
+        assert_eq!((&r["result"], &r["code"], &r["column"]), (&json!("rejected"), &json!("bad_value"), &json!("j")), "{body}");
+    }
+}
+
+mod sqlite_only {
+    use super::*;
+
+    async fn generated(ctx: std::sync::Arc<Ctx>) {
+        ctx.sql(
+            "CREATE TABLE gen (id INTEGER PRIMARY KEY, x INTEGER, \
+             twice INTEGER GENERATED ALWAYS AS (x * 2) VIRTUAL, \
+             thrice INTEGER GENERATED ALWAYS AS (x * 3) STORED)",
+        )
+        .await;
+        ctx.enable("gen").await;
+        let token = ctx.token(&["gen"], true).await;
+        let (_, tables) = ctx.get("/v1/tables", Some(&token)).await;
+        let columns = &tables["tables"][0]["columns"];
+        let names: Vec<_> = columns
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].clone())
+            .collect();
+        assert_eq!(
+            names,
+            vec![json!("id"), json!("x"), json!("twice"), json!("thrice")]
+        );
+        assert_eq!(columns[2]["generated"], true);
+        assert_eq!(columns[3]["generated"], true);
+        ctx.sql("INSERT INTO gen (id, x) VALUES (1, 5)").await;
+        let rows = rows_of(&ctx, &token, "gen").await;
+        assert_eq!(rows[0]["cells"], json!([1, 5, 10, 15]));
+        let (_, body) = ctx
+            .post(
+                "/v1/tables/gen/push",
+                Some(&token),
+                json!({
+                    "batch_id": "g", "origin": "s", "changes": [{"op": "update", "key": "1",
+                    "expected_version": rows[0]["version"], "cells": {"twice": 3}}]
+                }),
+            )
+            .await;
+        assert_eq!(body["results"][0]["code"], "unknown_column", "{body}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn virtual_and_stored_generated_columns_are_listed_read_only() {
+        common::run(Kind::Sqlite, generated).await
+    }
+}
