@@ -139,7 +139,7 @@ pub fn check_type(backend: Backend, c: &RawColumn) -> Result<SqlType, String> {
     };
     if backend == Backend::MySql && MYSQL_SPATIAL.contains(&c.data_type.as_str()) {
         return refuse(
-            "spatial values have no wire form; leave the column out of the table to sync it",
+            "spatial values have no wire form; drop the column or change its type to sync the table",
         );
     }
     let ty = map_type(backend, c);
