@@ -537,6 +537,40 @@ backend_tests! {
         }
     }
 
+    async fn a_synced_table_whose_column_becomes_unsyncable_loses_its_triggers(ctx) {
+        ctx.sql("CREATE TABLE later (id INT PRIMARY KEY, note VARCHAR(10))").await;
+        ctx.enable("later").await;
+        let (count, change) = match ctx.kind {
+            Kind::MySql => (
+                "SELECT COUNT(*) FROM information_schema.TRIGGERS \
+                 WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = 'later'",
+                vec!["ALTER TABLE later ADD COLUMN g GEOMETRY NULL"],
+            ),
+            Kind::Postgres => (
+                "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = 'later'::regclass AND NOT tgisinternal",
+                vec!["ALTER TABLE later ALTER COLUMN id TYPE bytea USING convert_to(id::text, 'UTF8')"],
+            ),
+            Kind::Sqlite => (
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'later'",
+                vec!["DROP TABLE later", "CREATE TABLE later (id BLOB PRIMARY KEY, note TEXT)"],
+            ),
+        };
+        let triggers = |sql: &'static str| {
+            let ctx = ctx.clone();
+            async move { ctx.outside.fetch_one(sql).await.unwrap().try_get::<i64, _>(0).unwrap() }
+        };
+        assert!(triggers(count).await > 0);
+        for stmt in change {
+            ctx.sql(stmt).await;
+        }
+        ctx.instance.state.catalog.refresh(&ctx.db).await.unwrap();
+        assert_eq!(triggers(count).await, 0, "{:?}", ctx.kind);
+        assert!(ctx.instance.state.catalog.get("later").await.is_none());
+        if ctx.kind == Kind::MySql {
+            ctx.sql("INSERT INTO later (id, note, g) VALUES (1, 'a', POINT(1, 2))").await;
+        }
+    }
+
     async fn invalid_json_is_a_bad_value_of_its_column(ctx) {
         ctx.sql("CREATE TABLE docs (id INT PRIMARY KEY, j JSON)").await;
         ctx.enable("docs").await;
