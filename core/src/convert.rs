@@ -330,8 +330,9 @@ pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets)
         Value::Float(x) => SheetCell::Number(*x),
         Value::Decimal(s) => match (&column.sql_type, s.parse::<f64>()) {
             (SqlType::Decimal { precision, scale }, Ok(x))
-                if canonical_decimal(&x.to_string(), *precision, *scale).as_deref()
-                    == Ok(s.as_str()) =>
+                if x.is_finite()
+                    && canonical_decimal(&x.to_string(), *precision, *scale).as_deref()
+                        == Ok(s.as_str()) =>
             {
                 SheetCell::Number(x)
             }

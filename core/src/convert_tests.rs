@@ -298,6 +298,13 @@ fn bytes_bits_non_finite_floats_and_out_of_day_times_survive_the_sheet() {
             Value::Bits("0101".into()),
         ),
         (SqlType::Float { bits: 64 }, Value::Float(f64::INFINITY)),
+        (
+            SqlType::Decimal {
+                precision: 10,
+                scale: 2,
+            },
+            Value::Decimal("NaN".into()),
+        ),
         (SqlType::Float { bits: 64 }, Value::Float(f64::NEG_INFINITY)),
         (SqlType::Time, Value::TimeSpan(-3_600_000_000_000)),
         (

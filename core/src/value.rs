@@ -407,6 +407,13 @@ fn check_length(s: &str, max_chars: Option<u32>) -> Result<(), ValueError> {
 pub fn canonical_decimal(text: &str, precision: u8, scale: u8) -> Result<String, ValueError> {
     let bad = || ValueError::WrongType(format!("{text:?} is not a decimal number"));
     let t = text.trim();
+    // PostgreSQL's numeric holds these; a database without them refuses them on write.
+    if let Some(special) = ["NaN", "Infinity", "-Infinity"]
+        .into_iter()
+        .find(|s| t.eq_ignore_ascii_case(s))
+    {
+        return Ok(special.to_string());
+    }
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),

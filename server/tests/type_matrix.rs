@@ -184,6 +184,10 @@ fn postgres_cases() -> Vec<Case> {
                 Is(json!("12345678901234567890.01234567890123456789")),
             )],
         ),
+        case(
+            "NUMERIC(10,2)",
+            vec![("'NaN'", Is(json!("NaN"))), ("'-1.5'", Is(json!("-1.50")))],
+        ),
         case("NUMERIC", vec![("'NaN'", Kept), ("'1.5'", Kept)]),
         case(
             "REAL",
