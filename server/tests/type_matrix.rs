@@ -330,6 +330,9 @@ fn sqlite_cases() -> Vec<Case> {
                 // A BLOB of UTF-8 text reads as that text, and goes back as TEXT.
                 ("X'6869'", Same(json!("hi"))),
                 ("X'FF00'", Degraded(json!({"base64": "/wA="}))),
+                ("'é😀'", Is(json!("é😀"))),
+                // Bytes bound as text that are not UTF-8.
+                ("CAST(X'FF41' AS TEXT)", Degraded(json!({"base64": "/0E="}))),
             ],
         ),
         case(

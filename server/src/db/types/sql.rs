@@ -35,8 +35,11 @@ pub fn read_expr(backend: Backend, col: &str, ty: &SqlType) -> String {
     }
 }
 
+/// A GLOB pattern that matches text holding any character outside ASCII 1–127.
+const NON_ASCII: &str = "('*[^' || char(1) || '-' || char(127) || ']*')";
+
 /// SQLite: one cell as JSON text. Bytes in a bytes column as a hex string; a BLOB in any other
-/// column as `{"hex": "…"}` (decided on by [`super::cells`]); a REAL with 17 significant
+/// column, and text beyond ASCII, as `{"hex": "…"}` (decided on by [`super::cells`]); a REAL with 17 significant
 /// digits, which always read back as the same double; anything else as its text.
 fn sqlite_cell(col: &str, ty: &SqlType) -> String {
     match ty {
@@ -49,9 +52,13 @@ fn sqlite_cell(col: &str, ty: &SqlType) -> String {
             } else {
                 String::new()
             };
+            let bytes = format!("'{{\"hex\":\"' || hex({col}) || '\"}}'");
+            // Text beyond ASCII goes as its bytes too: SQLite keeps whatever bytes a writer
+            // bound as text, and invalid UTF-8 in the image would make it unreadable.
             format!(
-                "CASE typeof({col}) WHEN 'null' THEN 'null' \
-                 WHEN 'blob' THEN '{{\"hex\":\"' || hex({col}) || '\"}}' {real}\
+                "CASE typeof({col}) WHEN 'null' THEN 'null' WHEN 'blob' THEN {bytes} {real}\
+                 WHEN 'text' THEN CASE WHEN {col} GLOB {NON_ASCII} THEN {bytes} \
+                 ELSE json_quote({col}) END \
                  ELSE json_quote(CAST({col} AS TEXT)) END"
             )
         }
