@@ -31,7 +31,10 @@ fn blob_to_wire(col: &ColumnSchema, bytes: Vec<u8>) -> J {
     }
     match String::from_utf8(bytes) {
         Ok(text) => text_to_wire(col, text),
-        Err(e) => json!({ "base64": to_base64(e.as_bytes()) }),
+        Err(e) => {
+            tracing::warn!(column = %col.name, bytes = e.as_bytes().len(), "a cell holds bytes its column's kind cannot carry; served as {{\"base64\": …}}");
+            json!({ "base64": to_base64(e.as_bytes()) })
+        }
     }
 }
 
