@@ -190,6 +190,30 @@ mod tests {
     }
 
     #[test]
+    fn the_hashes_of_the_later_kinds_are_pinned() {
+        use crate::calendar::OffCalendar;
+        let vectors: Vec<(Value, u32)> = vec![
+            (Value::Binary(vec![0xff, 0x00]), 0x7334_f982),
+            (Value::Bits("0101".into()), 0x45c0_6fb5),
+            (Value::TimeSpan(-3_600_000_000_000), 0x93ce_2e90),
+            (Value::OffCalendar(OffCalendar::Infinity), 0xaa3c_5f41),
+            (Value::Float(f64::NAN), 0xe023_4960),
+        ];
+        let got: Vec<String> = vectors
+            .iter()
+            .map(|(v, _)| format!("{:#010x}", cell_hash(v)))
+            .collect();
+        for ((v, want), have) in vectors.iter().zip(&got) {
+            assert_eq!(format!("{want:#010x}"), *have, "{v:?}");
+        }
+        // Every NaN is one value.
+        assert_eq!(
+            cell_hash(&Value::Float(f64::NAN)),
+            cell_hash(&Value::Float(-f64::NAN))
+        );
+    }
+
+    #[test]
     fn text_and_decimal_with_the_same_characters_hash_differently() {
         assert_ne!(
             cell_hash(&Value::Text("1.50".into())),
