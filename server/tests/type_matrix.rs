@@ -19,7 +19,8 @@ enum Served {
     /// This wire value; pushing it back keeps the value, though the database may store it in
     /// another spelling (JSON documents are stored compact).
     Same(J),
-    /// The documented degraded form; pushing it back is refused for the column alone.
+    /// The documented degraded form (or the database's own text of a value no kind holds);
+    /// pushing it back is refused for the column alone.
     Degraded(J),
 }
 
@@ -93,6 +94,8 @@ fn mysql_cases() -> Vec<Case> {
                 ("'2024-02-29'", Is(json!("2024-02-29"))),
                 ("'0000-00-00'", Is(json!("0000-00-00"))),
                 ("'9999-12-31'", Is(json!("9999-12-31"))),
+                // No day of the calendar: served as stored, refused when sent back.
+                ("'2024-00-15'", Degraded(json!("2024-00-15"))),
             ],
         ),
         case(
@@ -575,6 +578,27 @@ backend_tests! {
         assert!(ctx.instance.state.catalog.get("later").await.is_none());
         if ctx.kind == Kind::MySql {
             ctx.sql("INSERT INTO later (id, note, g) VALUES (1, 'a', POINT(1, 2))").await;
+        }
+    }
+
+    async fn non_finite_floats_are_stored_where_the_database_holds_them_and_refused_by_column_elsewhere(ctx) {
+        let real = if ctx.kind == Kind::Postgres { "DOUBLE PRECISION" } else { "DOUBLE" };
+        ctx.sql(&format!("CREATE TABLE odd (id INT PRIMARY KEY, v {real})")).await;
+        ctx.enable("odd").await;
+        let token = ctx.token(&["odd"], true).await;
+        for (i, x) in ["NaN", "Infinity", "-Infinity"].into_iter().enumerate() {
+            let (status, body) = ctx.post("/v1/tables/odd/push", Some(&token), json!({
+                "batch_id": format!("odd{i}"), "origin": "s",
+                "changes": [{"op": "insert", "cells": {"id": i, "v": x}}]
+            })).await;
+            assert_eq!(status, 200, "{body}");
+            let r = &body["results"][0];
+            if ctx.kind == Kind::MySql {
+                assert_eq!((&r["result"], &r["code"], &r["column"]), (&json!("rejected"), &json!("bad_value"), &json!("v")), "{x}: {body}");
+            } else {
+                assert_eq!(r["result"], "applied", "{x}: {body}");
+                assert_eq!(r["row"], json!([i, x]), "{x}: {body}");
+            }
         }
     }
 
