@@ -14,8 +14,8 @@ use crate::decimal::{decimal_of_number, decimal_of_text};
 use crate::schema::{CellError, ColumnSchema};
 use crate::sheet::SheetCell;
 use crate::value::{
-    canonical_decimal, check_int_range, date_value, datetime_value, non_finite_text, parse_float,
-    time_value, SqlType, Value, ValueError, MAX_SAFE_INTEGER,
+    canonical_decimal, check_int_range, date_value, datetime_value, geometry_text, non_finite_text,
+    parse_float, time_value, SqlType, Value, ValueError, MAX_SAFE_INTEGER,
 };
 use crate::zone::ZoneOffsets;
 
@@ -202,6 +202,10 @@ pub(crate) fn read_cell<'a>(
                 )))
             }
         }
+        SqlType::Geometry => match cell {
+            SheetCell::Text(s) => geometry_text(s).map(|v| Canon::of(&v).into_static()),
+            _ => Err(wrong("well-known text")),
+        },
         SqlType::Binary { max_bytes } => match cell {
             SheetCell::Text(s) => Ok(Canon::Binary(Cow::Owned(from_base64(s, *max_bytes)?))),
             _ => Err(wrong("base64 text")),
@@ -364,7 +368,8 @@ pub fn number_format(column: &ColumnSchema) -> Option<String> {
         | SqlType::Json
         | SqlType::Time
         | SqlType::Binary { .. }
-        | SqlType::Bits { .. } => "@".into(),
+        | SqlType::Bits { .. }
+        | SqlType::Geometry => "@".into(),
         SqlType::Int { .. } => "0".into(),
         SqlType::Decimal { scale: 0, .. } => "0".into(),
         SqlType::Decimal { scale, .. } => format!("0.{}", "0".repeat(usize::from(*scale))),

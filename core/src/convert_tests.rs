@@ -308,6 +308,10 @@ fn bytes_bits_non_finite_floats_and_out_of_day_times_survive_the_sheet() {
         (SqlType::Float { bits: 64 }, Value::Float(f64::NEG_INFINITY)),
         (SqlType::Time, Value::TimeSpan(-3_600_000_000_000)),
         (
+            SqlType::Geometry,
+            Value::Text("SRID=4326;POINT(0.30000000000000004 2)".into()),
+        ),
+        (
             SqlType::Date,
             Value::OffCalendar(crate::calendar::OffCalendar::ZeroDate),
         ),

@@ -79,6 +79,10 @@ pub enum SqlType {
         #[serde(default)]
         varying: bool,
     },
+    /// A spatial value (MySQL's `GEOMETRY`, `POINT`, …) as text: well-known text (WKT),
+    /// prefixed `SRID=<n>;` when its spatial reference system is not 0 (`SRID=4326;POINT(1 2)`).
+    /// The database checks it; the core keeps it as text.
+    Geometry,
 }
 
 /// One checked column value.
@@ -234,6 +238,7 @@ impl Value {
                 },
                 other => Err(wrong("TRUE or FALSE", other)),
             },
+            SqlType::Geometry => geometry_text(expect_str(json, "well-known text")?),
             SqlType::Text { max_chars } => {
                 let s = scalar_text(json)?;
                 check_length(&s, *max_chars)?;
@@ -278,6 +283,22 @@ impl Value {
             }
         }
     }
+}
+
+/// A geometry's text, checked only as far as its `SRID=<n>;` prefix (the database reads the
+/// rest).
+pub fn geometry_text(s: &str) -> Result<Value, ValueError> {
+    if let Some(rest) = s.trim_start().strip_prefix("SRID=") {
+        let srid = rest.split_once(';').map(|(n, _)| n);
+        if !srid.is_some_and(|n| {
+            !n.is_empty() && n.len() <= 10 && n.bytes().all(|b| b.is_ascii_digit())
+        }) {
+            return Err(ValueError::WrongType(format!(
+                "{s:?} is not SRID=<number>;<well-known text>"
+            )));
+        }
+    }
+    Ok(Value::Text(s.to_string()))
 }
 
 /// The wire text of a float that JSON numbers cannot carry.

@@ -90,7 +90,7 @@ pub fn sqlite_type_args(upper: &str) -> (Option<u8>, Option<u8>, Option<u32>) {
     }
 }
 
-/// MySQL's spatial types: their values have no text form the triggers could log.
+/// MySQL's spatial types, synced as well-known text with their SRID.
 const MYSQL_SPATIAL: &[&str] = &[
     "geometry",
     "point",
@@ -101,6 +101,11 @@ const MYSQL_SPATIAL: &[&str] = &[
     "multipolygon",
     "geometrycollection",
 ];
+
+/// Whether a MySQL column type (`COLUMN_TYPE`, any case) is spatial.
+pub fn mysql_is_spatial(full_type: &str) -> bool {
+    MYSQL_SPATIAL.contains(&full_type.trim().to_ascii_lowercase().as_str())
+}
 
 /// Whether a MySQL column type (`COLUMN_TYPE`, any case) holds bytes.
 pub fn mysql_is_binary(full_type: &str) -> bool {
@@ -137,13 +142,13 @@ pub fn check_type(backend: Backend, c: &RawColumn) -> Result<SqlType, String> {
             c.name, c.full_type
         ))
     };
-    if backend == Backend::MySql && MYSQL_SPATIAL.contains(&c.data_type.as_str()) {
-        return refuse(
-            "spatial values have no wire form; drop the column or change its type to sync the table",
-        );
-    }
     let ty = map_type(backend, c);
-    if c.primary_key && matches!(ty, SqlType::Binary { .. } | SqlType::Bits { .. }) {
+    if c.primary_key
+        && matches!(
+            ty,
+            SqlType::Binary { .. } | SqlType::Bits { .. } | SqlType::Geometry
+        )
+    {
         return refuse("a row's key must be a number, text, date or time");
     }
     Ok(ty)
@@ -170,6 +175,7 @@ pub fn map_type(backend: Backend, c: &RawColumn) -> SqlType {
     };
     match backend {
         Backend::MySql => match t {
+            _ if MYSQL_SPATIAL.contains(&t) => SqlType::Geometry,
             _ if mysql_is_binary(&full) => SqlType::Binary {
                 max_bytes: c.max_bytes,
             },

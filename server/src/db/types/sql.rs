@@ -8,7 +8,7 @@
 use sheetsync_core::calendar::span_text;
 use sheetsync_core::value::{non_finite_text, SqlType, Value};
 
-use super::{mysql_is_binary, mysql_is_bit, sqlite_is_binary};
+use super::{mysql_is_binary, mysql_is_bit, mysql_is_spatial, sqlite_is_binary};
 use crate::db::Backend;
 
 /// An expression giving column `col` (already qualified and quoted) as text in the form
@@ -17,6 +17,11 @@ pub fn read_expr(backend: Backend, col: &str, ty: &SqlType) -> String {
     match (backend, ty) {
         (Backend::MySql, SqlType::Binary { .. }) => format!("HEX({col})"),
         (Backend::MySql, SqlType::Bits { .. }) => format!("BIN({col})"),
+        // ST_AsText writes each coordinate in its shortest exact form; the SRID goes in front.
+        (Backend::MySql, SqlType::Geometry) => format!(
+            "IF(ST_SRID({col}) = 0, ST_AsText({col}), \
+             CONCAT('SRID=', ST_SRID({col}), ';', ST_AsText({col})))"
+        ),
         // CONVERT_TZ gives NULL for the zero timestamp, which is a value, not NULL.
         (Backend::MySql, SqlType::Timestamp) => format!(
             "IF({col} = 0, '0000-00-00 00:00:00', \
@@ -84,6 +89,15 @@ pub fn param_expr(backend: Backend, n: usize, db_type: &str) -> String {
         Backend::MySql if mysql_is_binary(db_type) => "UNHEX(?)".to_string(),
         // A string assigned to BIT is taken as its bytes, so the bits go through a number.
         Backend::MySql if mysql_is_bit(db_type) => "CAST(CONV(?, 2, 10) AS UNSIGNED)".to_string(),
+        // `[SRID=<n>;]<WKT>`: the one parameter is named once and read twice. Text that is no
+        // geometry makes ST_GeomFromText give NULL, which must not be stored: the empty bytes
+        // in its place make MySQL refuse the row (error 1416).
+        Backend::MySql if mysql_is_spatial(db_type) => "(SELECT IF(p.v IS NULL, NULL, \
+             COALESCE(IF(p.v LIKE 'SRID=%', \
+             ST_GeomFromText(SUBSTRING_INDEX(p.v, ';', -1), \
+             CAST(SUBSTRING_INDEX(SUBSTRING(p.v, 6), ';', 1) AS UNSIGNED)), \
+             ST_GeomFromText(p.v)), x'')) FROM (SELECT ? AS v) p)"
+            .to_string(),
         Backend::Sqlite if sqlite_is_binary(db_type) => "unhex(?)".to_string(),
         Backend::MySql | Backend::Sqlite => "?".to_string(),
     }
