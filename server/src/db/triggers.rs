@@ -2,7 +2,8 @@
 //!
 //! Every trigger appends to `sheetsync_changes` (key text, op, the full new row image as a JSON
 //! array of cell texts in column order, the origin tag, the time) and records the new log id as
-//! the row's version in `sheetsync_row_versions`. A key change is logged as a delete of the old
+//! the row's version in `sheetsync_row_versions`. Cells are read as `types::sql` says, so no
+//! value a column can hold makes the trigger, and with it another application's write, fail. A key change is logged as a delete of the old
 //! key and an upsert of the new one. Names in the bodies come from the catalog and are quoted;
 //! the table is identified by its numeric id, so no string literal is ever built from a name.
 
