@@ -128,6 +128,15 @@ fn mysql_cases() -> Vec<Case> {
             "YEAR",
             vec![("1901", Is(json!(1901))), ("2155", Is(json!(2155)))],
         ),
+        case(
+            "TIME(6)",
+            vec![("'-12:00:00.123456'", Is(json!("-12:00:00.123456")))],
+        ),
+        case(
+            "TIMESTAMP(6) NULL",
+            vec![("'2024-02-29 13:45:00.000001'", Kept)],
+        ),
+        case("DECIMAL(5,0) UNSIGNED", vec![("99999", Is(json!("99999")))]),
         case("CHAR(10)", vec![("'007'", Is(json!("007")))]),
         case("VARCHAR(300)", vec![(long, Kept)]),
         case("TINYTEXT", vec![("'x'", Is(json!("x")))]),
@@ -346,6 +355,18 @@ fn postgres_cases() -> Vec<Case> {
         case("INTEGER[]", vec![("'{1,2,NULL}'", Is(json!("{1,2,NULL}")))]),
         case("TEXT[]", vec![("'{\"a,b\",c}'", Kept)]),
         case("mood", vec![("'ok'", Is(json!("ok")))]),
+        case("pair", vec![("'(1,\"x y\")'", Is(json!("(1,\"x y\")")))]),
+        case("TSVECTOR", vec![("'a fat cat'", Kept)]),
+        case("XML", vec![("'<a>1</a>'", Is(json!("<a>1</a>")))]),
+        case("INT4RANGE", vec![("'[1,10)'", Is(json!("[1,10)")))]),
+        case(
+            "TSTZRANGE",
+            vec![("'[2024-01-01 00:00:00+00,2024-02-01 00:00:00+00)'", Kept)],
+        ),
+        case("NUMRANGE", vec![("'(1.5,2.5]'", Is(json!("(1.5,2.5]")))]),
+        case("BIT VARYING", vec![("B'1010'", Is(json!("1010")))]),
+        case("OID", vec![("12345", Kept)]),
+        case("PG_LSN", vec![("'16/B374D848'", Is(json!("16/B374D848")))]),
         case("POINT", vec![("'(1.5,2)'", Kept)]),
         case("LINE", vec![("'{1,2,3}'", Kept)]),
         case("LSEG", vec![("'[(0,0),(1,1)]'", Kept)]),
@@ -396,6 +417,25 @@ fn sqlite_cases() -> Vec<Case> {
             ],
         ),
         case("NUMERIC", vec![("123", Kept)]),
+        case(
+            "BOOLEAN",
+            vec![("1", Is(json!(true))), ("0", Is(json!(false)))],
+        ),
+        case("DECIMAL(10,2)", vec![("12.5", Is(json!("12.50")))]),
+        case("DATE", vec![("'2024-02-29'", Is(json!("2024-02-29")))]),
+        case(
+            "DATETIME",
+            vec![(
+                "'2024-02-29 13:45:00.250'",
+                Is(json!("2024-02-29 13:45:00.250")),
+            )],
+        ),
+        case("TIME", vec![("'08:30:15'", Is(json!("08:30:15")))]),
+        case(
+            "JSON",
+            vec![("'{\"b\": 1, \"a\": 2}'", Same(json!("{\"a\":2,\"b\":1}")))],
+        ),
+        case("VARCHAR(5)", vec![("'007'", Is(json!("007")))]),
         case(
             "",
             vec![
@@ -559,6 +599,7 @@ backend_tests! {
     async fn every_column_type_survives_plain_sql_rows_changes_and_a_push_round_trip(ctx) {
         if ctx.kind == Kind::Postgres {
             ctx.sql("CREATE TYPE mood AS ENUM ('sad', 'ok')").await;
+            ctx.sql("CREATE TYPE pair AS (a INT, b TEXT)").await;
         }
         for (n, case) in cases(ctx.kind).iter().enumerate() {
             check(&ctx, n, case).await;
