@@ -2,7 +2,7 @@
 //! compare-and-set), and a row's image at an earlier version.
 
 use sheetsync_core::schema::{CellError, RowKey};
-use sheetsync_core::value::Value;
+use sheetsync_core::value::{SqlType, Value};
 use sheetsync_core::wire::{RowVersion, VersionedRow, WireRow};
 use sqlx::AnyConnection;
 
@@ -82,6 +82,12 @@ pub fn row_from(
         }
         let cell = text.map_or(serde_json::Value::Null, serde_json::Value::String);
         cells.push(text_to_wire(col, cell));
+    }
+    if let (SqlType::Binary { .. }, Some(serde_json::Value::String(wire))) =
+        (&info.key_column().sql_type, cells.get(info.key))
+    {
+        // A byte key's text is its wire form (see `types::sql::key_expr`), not its hex.
+        key = RowKey(wire.clone());
     }
     Ok((key, cells))
 }

@@ -24,7 +24,11 @@ fn trigger_base(id: i64) -> String {
 fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> String {
     let q = |n: &str| backend.quote(n).unwrap_or_default();
     let key_col = info.key_column();
-    let key = backend.text_expr(&format!("{r}.{}", q(&key_col.name)), &key_col.sql_type);
+    let key = super::types::sql::key_expr(
+        backend,
+        &format!("{r}.{}", q(&key_col.name)),
+        &key_col.sql_type,
+    );
     let image = if op == 'D' {
         "NULL".to_string()
     } else {

@@ -40,6 +40,21 @@ pub fn read_expr(backend: Backend, col: &str, ty: &SqlType) -> String {
     }
 }
 
+/// An expression giving key column `col` as the row's key text, which is the text of the key's
+/// wire form, as clients compute it from the cell: bytes as base64 (without the line breaks
+/// MySQL and PostgreSQL put every 76 characters), anything else as [`read_expr`] gives it.
+pub fn key_expr(backend: Backend, col: &str, ty: &SqlType) -> String {
+    match (backend, ty) {
+        (Backend::MySql, SqlType::Binary { .. }) => {
+            format!("REPLACE(TO_BASE64({col}), CHAR(10), '')")
+        }
+        (Backend::Postgres, SqlType::Binary { .. }) => {
+            format!("replace(encode({col}, 'base64'), chr(10), '')")
+        }
+        _ => read_expr(backend, col, ty),
+    }
+}
+
 /// A GLOB pattern that matches text holding any character outside ASCII 1–127.
 const NON_ASCII: &str = "('*[^' || char(1) || '-' || char(127) || ']*')";
 
