@@ -10,9 +10,10 @@ function sidebarState() {
   var sheetId = sheet.getSheetId();
   var connection = storeConnection_();
   var binding = storeBinding_(sheetId);
+  var triggers = triggersState_();
   return {
     connected: !!connection,
-    url: connection ? connection.url : '',
+    url: connection ? connection.url : SHEETSYNC_SERVER_URL_,
     hasToken: !!(connection && connection.token),
     sheet: {
       id: sheetId,
@@ -22,7 +23,9 @@ function sidebarState() {
     },
     binding: binding,
     report: binding ? storeReadReport_(sheetId) : null,
-    autoSync: triggersInstalled_().length === TRIGGER_HANDLERS_.length,
+    autoSync: triggers.on,
+    // Who runs automatic sync for the document, when it is someone else ('' when unknown).
+    autoSyncOwner: triggers.on && !triggers.mine ? triggers.owner || 'another collaborator' : '',
     progress: binding ? storeProgress_(sheetId) : null,
   };
 }
@@ -39,7 +42,7 @@ function testConnection(url, token) {
 
 /** Saves the connection after checking that it works; answers the new sidebar state. */
 function saveConnection(url, token) {
-  var connection = { url: String(url || '').trim().replace(/\/+$/, ''), token: String(token || '').trim() };
+  var connection = { url: serverCheckedUrl_(url), token: String(token || '').trim() };
   serverClient_(connection).listTables();
   storeSaveConnection_(connection);
   return sidebarState();
@@ -241,7 +244,8 @@ function apiResolutions_(choices) {
 }
 
 /** The bundled core's version and protocol, for the sidebar's footer and for support. */
-async function coreInfo() {
-  var core = await sheetsyncCore();
-  return { coreVersion: core.coreVersion(), protocol: core.protocolVersion() };
+function coreInfo() {
+  return withCore_(function (core) {
+    return { coreVersion: core.coreVersion(), protocol: core.protocolVersion() };
+  });
 }

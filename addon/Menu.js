@@ -3,10 +3,15 @@
  * generated wasm bundle (SidebarWasm.html) and its own parts.
  */
 
-/** Adds the sheetsync menu when the spreadsheet opens. */
+/**
+ * Adds the sheetsync menu when the spreadsheet opens: a menu of its own named sheetsync for a
+ * script bound to the spreadsheet, the add-on menu (under Extensions, named by the listing) for
+ * a published add-on, which may not add menus of its own.
+ */
 function onOpen(e) {
-  SpreadsheetApp.getUi()
-    .createAddonMenu()
+  var ui = SpreadsheetApp.getUi();
+  var addon = (e && e.authMode === ScriptApp.AuthMode.NONE) || triggersIsPublishedAddon_();
+  (addon ? ui.createAddonMenu() : ui.createMenu('sheetsync'))
     .addItem('Open sheetsync', 'showSidebar')
     .addItem('Sync now', 'menuSyncNow')
     .addToUi();
@@ -27,8 +32,10 @@ function showSidebar() {
 
 /** Syncs the active sheet from the menu and says what happened. */
 function menuSyncNow() {
-  var summary = syncNow({ dryRun: false });
-  SpreadsheetApp.getActiveSpreadsheet().toast(summary.text, 'sheetsync', 8);
+  return thenOrNow_(syncNow({ dryRun: false }), function (summary) {
+    SpreadsheetApp.getActiveSpreadsheet().toast(summary.text, 'sheetsync', 8);
+    return summary;
+  });
 }
 
 /** The content of another HTML file of the project, for the sidebar template's includes. */

@@ -7,6 +7,33 @@
 
 /** Apps Script's UrlFetch waits about a minute at most; keep long-polls well under it. */
 var SERVER_MAX_WAIT_SECONDS_ = 20;
+/** Requests per UrlFetchApp.fetchAll: enough to save the round trips, few enough to fail small. */
+var SERVER_FETCH_ALL_MAX_ = 50;
+
+/**
+ * The server URL without trailing slashes, or an Error saying why it cannot be used. Google
+ * fetches only https URLs for a published add-on (its urlFetchWhitelist takes https prefixes)
+ * and the sidebar, an https page, cannot call an http one. A server on this machine's
+ * loopback (the playground, the emulator) is the one exception: Google's servers cannot reach
+ * it at all, so nothing real ever goes over plain http.
+ */
+function serverCheckedUrl_(url) {
+  var base = String(url || '').trim().replace(/\/+$/, '');
+  var m = /^(https?):\/\/([^\/?#:]+|\[[^\]]+\])(:\d+)?(\/[^?#]*)?$/.exec(base);
+  if (!m) {
+    throw new Error('the server URL must look like https://sync.example.com (got "' + url + '")');
+  }
+  if (SHEETSYNC_SERVER_URL_ && base !== SHEETSYNC_SERVER_URL_) {
+    throw new Error('this copy of sheetsync is made for the server ' + SHEETSYNC_SERVER_URL_ +
+      ' (got "' + url + '"); ask for a copy made for the other server');
+  }
+  var loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(m[2]);
+  if (m[1] === 'http' && !loopback) {
+    throw new Error('the server URL must start with https:// (got "' + url + '"): Google ' +
+      'fetches only https URLs for add-ons, and the sidebar cannot call an http server');
+  }
+  return base;
+}
 
 /**
  * A client for the server at `connection.url` with `connection.token`.
@@ -16,32 +43,28 @@ function serverClient_(connection) {
   if (!connection || !connection.url) {
     throw new Error('sheetsync is not connected to a server yet: open the sidebar and connect');
   }
-  var base = String(connection.url).replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(base)) {
-    throw new Error('the server URL must start with https:// (got "' + connection.url + '")');
-  }
+  var base = serverCheckedUrl_(connection.url);
   var token = connection.token || '';
 
-  function call(method, path, body) {
+  function request(method, path, body) {
     var options = {
+      url: base + '/v1' + path,
       method: method,
       muteHttpExceptions: true,
       followRedirects: false,
       headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
     };
     if (body !== undefined) {
-      options.contentType = 'application/json';
+      options.contentType = 'application/json; charset=utf-8';
       options.payload = JSON.stringify(body);
     }
-    var url = base + '/v1' + path;
-    var response;
-    try {
-      response = UrlFetchApp.fetch(url, options);
-    } catch (e) {
-      throw new Error('cannot reach the sheetsync server at ' + base + ': ' + e.message);
-    }
+    return options;
+  }
+
+  function answer(response, method, path) {
     var status = response.getResponseCode();
-    var text = response.getContentText();
+    // Named, not left to the platform: the server speaks UTF-8 whatever its header says.
+    var text = response.getContentText('UTF-8');
     if (status >= 200 && status < 300) {
       try {
         return text ? JSON.parse(text) : null;
@@ -51,6 +74,35 @@ function serverClient_(connection) {
       }
     }
     throw serverError_(status, text, method + ' ' + path);
+  }
+
+  function call(method, path, body) {
+    var req = request(method, path, body);
+    var response;
+    try {
+      response = UrlFetchApp.fetch(req.url, req);
+    } catch (e) {
+      throw new Error('cannot reach the sheetsync server at ' + base + ': ' + e.message);
+    }
+    return answer(response, method, path);
+  }
+
+  /** Several GETs at once (UrlFetchApp.fetchAll): their answers in order, null for a 404. */
+  function getAll(paths) {
+    var answers = [];
+    for (var at = 0; at < paths.length; at += SERVER_FETCH_ALL_MAX_) {
+      var some = paths.slice(at, at + SERVER_FETCH_ALL_MAX_);
+      var responses;
+      try {
+        responses = UrlFetchApp.fetchAll(some.map(function (p) { return request('get', p); }));
+      } catch (e) {
+        throw new Error('cannot reach the sheetsync server at ' + base + ': ' + e.message);
+      }
+      responses.forEach(function (response, i) {
+        answers.push(response.getResponseCode() === 404 ? null : answer(response, 'get', some[i]));
+      });
+    }
+    return answers;
   }
 
   function q(params) {
@@ -65,6 +117,11 @@ function serverClient_(connection) {
 
   function tablePath(table) {
     return '/tables/' + encodeURIComponent(table);
+  }
+
+  function versionPath(table, key, version) {
+    return tablePath(table) + '/rows/' + encodeURIComponent(key) + '/versions/' +
+      encodeURIComponent(String(version));
   }
 
   return {
@@ -91,13 +148,14 @@ function serverClient_(connection) {
      * VersionedRow), or null when the server no longer keeps it.
      */
     rowAtVersion: function (table, key, version) {
-      try {
-        return call('get', tablePath(table) + '/rows/' + encodeURIComponent(key) + '/versions/' +
-          encodeURIComponent(String(version)));
-      } catch (e) {
-        if (e.status === 404) return null;
-        throw e;
-      }
+      return getAll([versionPath(table, key, version)])[0];
+    },
+    /**
+     * The same for many rows at once: [{key, version}] → their VersionedRows in order, null
+     * where the server no longer keeps one. One fetchAll per 50 rows, not one fetch per row.
+     */
+    rowsAtVersions: function (table, wanted) {
+      return getAll(wanted.map(function (w) { return versionPath(table, w.key, w.version); }));
     },
   };
 }

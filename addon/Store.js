@@ -14,14 +14,30 @@ var STORE_CHUNK_CHARS_ = 40000;
  */
 var STORE_CHUNK_MARK_ = '~';
 /** The hidden sheet's columns: one block of chunks each. */
-var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4, copy: 5 };
+var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4, copy: 5, edits: 6 };
+
+/** A property value holds at most 9 KB, counted in UTF-8 bytes (not characters). */
+var STORE_PROPERTY_BYTES_ = 9 * 1024;
 
 function storeProps_() {
   return PropertiesService.getDocumentProperties();
 }
 
+/**
+ * The document's properties, read with one call per execution and kept for its rest: every
+ * call counts against the daily 50,000 property reads and writes, and a sync reads a dozen
+ * settings. Writes go through at once and into the copy. (Each execution starts with fresh
+ * globals, so the copy never outlives the execution that read it.)
+ */
+var STORE_SETTINGS_ = null;
+
+function storeSettings_() {
+  if (STORE_SETTINGS_ === null) STORE_SETTINGS_ = storeProps_().getProperties() || {};
+  return STORE_SETTINGS_;
+}
+
 function storeGetJson_(name, fallback) {
-  var text = storeProps_().getProperty(STORE_PREFIX_ + name);
+  var text = storeSettings_()[STORE_PREFIX_ + name];
   if (text === null || text === undefined || text === '') return fallback;
   try {
     return JSON.parse(text);
@@ -33,10 +49,34 @@ function storeGetJson_(name, fallback) {
 
 function storePutJson_(name, value) {
   if (value === null || value === undefined) {
+    if (storeSettings_()[STORE_PREFIX_ + name] === undefined) return;
     storeProps_().deleteProperty(STORE_PREFIX_ + name);
-  } else {
-    storeProps_().setProperty(STORE_PREFIX_ + name, JSON.stringify(value));
+    delete storeSettings_()[STORE_PREFIX_ + name];
+    return;
   }
+  var text = JSON.stringify(value);
+  if (storeUtf8Bytes_(text) > STORE_PROPERTY_BYTES_) {
+    throw new Error('sheetsync: the setting "' + name + '" takes ' + storeUtf8Bytes_(text) +
+      ' bytes, more than the ' + STORE_PROPERTY_BYTES_ + ' a document property holds');
+  }
+  if (storeSettings_()[STORE_PREFIX_ + name] === text) return;
+  storeProps_().setProperty(STORE_PREFIX_ + name, text);
+  storeSettings_()[STORE_PREFIX_ + name] = text;
+}
+
+/** The length of `text` in UTF-8 bytes (Apps Script has no TextEncoder). */
+function storeUtf8Bytes_(text) {
+  var bytes = 0;
+  for (var i = 0; i < text.length; i++) {
+    var c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair is one 4-byte character
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /** The server this document syncs with: {url, token}, or null. */
@@ -81,7 +121,7 @@ function storeSaveBinding_(sheetId, binding) {
 
 /** The ids of every bound sheet of this document. */
 function storeBoundSheetIds_() {
-  var keys = storeProps_().getKeys();
+  var keys = Object.keys(storeSettings_());
   var ids = [];
   for (var i = 0; i < keys.length; i++) {
     var m = /^sheetsync\.binding\.(\d+)$/.exec(keys[i]);
@@ -100,14 +140,18 @@ function storeSaveCursor_(sheetId, cursor) {
 }
 
 /**
- * When each row was last edited in the sheet (ms), for latest-wins: {rowKey: ms}. */
+ * When each row was last edited in the sheet (ms), for latest-wins: {rowKey: ms}. Kept in the
+ * hidden sheet, not a property: one paste can touch thousands of keys, far past the 9 KB a
+ * property value holds.
+ */
 function storeEditTimes_(sheetId) {
-  return storeGetJson_('edits.' + sheetId, {});
+  var text = storeReadBlock_(sheetId, 'edits');
+  return text ? JSON.parse(text) : {};
 }
 
 function storeSaveEditTimes_(sheetId, times) {
   var keys = Object.keys(times || {});
-  storePutJson_('edits.' + sheetId, keys.length ? times : null);
+  storeWriteBlock_(sheetId, 'edits', keys.length ? JSON.stringify(times) : '');
 }
 
 /** The last sync's summary and its open questions (conflicts, rejections, a delete guard). */
@@ -117,7 +161,7 @@ function storeReport_(sheetId) {
 
 function storeSaveReport_(sheetId, report) {
   var text = JSON.stringify(report);
-  if (text.length > 8500) {
+  if (storeUtf8Bytes_(text) > STORE_PROPERTY_BYTES_) {
     // Properties hold 9 KB a value: keep the report in the hidden sheet when it is larger.
     storeWriteBlock_(sheetId, 'report', text);
     storePutJson_('report.' + sheetId, { inSheet: true });
@@ -187,8 +231,8 @@ function storeSaveCopy_(sheetId, copy) {
 
 /** Forgets everything about one sheet's sync (on unbind). */
 function storeForgetSheet_(sheetId) {
-  ['binding.', 'cursor.', 'edits.', 'report.', 'progress.'].forEach(function (name) {
-    storeProps_().deleteProperty(STORE_PREFIX_ + name + sheetId);
+  ['binding.', 'cursor.', 'report.', 'progress.'].forEach(function (name) {
+    storePutJson_(name + sheetId, null);
   });
   var hidden = storeHiddenSheet_(sheetId, false);
   if (hidden) hidden.getParent().deleteSheet(hidden);

@@ -20,27 +20,48 @@ var SYNC_BATCH_SIZE_ = 500;
 /** Rows per page when reading the table or its changes. */
 var SYNC_PAGE_SIZE_ = 5000;
 
+/**
+ * Calls fn(core) with the wasm core. Where the runtime compiles the module synchronously,
+ * fn runs at once and its answer is returned as is: the whole execution then ends when the
+ * entry point returns, so it works even if Apps Script does not wait for a returned Promise.
+ * Where the runtime refuses a synchronous compile, the answer is a Promise that resolves
+ * once the core has been instantiated asynchronously (and the platform must wait for it).
+ */
+function withCore_(fn) {
+  var core = sheetsyncCoreNow();
+  if (core) return fn(core);
+  return sheetsyncCore().then(fn);
+}
+
+/** Applies fn to a value that may be a Promise (see withCore_), keeping its shape. */
+function thenOrNow_(value, fn) {
+  if (value && typeof value.then === 'function') return value.then(fn);
+  return fn(value);
+}
+
 /** Runs a sync for the sidebar or the menu: answers the report, throws what went wrong. */
-async function syncRunNow_(sheetId, options) {
-  var lock = LockService.getDocumentLock();
-  if (!lock.tryLock(30000)) {
-    return { text: 'Another sync of this document is running; try again in a moment.', busy: true };
-  }
-  try {
-    return await syncRun_(sheetId, options);
-  } finally {
-    lock.releaseLock();
-  }
+function syncRunNow_(sheetId, options) {
+  return withCore_(function (core) {
+    var lock = LockService.getDocumentLock();
+    if (!lock.tryLock(30000)) {
+      return { text: 'Another sync of this document is running; try again in a moment.', busy: true };
+    }
+    try {
+      return syncRun_(core, sheetId, options);
+    } finally {
+      lock.releaseLock();
+    }
+  });
 }
 
 /** Runs a sync for a trigger: never throws (a trigger has nobody to tell), logs instead. */
-async function syncRunFromTrigger_(sheetId, why) {
+function syncRunFromTrigger_(core, sheetId, why) {
   var lock = LockService.getDocumentLock();
   // An edit waits for a running sync, which may have read the sheet before the edit; the
   // timer need not, the next tick comes soon enough.
   if (!lock.tryLock(why === 'timer' ? 1000 : 25000)) return null;
   try {
-    return await syncRun_(sheetId, { trigger: why });
+    return syncRun_(core, sheetId, { trigger: why });
   } catch (e) {
     console.error('sheetsync (' + why + ') sheet ' + sheetId + ': ' + (e && e.stack ? e.stack : e));
     storeSaveReport_(sheetId, { text: 'The last automatic sync failed: ' + e.message, failed: true, at: Date.now() });
@@ -57,11 +78,10 @@ var SYNC_MAX_ROUNDS_ = 3;
  * One sync of one sheet. options: {dryRun, confirmMassDelete, resolutions, trigger}.
  * Answers the report the sidebar shows.
  */
-async function syncRun_(sheetId, options) {
+function syncRun_(core, sheetId, options) {
   var binding = storeBinding_(sheetId);
   if (!binding) throw new Error('this sheet is not bound to a table yet: choose one in the sidebar');
   var client = serverClient_(storeConnection_());
-  var core = await sheetsyncCore();
   var ctx = {
     started: Date.now(),
     sheetId: sheetId,
@@ -252,9 +272,9 @@ function syncPlan_(core, client, input) {
 function syncFetchBaseImages_(client, schema, wanted) {
   var images = {};
   var unavailable = [];
-  wanted.forEach(function (w) {
-    var row = client.rowAtVersion(schema.name, w.key, w.version);
-    if (row) images[w.key] = row;
+  var rows = client.rowsAtVersions(schema.name, wanted);
+  wanted.forEach(function (w, i) {
+    if (rows[i]) images[w.key] = rows[i];
     else unavailable.push(w.key);
   });
   return { images: images, unavailable: unavailable };
@@ -293,8 +313,8 @@ function syncApplyBaseUpdates_(base, updates) {
 /** Forgets the edit times recorded before this sync began (they have been used). */
 function syncForgetEditTimes_(sheetId, before) {
   var times = storeEditTimes_(sheetId);
-  Object.keys(times).forEach(function (k) {
-    if (times[k] <= before) delete times[k];
-  });
+  var used = Object.keys(times).filter(function (k) { return times[k] <= before; });
+  if (!used.length) return;
+  used.forEach(function (k) { delete times[k]; });
   storeSaveEditTimes_(sheetId, times);
 }

@@ -12,42 +12,113 @@
 
 var TRIGGER_HANDLERS_ = ['sheetsyncOnEdit', 'sheetsyncOnChange', 'sheetsyncOnTimer'];
 
-/** Installs the three triggers for the active document, replacing any earlier ones. */
+/**
+ * Who runs this document's automatic sync. Installable triggers belong to the account that
+ * made them, and no one can see or remove another person's, so the document keeps one record
+ * (a document property): {owner, uids: [edit, change, timer]}. Only triggers named in it run a
+ * sync; any other sheetsync trigger that fires (a collaborator's, after someone took over or
+ * turned automatic sync off) deletes itself instead. So there is one owner per document, and
+ * any editor can take over or turn it off without making duplicates.
+ */
+function triggersRecord_() {
+  return storeGetJson_('triggers', null);
+}
+
+/** Installs the three triggers for the active document as its owner, replacing any earlier ones. */
 function triggersInstall_() {
-  triggersRemove_();
+  triggersRemoveMine_();
   var ss = SpreadsheetApp.getActiveSpreadsheet();
-  ScriptApp.newTrigger('sheetsyncOnEdit').forSpreadsheet(ss).onEdit().create();
-  ScriptApp.newTrigger('sheetsyncOnChange').forSpreadsheet(ss).onChange().create();
-  var timer = ScriptApp.newTrigger('sheetsyncOnTimer').timeBased();
-  if (triggersIsPublishedAddon_()) {
-    timer.everyHours(1).create();
-  } else {
-    timer.everyMinutes(1).create();
+  var made = [];
+  try {
+    made.push(ScriptApp.newTrigger('sheetsyncOnEdit').forSpreadsheet(ss).onEdit().create());
+    made.push(ScriptApp.newTrigger('sheetsyncOnChange').forSpreadsheet(ss).onChange().create());
+    var timer = ScriptApp.newTrigger('sheetsyncOnTimer').timeBased();
+    made.push(triggersIsPublishedAddon_() ? timer.everyHours(1).create() : timer.everyMinutes(1).create());
+  } catch (e) {
+    made.forEach(function (t) { ScriptApp.deleteTrigger(t); });
+    throw new Error('automatic sync cannot be turned on here: Google refused its triggers (' +
+      e.message + '). A test deployment supports none; use Sync now, or install the published ' +
+      'add-on or a script bound to the spreadsheet');
   }
-  return triggersInstalled_();
+  var uids = made.map(function (t) { return t.getUniqueId(); });
+  storePutJson_('triggers', { owner: triggersMe_(), uids: uids, since: Date.now() });
+  // A clock trigger names no document; remember which of this person's is this document's.
+  PropertiesService.getUserProperties().setProperty(triggersTimerKey_(ss), uids[2]);
+  return triggersState_();
 }
 
-/** Removes this document's sync triggers (and only those). */
+/**
+ * Turns automatic sync off for the document: removes this person's triggers and the record,
+ * so a collaborator's triggers, which this person cannot remove, delete themselves when they
+ * next fire.
+ */
 function triggersRemove_() {
-  triggersOwn_().forEach(function (t) { ScriptApp.deleteTrigger(t); });
+  triggersRemoveMine_();
+  storePutJson_('triggers', null);
 }
 
-/** The handler names of this document's installed sync triggers. */
-function triggersInstalled_() {
-  return triggersOwn_().map(function (t) { return t.getHandlerFunction(); }).sort();
+/** What the sidebar shows: {on, owner, mine}. */
+function triggersState_() {
+  var record = triggersRecord_();
+  if (!record) return { on: false, owner: '', mine: false };
+  var mineNow = triggersMine_().map(function (t) { return t.getUniqueId(); });
+  var mine = record.uids.every(function (uid) { return mineNow.indexOf(uid) >= 0; });
+  if (mine) return { on: true, owner: record.owner, mine: true };
+  // Someone else's triggers cannot be seen from here; the record is what is known of them.
+  var me = triggersMe_();
+  if (me && record.owner === me) return { on: false, owner: '', mine: false };
+  return { on: true, owner: record.owner, mine: false };
 }
 
-function triggersOwn_() {
-  var all;
-  if (triggersIsPublishedAddon_() && ScriptApp.getUserTriggers) {
-    // An add-on shares one project among many documents: look at this document's only.
-    all = ScriptApp.getUserTriggers(SpreadsheetApp.getActiveSpreadsheet());
-  } else {
-    all = ScriptApp.getProjectTriggers();
-  }
-  return all.filter(function (t) {
-    return TRIGGER_HANDLERS_.indexOf(t.getHandlerFunction()) >= 0;
+/**
+ * This person's sheetsync triggers for the active document: the edit and change triggers
+ * whose source is this spreadsheet, and the clock trigger remembered for it. In a published
+ * add-on getProjectTriggers lists the person's triggers of every document, and
+ * getUserTriggers(document) lists no clock trigger at all, so neither is used alone.
+ */
+function triggersMine_() {
+  var ss = SpreadsheetApp.getActiveSpreadsheet();
+  var timerUid = PropertiesService.getUserProperties().getProperty(triggersTimerKey_(ss));
+  return ScriptApp.getProjectTriggers().filter(function (t) {
+    if (TRIGGER_HANDLERS_.indexOf(t.getHandlerFunction()) < 0) return false;
+    if (t.getHandlerFunction() === 'sheetsyncOnTimer') return t.getUniqueId() === timerUid;
+    return t.getTriggerSourceId() === ss.getId();
   });
+}
+
+function triggersRemoveMine_() {
+  triggersMine_().forEach(function (t) { ScriptApp.deleteTrigger(t); });
+  PropertiesService.getUserProperties().deleteProperty(triggersTimerKey_(SpreadsheetApp.getActiveSpreadsheet()));
+}
+
+function triggersTimerKey_(ss) {
+  return STORE_PREFIX_ + 'timer.' + ss.getId();
+}
+
+/** The running person's address, or '' where Google withholds it. */
+function triggersMe_() {
+  try {
+    return Session.getEffectiveUser().getEmail() || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+/**
+ * Whether the trigger that started this execution is one of the document's current ones.
+ * One that is not (its owner was taken over from, or automatic sync was turned off by
+ * someone else) deletes itself, so it runs at most once more and does nothing then.
+ */
+function triggersCurrent_(e) {
+  var uid = e && e.triggerUid ? String(e.triggerUid) : null;
+  var record = triggersRecord_();
+  if (uid && record && record.uids.indexOf(uid) >= 0) return true;
+  if (uid) {
+    ScriptApp.getProjectTriggers().forEach(function (t) {
+      if (t.getUniqueId() === uid) ScriptApp.deleteTrigger(t);
+    });
+  }
+  return false;
 }
 
 function triggersIsPublishedAddon_() {
@@ -60,27 +131,68 @@ function triggersIsPublishedAddon_() {
 }
 
 /** Installable onEdit: note the edit time of each edited row of a bound sheet, then sync. */
-async function sheetsyncOnEdit(e) {
-  if (!e || !e.range) return;
+function sheetsyncOnEdit(e) {
+  if (!e || !e.range || !triggersCurrent_(e)) return null;
   var sheet = e.range.getSheet();
   var sheetId = sheet.getSheetId();
-  if (!storeBinding_(sheetId)) return;
+  if (!storeBinding_(sheetId)) return null;
   triggersRecordEdit_(sheet, e.range);
-  await syncRunFromTrigger_(sheetId, 'edit');
+  return withCore_(function (core) { return syncRunFromTrigger_(core, sheetId, 'edit'); });
 }
 
 /** Installable onChange: structural changes (rows inserted or removed, pastes) need a full diff. */
-async function sheetsyncOnChange(e) {
+function sheetsyncOnChange(e) {
   var type = e && e.changeType;
-  if (type === 'FORMAT') return;
-  var ids = storeBoundSheetIds_();
-  for (var i = 0; i < ids.length; i++) await syncRunFromTrigger_(ids[i], 'change');
+  // An edit or a paste also fires onEdit, which syncs it: a second sync here would double
+  // the executions, UrlFetch calls and property reads of every edit.
+  if (!triggersCurrent_(e) || type === 'FORMAT' || type === 'EDIT') return null;
+  return triggersSyncAll_('change');
 }
 
 /** Time-driven: pick up database changes (and continue a sync cut off by the time limit). */
-async function sheetsyncOnTimer() {
-  var ids = storeBoundSheetIds_();
-  for (var i = 0; i < ids.length; i++) await syncRunFromTrigger_(ids[i], 'timer');
+function sheetsyncOnTimer(e) {
+  // Google may run a published add-on's clock trigger without its document: no spreadsheet,
+  // no document properties. The add-on's narrow scope (this spreadsheet only) cannot open it
+  // by id, so such a tick does nothing; edits, the open sidebar and the next tick that does
+  // have the document catch up.
+  if (!SpreadsheetApp.getActiveSpreadsheet() || !PropertiesService.getDocumentProperties()) {
+    console.warn('sheetsync: the timer ran without its document; nothing to do this time');
+    return null;
+  }
+  if (!triggersCurrent_(e)) return null;
+  return triggersSyncAll_('timer', triggersTimerHasWork_);
+}
+
+/** A full sync at least this often, for edits no trigger reports (other scripts, the API). */
+var TRIGGERS_FULL_SYNC_MS_ = 60 * 60 * 1000;
+
+/**
+ * Whether the timer has work for a sheet, found without instantiating the core and with at
+ * most one request: a sync to finish or retry, edits not yet pushed, changes in the feed, or
+ * an hour since the last full sync. An idle tick then costs one UrlFetch call and one
+ * property read, which keeps a timer every minute within the daily quotas.
+ */
+function triggersTimerHasWork_(sheetId) {
+  var report = storeReadReport_(sheetId);
+  var cursor = storeCursor_(sheetId);
+  if (!report || report.failed || cursor === null || storeProgress_(sheetId)) return true;
+  if (!(Date.now() - report.at < TRIGGERS_FULL_SYNC_MS_)) return true;
+  if (storePendingBatch_(sheetId) || Object.keys(storeEditTimes_(sheetId)).length) return true;
+  try {
+    var page = serverClient_(storeConnection_()).changes(storeBinding_(sheetId).table, cursor, 1, 0);
+    return page.changes.length > 0 || !!page.more;
+  } catch (e) {
+    return true; // the sync says what is wrong, in the report the sidebar shows
+  }
+}
+
+function triggersSyncAll_(why, hasWork) {
+  var ids = storeBoundSheetIds_().filter(function (id) { return !hasWork || hasWork(id); });
+  if (!ids.length) return null;
+  return withCore_(function (core) {
+    ids.forEach(function (id) { syncRunFromTrigger_(core, id, why); });
+    return null;
+  });
 }
 
 /**

@@ -42,6 +42,7 @@ const loader = `
  * @return {Promise<Object>} the core's functions (protocolVersion, planSync, ...)
  */
 async function sheetsyncCore() {
+  if (SheetsyncCoreState_.ready) return SheetsyncCoreState_.ready;
   if (!SheetsyncCoreState_.loading) {
     SheetsyncCoreState_.loading = sheetsyncCoreLoad_();
     SheetsyncCoreState_.loading.catch(function () { SheetsyncCoreState_.loading = null; });
@@ -49,13 +50,42 @@ async function sheetsyncCore() {
   return SheetsyncCoreState_.loading;
 }
 
-var SheetsyncCoreState_ = { loading: null };
+/**
+ * The core instantiated synchronously, or null where the runtime refuses to compile a module
+ * this size synchronously (browsers do). A caller that gets the core this way runs to the
+ * end without a Promise, so it works whether or not its caller waits for one.
+ * @return {Object|null} the core's functions, as sheetsyncCore() resolves them
+ */
+function sheetsyncCoreNow() {
+  if (SheetsyncCoreState_.ready) return SheetsyncCoreState_.ready;
+  if (SheetsyncCoreState_.syncRefused) return null;
+  var bindgen = sheetsyncCoreBindgen_();
+  try {
+    bindgen.initSync({ module: sheetsyncBase64Bytes_(SHEETSYNC_WASM_BASE64_) });
+  } catch (e) {
+    SheetsyncCoreState_.syncRefused = true;
+    return null;
+  }
+  SheetsyncCoreState_.ready = sheetsyncCoreApi_(bindgen);
+  return SheetsyncCoreState_.ready;
+}
+
+var SheetsyncCoreState_ = { loading: null, ready: null, syncRefused: false };
 
 async function sheetsyncCoreLoad_() {
+  var bindgen = sheetsyncCoreBindgen_();
+  await bindgen({ module_or_path: sheetsyncBase64Bytes_(SHEETSYNC_WASM_BASE64_) });
+  SheetsyncCoreState_.ready = sheetsyncCoreApi_(bindgen);
+  return SheetsyncCoreState_.ready;
+}
+
+function sheetsyncCoreBindgen_() {
   var Encoder = typeof TextEncoder === 'function' ? TextEncoder : SheetsyncUtf8Encoder_;
   var Decoder = typeof TextDecoder === 'function' ? TextDecoder : SheetsyncUtf8Decoder_;
-  var bindgen = sheetsyncCoreGlue_(Encoder, Decoder, undefined);
-  await bindgen({ module_or_path: sheetsyncBase64Bytes_(SHEETSYNC_WASM_BASE64_) });
+  return sheetsyncCoreGlue_(Encoder, Decoder, undefined);
+}
+
+function sheetsyncCoreApi_(bindgen) {
   var api = {};
   Object.keys(bindgen).forEach(function (name) {
     if (name !== 'initSync') api[name] = sheetsyncGuard_(name, bindgen[name]);
@@ -77,6 +107,7 @@ function sheetsyncGuard_(name, fn) {
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
         SheetsyncCoreState_.loading = null;
+        SheetsyncCoreState_.ready = null;
         throw new Error('the sheetsync core failed in ' + name + ' (' + e.message + '); please report it');
       }
       throw e;

@@ -22,6 +22,9 @@ pub enum ProblemKind {
     Rejected,
     /// A row from the database could not be read against the table's schema.
     BadDatabaseRow,
+    /// A person's answer to a conflict could not be used (it names a column the table does
+    /// not have, or gives a value that does not fit the column); the conflict stays open.
+    BadAnswer,
 }
 
 /// One problem, located as precisely as known.

@@ -79,7 +79,22 @@ pub fn apply_push_results(
                         continue;
                     }
                 };
-                let (stored, hashes) = digest_row(schema, &values, tz);
+                let (stored, hashes) = match digest_row(schema, &values, tz) {
+                    Ok(digest) => digest,
+                    Err(e) => {
+                        out.problems.push(Problem {
+                            kind: ProblemKind::BadDatabaseRow,
+                            sheet_row: planned.sheet_row,
+                            other_sheet_row: None,
+                            key: Some(key.clone()),
+                            column: Some(e.column.clone()),
+                            message: format!(
+                                "the stored row {key} cannot be shown in the sheet: {e}"
+                            ),
+                        });
+                        continue;
+                    }
+                };
                 let held = held_columns(input, plan, key);
                 match input.base.as_ref().and_then(|b| b.rows.get(key)) {
                     Some(old) if !held.is_empty() => {

@@ -13,6 +13,10 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+/// The most characters a Sheets cell holds (counted as JavaScript counts them, in UTF-16
+/// units); `setValues` refuses a longer string and fails the whole write.
+pub const CELL_MAX_CHARS: usize = 50_000;
+
 /// One cell of a sheet, as `getValues()` reports it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SheetCell {

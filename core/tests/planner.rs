@@ -183,3 +183,38 @@ fn a_malformed_zone_table_is_an_error_naming_the_zone_not_a_panic() {
     assert!(err.to_string().contains("zoneOffsets[1]"), "{err}");
     assert!(err.to_string().contains("Nowhere/Land"), "{err}");
 }
+
+#[test]
+fn a_database_value_too_long_for_a_cell_holds_back_its_row_and_names_the_column() {
+    let mut input = fruit();
+    let long = "x".repeat(60_000);
+    input.changes = vec![
+        db_upsert(2, "pear", Some(9), Some(&long), 4, 500),
+        db_upsert(3, "plum", Some(8), None, 5, 500),
+    ];
+    let plan = plan(&input);
+    let problem = plan
+        .problems
+        .iter()
+        .find(|p| p.key == Some(key("2")))
+        .expect("the long row is reported");
+    assert_eq!(problem.column.as_deref(), Some("note"));
+    assert!(
+        problem.message.contains("60000 characters"),
+        "{}",
+        problem.message
+    );
+    assert!(
+        !plan.base_updates.contains_key(&key("2")),
+        "the row is held back"
+    );
+    assert!(
+        plan.sheet_edits.writes.iter().all(|w| w.row != 3),
+        "nothing is written on the long row's sheet row"
+    );
+    assert_eq!(
+        plan.base_updates[&key("3")].as_ref().unwrap().version,
+        5,
+        "the rest still syncs"
+    );
+}

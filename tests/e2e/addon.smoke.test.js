@@ -5,10 +5,10 @@
 // Run: cd tests && node --test e2e/
 
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
+const { useFakeServer, cells } = require('./harness/fakeStack');
 const { createEmulator } = require('../emulator');
 
 const ADDON = path.join(__dirname, '..', '..', 'addon');
@@ -16,37 +16,8 @@ const FILES = ['WasmBundle.js'].concat(
   fs.readdirSync(ADDON).filter((f) => f.endsWith('.js') && f !== 'WasmBundle.js').sort(),
 ).map((f) => path.join(ADDON, f));
 
-let server;
-let base;
-
-before(async () => {
-  server = spawn(process.execPath, [path.join(__dirname, 'support', 'fakeServer.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim())));
-  base = `http://127.0.0.1:${port}`;
-});
-
-after(() => server.kill());
-
-async function control(pathname, body) {
-  const res = await fetch(base + pathname, body ? { method: 'POST', body: JSON.stringify(body) } : {});
-  return res.json();
-}
-
-/** The sheet's non-empty rows as values ('' for an empty cell). */
-function cells(emu, name = 'Sheet1') {
-  const model = emu.spreadsheet;
-  const sheet = model.sheetByName(name);
-  const out = [];
-  for (let r = 1; r <= sheet.lastRow(); r++) {
-    const row = [];
-    for (let c = 1; c <= sheet.lastColumn(); c++) {
-      const v = model.valueAt(sheet, r, c);
-      row.push(v === undefined ? '' : v);
-    }
-    out.push(row);
-  }
-  return out;
-}
+const fake = useFakeServer();
+const { control, boundSheet } = fake;
 
 function emulator(extraFiles = []) {
   return createEmulator({ files: FILES.concat(extraFiles), projectDir: ADDON, timeZone: 'Europe/Berlin' });
@@ -74,29 +45,17 @@ test('the menu opens a sidebar built from the template and its includes', async 
 
 test('a wrong token is refused with a sentence before anything is saved', async () => {
   const emu = emulator();
-  await assert.rejects(emu.run('saveConnection', base, 'nope'), /token is not valid/);
+  await assert.rejects(emu.run('saveConnection', fake.base(), 'nope'), /token is not valid/);
   const state = await emu.run('sidebarState');
   assert.equal(state.connected, false);
 });
-
-/** A fresh database with two rows and an emulator whose Sheet1 is bound to it and synced. */
-async function boundSheet(extraFiles = []) {
-  await control('/test/reset', {});
-  await control('/test/write', { id: 1, name: 'Ada', qty: 1 });
-  await control('/test/write', { id: 2, name: 'Grace', qty: 2 });
-  const emu = emulator(extraFiles);
-  await emu.run('saveConnection', base, 't0ken');
-  await emu.run('bindTable', 'people');
-  await emu.run('syncNow', {});
-  return emu;
-}
 
 test('a sheet syncs both ways and an insert reaches the database once across a crash', async () => {
   await control('/test/reset', {});
   await control('/test/write', { id: 1, name: 'Ada', qty: 1 });
   await control('/test/write', { id: 2, name: 'Grace', qty: 2 });
   const emu = emulator();
-  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('saveConnection', fake.base(), 't0ken');
   await emu.run('bindTable', 'people');
   const first = await emu.run('syncNow', {});
   assert.match(first.text, /2 rows added to the sheet/);
@@ -184,7 +143,7 @@ test('deleting most rows asks a person before the database loses them', async ()
   await control('/test/reset', {});
   for (let i = 1; i <= 8; i++) await control('/test/write', { id: i, name: 'n' + i, qty: i });
   const emu = emulator();
-  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('saveConnection', fake.base(), 't0ken');
   await emu.run('bindTable', 'people');
   await emu.run('syncNow', {});
   await emu.user.deleteRows('Sheet1', 2, 7);
@@ -215,7 +174,7 @@ test('a table of 2500 rows loads in pages and its base spans several stored chun
     await Promise.all(Array.from({ length: 50 }, (_, k) => control('/test/write', { id: i + k, name: 'row ' + (i + k), qty: i + k })));
   }
   const emu = emulator();
-  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('saveConnection', fake.base(), 't0ken');
   await emu.run('bindTable', 'people');
   const started = Date.now();
   const first = await emu.run('syncNow', {});
@@ -233,7 +192,7 @@ test('a table of 2500 rows loads in pages and its base spans several stored chun
 });
 
 test('a custom column asks resolveConflict and its answer settles the conflict', async () => {
-  const emu = await boundSheet([path.join(__dirname, 'support', 'CustomRule.js')]);
+  const emu = await boundSheet({ extraFiles: [path.join(__dirname, 'support', 'CustomRule.js')] });
   await emu.run('setPolicy', { default: 'manual', columns: { name: 'custom' } });
   await emu.user.editCell('Sheet1', 'B2', 'Ada Lovelace');
   await control('/test/write', { id: 1, name: 'A. L.' });
@@ -248,7 +207,7 @@ test('a custom column asks resolveConflict and its answer settles the conflict',
 });
 
 test('a sync that runs out of time stops between batches and the next one carries on', async () => {
-  const emu = await boundSheet([path.join(__dirname, 'support', 'SmallBatches.js')]);
+  const emu = await boundSheet({ extraFiles: [path.join(__dirname, 'support', 'SmallBatches.js')] });
   const typed = Array.from({ length: 8 }, (_, i) => ['', 'new ' + i, i]);
   await emu.user.pasteBlock('Sheet1', 'A4', typed);
   // Every server call takes a simulated minute, so the 4.5-minute budget runs out mid-way.
@@ -272,7 +231,7 @@ test('a first sync longer than one execution copies the table page by page and m
   await control('/test/reset', {});
   for (let id = 1; id <= 30; id++) await control('/test/write', { id, name: 'row ' + id, qty: id });
   const emu = emulator([path.join(__dirname, 'support', 'SmallPages.js'), path.join(__dirname, 'harness', 'project', 'E2eProbe.js')]);
-  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('saveConnection', fake.base(), 't0ken');
   // The sheet already holds rows: one as the table has it, one the sheet changed, one typed.
   await emu.user.pasteBlock('Sheet1', 'A1', [['id', 'name', 'qty'], [3, 'row 3', 3], [7, 'seven', 7], ['', 'typed', 5]]);
   await emu.run('bindTable', 'people');

@@ -9,7 +9,7 @@ const { execFileSync } = require('node:child_process');
 const { describe, test } = require('node:test');
 const { backends } = require('./harness/databases');
 const { useStack, ddl } = require('./harness/stack');
-const { addonEmulator, connectAndBind, sheetRecords } = require('./harness/addon');
+const { addonEmulator, connectAndBind, sheetRecords, timerTickMs } = require('./harness/addon');
 
 const STOCK = ddl.table('stock', ['name VARCHAR(40) NOT NULL', 'qty INT NULL']);
 const STEPS = Number(process.env.SHEETSYNC_E2E_STEPS || 60);
@@ -118,7 +118,7 @@ for (const backend of backends()) describe(`convergence on ${backend}`, () => {
         remove();
       },
       async function timerInA() {
-        note(await a.clock.advance(60 * 1000));
+        note(await a.clock.advance(timerTickMs(a)));
       },
     ];
     const trail = [];

@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod dialect;
+pub mod ident;
 pub mod triggers;
 pub mod types;
 

@@ -17,6 +17,21 @@ function addonFiles() {
 }
 
 /**
+ * The install mode the suite runs the add-on in: a script bound to the sheet by default,
+ * SHEETSYNC_E2E_MODE=addon for a published editor add-on (hourly timers, one trigger of each
+ * kind per person and document).
+ */
+const MODE = process.env.SHEETSYNC_E2E_MODE || 'container-bound';
+if (!['container-bound', 'addon'].includes(MODE)) {
+  throw new Error(`SHEETSYNC_E2E_MODE must be container-bound or addon, not ${JSON.stringify(MODE)}`);
+}
+
+/** How far the clock must move for the add-on's time-driven trigger to fire once. */
+function timerTickMs(emu) {
+  return emu.options.mode === 'addon' ? 60 * 60 * 1000 : 60 * 1000;
+}
+
+/**
  * A spreadsheet with the add-on. `extraFiles` load after the add-on's own (a later
  * top-level function replaces an earlier one of the same name, as in Apps Script).
  * The virtual clock starts at the real now, so edit times compare with the database's.
@@ -27,6 +42,7 @@ function addonEmulator({ extraFiles = [], timeZone = 'Europe/Berlin', ...options
     projectDir: ADDON,
     timeZone,
     now: Date.now(),
+    mode: MODE,
     ...options,
   });
 }
@@ -81,4 +97,4 @@ function pushesSince(emu, from = 0) {
   return emu.stats.requests.slice(from).filter((r) => /\/push$/.test(String(r.url || '')) && String(r.method || '').toLowerCase() === 'post');
 }
 
-module.exports = { addonEmulator, addonFiles, connectAndBind, readSheet, sheetRecords, byKey, plain, assertTriggersOk, pushesSince };
+module.exports = { MODE, timerTickMs, addonEmulator, addonFiles, connectAndBind, readSheet, sheetRecords, byKey, plain, assertTriggersOk, pushesSince };

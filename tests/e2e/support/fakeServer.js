@@ -141,6 +141,9 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// The tests' fetch reuses connections; a connection the server closes as idle just as the
+// next request goes out fails that request, so keep idle connections longer than any test.
+server.keepAliveTimeout = 10 * 60 * 1000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });

@@ -46,6 +46,19 @@ const CLOCK_PRELUDE = `(function (now) {
   Object.defineProperty(globalThis, 'Date', { value: ClockDate, writable: true, configurable: true });
 })`;
 
+// Refuses synchronous compiles as Chromium does on its main thread (over 8 MB there; here any
+// size, so a script that depends on them fails at once): asynchronous compiles still work.
+const NO_SYNC_WASM_PRELUDE = `(function () {
+  for (const name of ['Module', 'Instance']) {
+    const original = WebAssembly[name];
+    const refuse = function () {
+      throw new RangeError('WebAssembly.' + name + ' is disallowed on this thread; use WebAssembly.instantiate');
+    };
+    refuse.prototype = original.prototype; // instanceof still answers for asynchronous results
+    Object.defineProperty(WebAssembly, name, { value: refuse, writable: true, configurable: true });
+  }
+})()`;
+
 const sources = new Map();
 
 function readSource(file) {
@@ -62,6 +75,7 @@ function buildContext(exec) {
   const context = vm.createContext({}, { name: `apps-script-execution-${exec.id}` });
   for (const name of ABSENT_GLOBALS) vm.runInContext(`delete globalThis[${JSON.stringify(name)}]`, context);
   vm.runInContext(CLOCK_PRELUDE, context)(() => exec.emu.clock.now());
+  if (!exec.emu.options.syncWasmCompile) vm.runInContext(NO_SYNC_WASM_PRELUDE, context);
   exec.context = context;
   // The clock-following Date is fine for copying instants: with an argument it is the plain Date.
   exec.realm = vm.runInContext('({ Error, Date, Array, Object, JSON })', context);

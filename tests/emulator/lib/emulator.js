@@ -14,6 +14,7 @@ const { createPropertyStores } = require('./services/properties');
 const { createCaches } = require('./services/cache');
 const { releaseAll } = require('./services/lock');
 const { createUiRecord } = require('./services/ui');
+const { QuotaLedger } = require('./quota');
 const { isValidTimeZone } = require('./timezone');
 const { TriggerRunner } = require('./triggers');
 const { Person } = require('./person');
@@ -36,20 +37,43 @@ const DEFAULTS = {
   mode: 'container-bound',
   owner: 'owner@example.com',
   urlFetchDailyQuota: null,
+  // Which daily quotas apply (quota.js): a consumer (gmail.com) or a Workspace account.
+  account: 'consumer',
+  // Whether a published add-on's time-driven trigger runs with the document it was made in
+  // (Google says it may not: no active spreadsheet, no document properties, no document lock).
+  addonTimerHasDocument: true,
+  // 'versioned' (a published deployment) enforces the manifest's urlFetchWhitelist; 'head' (a
+  // bound script, a test deployment) does not, as Google's allowlist page says.
+  deployment: 'head',
+  quotaLimits: null,
   addonName: 'Add-on',
   echoLogs: false,
+  // Google does not document whether an execution waits for a Promise its function returns;
+  // 'dropped' ends the execution when the function returns, as if it did not.
+  returnedPromises: 'awaited',
+  // Whether `new WebAssembly.Module(bytes)` (a synchronous compile) is allowed; browsers refuse
+  // large ones, and Google does not document Apps Script's rule.
+  syncWasmCompile: true,
+  // How getContentText() without an argument decodes a body whose Content-Type names no
+  // charset; Google does not document it.
+  defaultResponseCharset: 'UTF-8',
 };
 
 /** The time zone in the project's appsscript.json, if there is one. */
-function manifestTimeZone(dir) {
+/** The project's appsscript.json as an object, or null when it has none (or cannot be read). */
+function readManifest(dir) {
   const file = path.join(dir, 'appsscript.json');
   if (!fs.existsSync(file)) return null;
   try {
-    const tz = JSON.parse(fs.readFileSync(file, 'utf8')).timeZone;
-    return isValidTimeZone(tz) ? tz : null;
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
+}
+
+function manifestTimeZone(manifest) {
+  const tz = manifest && manifest.timeZone;
+  return isValidTimeZone(tz) ? tz : null;
 }
 
 /** An error a script execution ended with, carried back to the host. */
@@ -84,10 +108,13 @@ class Emulator {
   constructor(options = {}) {
     const o = { ...DEFAULTS, ...options };
     if (!isValidTimeZone(o.timeZone)) throw new Error(`unknown time zone ${JSON.stringify(o.timeZone)}`);
-    if (!['container-bound', 'addon'].includes(o.mode)) throw new Error(`mode must be 'container-bound' or 'addon', got ${JSON.stringify(o.mode)}`);
+    if (!['container-bound', 'addon', 'test-deployment'].includes(o.mode)) throw new Error(`mode must be 'container-bound', 'addon' or 'test-deployment', got ${JSON.stringify(o.mode)}`);
+    if (!['awaited', 'dropped'].includes(o.returnedPromises)) throw new Error(`returnedPromises must be 'awaited' or 'dropped', got ${JSON.stringify(o.returnedPromises)}`);
     o.files = o.files.map((f) => path.resolve(f));
     o.projectDir = o.projectDir || (o.files[0] ? path.dirname(o.files[0]) : process.cwd());
-    o.scriptTimeZone = o.scriptTimeZone || manifestTimeZone(o.projectDir) || o.timeZone;
+    this.manifest = readManifest(o.projectDir);
+    o.scriptTimeZone = o.scriptTimeZone || manifestTimeZone(this.manifest) || o.timeZone;
+    if (!['head', 'versioned'].includes(o.deployment)) throw new Error(`deployment must be 'head' or 'versioned', got ${JSON.stringify(o.deployment)}`);
     this.options = o;
     this.scriptId = crypto.randomBytes(24).toString('base64url');
     this.clock = createClock({ mode: o.clock, start: o.now });
@@ -101,6 +128,7 @@ class Emulator {
     this.logs = [];
     this.executions = [];
     this.stats = { urlFetchCalls: 0, requests: [] };
+    this.quota = new QuotaLedger(this);
     this.serviceHooks = [];
     this.triggerRunner = new TriggerRunner(this);
     this.people = new Map();
@@ -187,10 +215,16 @@ class Emulator {
     if (timeLimitMs !== null) exec.deadlineMs = Math.min(exec.deadlineMs, timeLimitMs);
     const record = { id: exec.id, fnName, kind, user: user.email, status: 'running', error: null };
     this.executions.push(record);
+    const started = process.hrtime.bigint();
+    let counted = true;
     try {
+      if ((kind === 'trigger' || kind === 'time') && !this.quota.triggerAllowed()) {
+        throw new ScriptException('Service using too much computer time for one day');
+      }
       const context = buildContext(exec);
       if (optional && !hasFunction(context, fnName)) {
         record.status = 'skipped';
+        counted = false;
         return undefined;
       }
       let fn;
@@ -201,7 +235,15 @@ class Emulator {
       }
       const args = argsFor ? argsFor(exec) : [];
       let result = fn(...args);
-      if (result && typeof result.then === 'function') result = await result;
+      if (result && typeof result.then === 'function') {
+        if (this.options.returnedPromises === 'awaited') {
+          result = await result;
+        } else {
+          // The execution ends now; whatever the Promise still does meets an ended execution.
+          result.then(null, () => {});
+          result = undefined;
+        }
+      }
       if (exec.terminated) throw exec.toScriptError(exec.terminated);
       record.status = 'completed';
       return toHost(result);
@@ -213,6 +255,7 @@ class Emulator {
     } finally {
       releaseAll(this, exec);
       if (!exec.terminated) exec.terminate('This execution has already ended.');
+      if (counted) this.quota.executed(kind, Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
 }

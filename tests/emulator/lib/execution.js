@@ -28,6 +28,8 @@ class Execution {
     this.realm = null;
     this.heldLocks = new Set();
     this.serviceCalls = 0;
+    // A published add-on's time-driven trigger may run without its document (see the option).
+    this.hasDocument = !(emu.options.mode === 'addon' && kind === 'time' && !emu.options.addonTimerHasDocument);
     // Service objects → the model they stand for (sheet, range), for calls
     // such as deleteSheet(sheet) that take another service object.
     this.models = new WeakMap();
@@ -120,6 +122,7 @@ class Execution {
       }
       out[key] = function gated(...args) {
         exec.check(`${name}.${key}`);
+        if (name === 'Properties') exec.emu.quota.use('propertyCalls');
         try {
           return fn.apply(this, args);
         } catch (e) {

@@ -156,6 +156,17 @@ class Person {
   async open() {
     return this.emu.open(this);
   }
+
+  /**
+   * Clicks an item of a menu the script added (`caption` as shown): its function runs as a
+   * manual execution by this person. Rejects when no menu has such an item.
+   */
+  async chooseMenuItem(caption) {
+    const items = this.emu.ui.menus.flatMap((m) => m.items);
+    const item = items.find((i) => i.caption === caption);
+    if (!item) throw new Error(`no menu item ${JSON.stringify(caption)}; the menus hold ${JSON.stringify(items.map((i) => i.caption))}`);
+    return this.emu.runAs(this, item.functionName);
+  }
 }
 
 /** e.value / e.oldValue text of a stored value (undefined for an empty cell). */

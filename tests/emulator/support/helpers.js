@@ -43,6 +43,7 @@ const handler = (req, res) => {
     if (url.pathname === '/slow') { setTimeout(() => res.end('{}'), Number(url.searchParams.get('ms'))); return; }
     if (url.pathname === '/redirect') { res.statusCode = 302; res.setHeader('Location', '/echo'); res.end(); return; }
     if (url.pathname === '/long') { res.end('x'.repeat(500)); return; }
+    if (url.pathname === '/text') { res.setHeader('Content-Type', url.searchParams.get('type')); res.end('"caf\u00e9"'); return; }
     res.end(JSON.stringify({ method: req.method, path: url.pathname, body, contentType: req.headers['content-type'] || null, auth: req.headers.authorization || null, ua: req.headers['user-agent'] }));
   });
 };

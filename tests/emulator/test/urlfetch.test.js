@@ -13,6 +13,7 @@ function get(url, params) {
 }
 function code(url, params) { return UrlFetchApp.fetch(url, params).getResponseCode(); }
 function text(url, params) { return UrlFetchApp.fetch(url, params).getContentText(); }
+function textIn(url, charset) { return UrlFetchApp.fetch(url).getContentText(charset); }
 function both(base) {
   return UrlFetchApp.fetchAll([base + '/one', { url: base + '/two', method: 'post', payload: 'x' }]).map(function (r) {
     return JSON.parse(r.getContentText()).path;
@@ -131,4 +132,15 @@ test('a self-signed HTTPS server is refused unless validateHttpsCertificates is 
   } finally {
     tlsServer.close();
   }
+});
+
+test('getContentText decodes by its argument, else the header\'s charset, else the default', async () => {
+  const bare = `${server.url}/text?type=${encodeURIComponent('application/json')}`;
+  const named = `${server.url}/text?type=${encodeURIComponent('application/json; charset=utf-8')}`;
+  const latin = emulatorWith(CODE, { defaultResponseCharset: 'ISO-8859-1' });
+  assert.strictEqual(await latin.run('text', bare, {}), '"cafÃ©"', 'no charset anywhere: the default');
+  assert.strictEqual(await latin.run('text', named, {}), '"café"', 'the header names UTF-8');
+  assert.strictEqual(await latin.run('textIn', bare, 'UTF-8'), '"café"', 'the argument wins');
+  assert.strictEqual(await emulatorWith(CODE).run('text', bare, {}), '"café"', 'UTF-8 by default');
+  await assert.rejects(latin.run('textIn', bare, 'KOI8-R'), /Unsupported charset/);
 });

@@ -41,7 +41,7 @@ function createLockService(exec) {
   const ssId = exec.emu.spreadsheet.id;
   return exec.service('LockService', {
     getScriptLock: () => createLock(exec, 'script'),
-    getDocumentLock: () => createLock(exec, `document:${ssId}`),
+    getDocumentLock: () => (exec.hasDocument ? createLock(exec, `document:${ssId}`) : null),
     getUserLock: () => createLock(exec, `user:${exec.user.email}`),
   });
 }

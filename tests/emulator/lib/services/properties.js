@@ -65,7 +65,7 @@ function createStore(exec, map) {
 function createPropertiesService(exec) {
   const stores = exec.emu.properties;
   return exec.service('PropertiesService', {
-    getDocumentProperties: () => createStore(exec, stores.document),
+    getDocumentProperties: () => (exec.hasDocument ? createStore(exec, stores.document) : null),
     getScriptProperties: () => createStore(exec, stores.script),
     getUserProperties() {
       const email = exec.user.email;

@@ -19,6 +19,9 @@ let uidCounter = 0;
 function install(exec, spec) {
   const emu = exec.emu;
   const owner = exec.user.email;
+  if (emu.options.mode === 'test-deployment') {
+    throw new ScriptException('Installable triggers are not supported in test deployments of add-ons.');
+  }
   const mine = emu.triggers.filter((t) => t.owner === owner);
   if (mine.length >= MAX_TRIGGERS_PER_USER) {
     throw new ScriptException('This script has too many triggers. Triggers must be deleted from the script before more can be added.');
@@ -121,7 +124,7 @@ function createScriptApp(exec) {
     TriggerSource,
     AuthMode,
     InstallationSource,
-    getInstallationSource: () => (emu.options.mode === 'addon' ? InstallationSource.WEB_STORE_ADD_ON : InstallationSource.NONE),
+    getInstallationSource: () => (emu.options.mode === 'container-bound' ? InstallationSource.NONE : InstallationSource.WEB_STORE_ADD_ON),
     newTrigger(functionName) {
       needFull('ScriptApp.newTrigger');
       const handler = String(functionName);

@@ -10,15 +10,16 @@ const { createFilterCriteriaBuilder } = require('./filter');
 /** Creates the SpreadsheetApp global for one execution. */
 function createSpreadsheetApp(exec) {
   const ss = exec.emu.spreadsheet;
-  const active = () => createSpreadsheet(exec);
+  const open = () => createSpreadsheet(exec);
+  const active = () => (exec.hasDocument ? open() : null);
   return exec.service('SpreadsheetApp', {
     getActiveSpreadsheet: active,
     getActive: active,
-    getActiveSheet: () => createSheet(exec, ss.activeSheet),
-    getActiveRange: () => active().getActiveRange(),
+    getActiveSheet: () => (exec.hasDocument ? createSheet(exec, ss.activeSheet) : null),
+    getActiveRange: () => (exec.hasDocument ? open().getActiveRange() : null),
     openById(id) {
       if (String(id) !== ss.id) throw new ScriptException('Unexpected error while getting the method or property openById on object SpreadsheetApp.');
-      return active();
+      return open();
     },
     getUi: () => createUi(exec),
     newFilterCriteria: () => createFilterCriteriaBuilder(exec),

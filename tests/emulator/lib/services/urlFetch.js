@@ -2,6 +2,7 @@
 // UrlFetchApp: real, synchronous HTTP as Apps Script does it.
 
 const { ScriptException } = require('../errors');
+const { prefixMatches } = require('../allowlist');
 const { requestSync } = require('../syncHttp');
 const { createBlob, signedBytes, bufferOf } = require('./blob');
 
@@ -17,10 +18,23 @@ function formEncode(obj) {
 }
 
 /** Builds the worker's request from Google's (url, params). */
+/**
+ * A versioned deployment fetches only URLs its manifest's urlFetchWhitelist covers (and has to
+ * declare one: Google refuses to create the deployment without it).
+ */
+function checkAllowlist(emu, url) {
+  if (emu.options.deployment !== 'versioned') return;
+  const prefixes = (emu.manifest && emu.manifest.urlFetchWhitelist) || [];
+  if (!prefixes.some((p) => prefixMatches(p, url))) {
+    throw new ScriptException(`UrlFetch calls to ${url} are not permitted by your admin or the script's urlFetchWhitelist`);
+  }
+}
+
 function buildRequest(exec, url, params = {}) {
   const text = String(url);
   if (!/^https?:\/\//i.test(text)) throw new ScriptException(`Invalid argument: ${text}`);
   if (text.length > MAX_URL_CHARS) throw new ScriptException('Limit Exceeded: URLFetch URL Length.');
+  checkAllowlist(exec.emu, text);
   const method = String(params.method || 'get').toUpperCase();
   const headers = { 'User-Agent': `Mozilla/5.0 (compatible; Google-Apps-Script; beanserver; +https://script.google.com; id: ${exec.emu.scriptId})` };
   for (const [k, v] of Object.entries(params.headers || {})) headers[k] = String(v);
@@ -59,6 +73,20 @@ function failureText(error, url) {
   return `Address unavailable: ${url}`;
 }
 
+/** The charset parameter of a Content-Type header, or null. */
+function headerCharset(contentType) {
+  const m = /;\s*charset="?([^";\s]+)"?/i.exec(contentType || '');
+  return m ? m[1] : null;
+}
+
+/** Decodes a body in the charsets this emulator knows (UTF-8 and the single-byte Latin ones). */
+function decodeBody(body, charset) {
+  const name = String(charset).toUpperCase();
+  if (name === 'UTF-8' || name === 'UTF8') return body.toString('utf8');
+  if (['ISO-8859-1', 'LATIN1', 'US-ASCII', 'WINDOWS-1252'].includes(name)) return body.toString('latin1');
+  throw new ScriptException(`Unsupported charset: ${charset}`);
+}
+
 function createResponse(exec, result) {
   const body = Buffer.from(result.bodyBase64, 'base64');
   const raw = result.rawHeaders;
@@ -68,7 +96,7 @@ function createResponse(exec, result) {
   };
   return exec.service('HTTPResponse', {
     getResponseCode: () => result.code,
-    getContentText: (charset) => (String(charset || '').toUpperCase() === 'US-ASCII' ? body.toString('latin1') : body.toString('utf8')),
+    getContentText: (charset) => decodeBody(body, charset || headerCharset(contentType()) || exec.emu.options.defaultResponseCharset),
     getContent: () => signedBytes(exec, body),
     getHeaders() {
       const out = {};
@@ -98,9 +126,7 @@ function createUrlFetchApp(exec) {
     }
     for (let i = 0; i < requests.length; i++) {
       emu.stats.urlFetchCalls++;
-      if (emu.options.urlFetchDailyQuota !== null && emu.stats.urlFetchCalls > emu.options.urlFetchDailyQuota) {
-        throw new ScriptException('Service invoked too many times for one day: urlfetch.');
-      }
+      emu.quota.use('urlFetchCalls');
     }
     const wait = Math.min(FETCH_TIMEOUT_MS + 1000, exec.remainingMs());
     const results = requestSync(requests, wait);
