@@ -6,14 +6,16 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 
+use crate::bytes::{canonical_bits, from_base64, to_base64};
+use crate::calendar::{time_text, OffCalendar};
 use crate::decimal::{decimal_of_number, decimal_of_text};
 use crate::schema::{CellError, ColumnSchema};
 use crate::sheet::SheetCell;
 use crate::value::{
-    canonical_decimal, check_int_range, parse_date, parse_datetime, parse_time, SqlType, Value,
-    ValueError, MAX_SAFE_INTEGER,
+    canonical_decimal, check_int_range, date_value, datetime_value, geometry_text, non_finite_text,
+    parse_float, time_value, SqlType, Value, ValueError, MAX_SAFE_INTEGER,
 };
 use crate::zone::ZoneOffsets;
 
@@ -32,6 +34,10 @@ pub(crate) enum Canon<'a> {
     DateTime(NaiveDateTime),
     Timestamp(NaiveDateTime),
     Time(NaiveTime),
+    Binary(Cow<'a, [u8]>),
+    Bits(Cow<'a, str>),
+    TimeSpan(i64),
+    OffCalendar(OffCalendar),
 }
 
 impl<'a> Canon<'a> {
@@ -48,6 +54,31 @@ impl<'a> Canon<'a> {
             Value::DateTime(d) => Canon::DateTime(*d),
             Value::Timestamp(d) => Canon::Timestamp(*d),
             Value::Time(t) => Canon::Time(*t),
+            Value::Binary(b) => Canon::Binary(Cow::Borrowed(b)),
+            Value::Bits(s) => Canon::Bits(Cow::Borrowed(s)),
+            Value::TimeSpan(n) => Canon::TimeSpan(*n),
+            Value::OffCalendar(o) => Canon::OffCalendar(*o),
+        }
+    }
+
+    /// The same value with nothing borrowed.
+    pub(crate) fn into_static(self) -> Canon<'static> {
+        match self {
+            Canon::Decimal(s) => Canon::Decimal(Cow::Owned(s.into_owned())),
+            Canon::Text(s) => Canon::Text(Cow::Owned(s.into_owned())),
+            Canon::Json(s) => Canon::Json(Cow::Owned(s.into_owned())),
+            Canon::Bits(s) => Canon::Bits(Cow::Owned(s.into_owned())),
+            Canon::Binary(b) => Canon::Binary(Cow::Owned(b.into_owned())),
+            Canon::Null => Canon::Null,
+            Canon::Bool(b) => Canon::Bool(b),
+            Canon::Int(i) => Canon::Int(i),
+            Canon::Float(x) => Canon::Float(x),
+            Canon::Date(d) => Canon::Date(d),
+            Canon::DateTime(d) => Canon::DateTime(d),
+            Canon::Timestamp(d) => Canon::Timestamp(d),
+            Canon::Time(t) => Canon::Time(t),
+            Canon::TimeSpan(n) => Canon::TimeSpan(n),
+            Canon::OffCalendar(o) => Canon::OffCalendar(o),
         }
     }
 
@@ -64,6 +95,10 @@ impl<'a> Canon<'a> {
             Canon::DateTime(d) => Value::DateTime(d),
             Canon::Timestamp(d) => Value::Timestamp(d),
             Canon::Time(t) => Value::Time(t),
+            Canon::Binary(b) => Value::Binary(b.into_owned()),
+            Canon::Bits(s) => Value::Bits(s.into_owned()),
+            Canon::TimeSpan(n) => Value::TimeSpan(n),
+            Canon::OffCalendar(o) => Value::OffCalendar(o),
         }
     }
 }
@@ -92,7 +127,12 @@ pub(crate) fn read_cell<'a>(
 ) -> Result<Canon<'a>, ValueError> {
     if cell.is_empty() {
         return match &column.sql_type {
+            // Where NULL is not allowed, an empty cell is the empty value the column holds.
             SqlType::Text { .. } if !column.nullable => Ok(Canon::Text(Cow::Borrowed(""))),
+            SqlType::Binary { .. } if !column.nullable => Ok(Canon::Binary(Cow::Borrowed(&[]))),
+            SqlType::Bits { varying: true, .. } if !column.nullable => {
+                Ok(Canon::Bits(Cow::Borrowed("")))
+            }
             _ if column.nullable || column.generated => Ok(Canon::Null),
             _ => Err(ValueError::NullNotAllowed),
         };
@@ -134,13 +174,7 @@ pub(crate) fn read_cell<'a>(
         }
         SqlType::Float { .. } => match cell {
             SheetCell::Number(x) => Ok(Canon::Float(*x)),
-            SheetCell::Text(s) => s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .map(Canon::Float)
-                .ok_or_else(|| ValueError::WrongType(format!("{s:?} is not a number"))),
+            SheetCell::Text(s) => parse_float(s).map(Canon::Float),
             _ => Err(wrong("a number")),
         },
         SqlType::Bool => match cell {
@@ -173,6 +207,23 @@ pub(crate) fn read_cell<'a>(
                 )))
             }
         }
+        SqlType::Geometry => match cell {
+            SheetCell::Text(s) => geometry_text(s).map(|v| Canon::of(&v).into_static()),
+            _ => Err(wrong("well-known text")),
+        },
+        SqlType::Binary { max_bytes } => match cell {
+            SheetCell::Text(s) => Ok(Canon::Binary(Cow::Owned(from_base64(s, *max_bytes)?))),
+            _ => Err(wrong("base64 text")),
+        },
+        SqlType::Bits { width, varying } => match cell {
+            SheetCell::Text(s) => Ok(Canon::Bits(Cow::Owned(canonical_bits(
+                s, *width, *varying,
+            )?))),
+            SheetCell::Number(x) if x.fract() == 0.0 && *x >= 0.0 => Ok(Canon::Bits(Cow::Owned(
+                canonical_bits(&format!("{x}"), *width, *varying)?,
+            ))),
+            _ => Err(wrong("a string of bits")),
+        },
         SqlType::Json => {
             let doc: serde_json::Value = match cell {
                 SheetCell::Text(s) => serde_json::from_str(s)
@@ -186,7 +237,7 @@ pub(crate) fn read_cell<'a>(
             Ok(Canon::Json(Cow::Owned(doc.to_string())))
         }
         SqlType::Time => match cell {
-            SheetCell::Text(s) => parse_time(s).map(Canon::Time),
+            SheetCell::Text(s) => time_value(s).map(|v| Canon::of(&v).into_static()),
             SheetCell::Date(ms) => Ok(Canon::Time(wall_clock(*ms, tz)?.time())),
             SheetCell::Number(x) if (0.0..1.0).contains(x) => {
                 let secs = (x * 86_400.0).round() as u32;
@@ -198,20 +249,24 @@ pub(crate) fn read_cell<'a>(
         },
         SqlType::Date => match cell {
             SheetCell::Date(ms) => Ok(Canon::Date(wall_clock(*ms, tz)?.date())),
-            SheetCell::Text(s) => parse_date(s).map(Canon::Date),
+            SheetCell::Text(s) => date_value(s).map(|v| Canon::of(&v).into_static()),
             _ => Err(wrong("a date")),
         },
         SqlType::DateTime => match cell {
             SheetCell::Date(ms) => Ok(Canon::DateTime(wall_clock(*ms, tz)?)),
-            SheetCell::Text(s) => parse_datetime(s).map(Canon::DateTime),
+            SheetCell::Text(s) => {
+                datetime_value(s, Value::DateTime).map(|v| Canon::of(&v).into_static())
+            }
             _ => Err(wrong("a date and time")),
         },
         SqlType::Timestamp => match cell {
             SheetCell::Date(ms) => Ok(Canon::Timestamp(utc_of_ms(*ms)?)),
-            SheetCell::Text(s) => {
-                let wall = parse_datetime(s)?;
-                Ok(Canon::Timestamp(utc_of_ms(ms_of_wall_clock(wall, tz))?))
-            }
+            SheetCell::Text(s) => match datetime_value(s, Value::DateTime)? {
+                Value::DateTime(wall) => {
+                    Ok(Canon::Timestamp(utc_of_ms(ms_of_wall_clock(wall, tz))?))
+                }
+                other => Ok(Canon::of(&other).into_static()),
+            },
             _ => Err(wrong("a date and time")),
         },
     }
@@ -280,11 +335,13 @@ pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets)
         Value::Bool(b) => SheetCell::Bool(*b),
         Value::Int(i) if i.abs() <= MAX_SAFE_INTEGER => SheetCell::Number(*i as f64),
         Value::Int(i) => SheetCell::Text(i.to_string()),
+        Value::Float(x) if !x.is_finite() => SheetCell::Text(non_finite_text(*x).to_string()),
         Value::Float(x) => SheetCell::Number(*x),
         Value::Decimal(s) => match (&column.sql_type, s.parse::<f64>()) {
             (SqlType::Decimal { precision, scale }, Ok(x))
-                if canonical_decimal(&x.to_string(), *precision, *scale).as_deref()
-                    == Ok(s.as_str()) =>
+                if x.is_finite()
+                    && canonical_decimal(&x.to_string(), *precision, *scale).as_deref()
+                        == Ok(s.as_str()) =>
             {
                 SheetCell::Number(x)
             }
@@ -292,11 +349,14 @@ pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets)
         },
         Value::Text(s) | Value::Json(s) if s.is_empty() => SheetCell::Empty,
         Value::Text(s) | Value::Json(s) => SheetCell::Text(s.clone()),
-        Value::Time(t) => SheetCell::Text(if t.nanosecond() == 0 {
-            t.format("%H:%M:%S").to_string()
-        } else {
-            t.format("%H:%M:%S%.f").to_string()
-        }),
+        Value::Time(t) => SheetCell::Text(time_text(*t)),
+        Value::Binary(b) if b.is_empty() => SheetCell::Empty,
+        Value::Binary(b) => SheetCell::Text(to_base64(b)),
+        Value::Bits(s) => SheetCell::Text(s.clone()),
+        Value::TimeSpan(_) | Value::OffCalendar(_) => match value.to_wire() {
+            serde_json::Value::String(s) => SheetCell::Text(s),
+            other => SheetCell::Text(other.to_string()),
+        },
         Value::Date(d) => SheetCell::Date(ms_of_wall_clock(d.and_time(NaiveTime::MIN), tz)),
         Value::DateTime(d) => SheetCell::Date(ms_of_wall_clock(*d, tz)),
         Value::Timestamp(d) => SheetCell::Date(d.and_utc().timestamp_millis() as f64),
@@ -308,7 +368,13 @@ pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets)
 /// zeros. `None` leaves the sheet's automatic format.
 pub fn number_format(column: &ColumnSchema) -> Option<String> {
     Some(match &column.sql_type {
-        SqlType::Text { .. } | SqlType::Enum { .. } | SqlType::Json | SqlType::Time => "@".into(),
+        SqlType::Text { .. }
+        | SqlType::Enum { .. }
+        | SqlType::Json
+        | SqlType::Time
+        | SqlType::Binary { .. }
+        | SqlType::Bits { .. }
+        | SqlType::Geometry => "@".into(),
         SqlType::Int { .. } => "0".into(),
         SqlType::Decimal { scale: 0, .. } => "0".into(),
         SqlType::Decimal { scale, .. } => format!("0.{}", "0".repeat(usize::from(*scale))),

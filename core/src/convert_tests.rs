@@ -289,3 +289,55 @@ fn a_date_beyond_what_the_zone_can_show_is_an_error_not_a_panic() {
     let last_ms = chrono::NaiveDateTime::MAX.and_utc().timestamp_millis() as f64;
     assert!(SheetCell::Date(last_ms).to_value(&c, &far).is_err());
 }
+
+#[test]
+fn bytes_bits_non_finite_floats_and_out_of_day_times_survive_the_sheet() {
+    let cases = [
+        (
+            SqlType::Binary { max_bytes: None },
+            Value::Binary(vec![0xff, 0x00, 0x80]),
+        ),
+        (
+            SqlType::Bits {
+                width: 4,
+                varying: false,
+            },
+            Value::Bits("0101".into()),
+        ),
+        (SqlType::Float { bits: 64 }, Value::Float(f64::INFINITY)),
+        (
+            SqlType::Decimal {
+                precision: 10,
+                scale: 2,
+            },
+            Value::Decimal("NaN".into()),
+        ),
+        (SqlType::Float { bits: 64 }, Value::Float(f64::NEG_INFINITY)),
+        (SqlType::Time, Value::TimeSpan(-3_600_000_000_000)),
+        (
+            SqlType::Geometry,
+            Value::Text("SRID=4326;POINT(0.30000000000000004 2)".into()),
+        ),
+        (
+            SqlType::Date,
+            Value::OffCalendar(crate::calendar::OffCalendar::ZeroDate),
+        ),
+        (
+            SqlType::Timestamp,
+            Value::OffCalendar(crate::calendar::OffCalendar::Infinity),
+        ),
+    ];
+    for (ty, value) in cases {
+        let c = col(ty.clone(), true);
+        round_trips(&c, value.clone());
+        assert_eq!(
+            Value::from_wire(&ty, &value.to_wire()),
+            Ok(value.clone()),
+            "{ty:?}"
+        );
+    }
+    let nan = col(SqlType::Float { bits: 64 }, true);
+    let cell = SheetCell::from_value(&Value::Float(f64::NAN), &nan, paris());
+    assert_eq!(cell, SheetCell::Text("NaN".into()));
+    assert!(matches!(read(&nan, cell), Ok(Value::Float(x)) if x.is_nan()));
+}

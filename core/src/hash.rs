@@ -19,6 +19,12 @@
 //! | 8   | date-time   | i64 seconds since the Unix epoch, u32 nanoseconds       |
 //! | 9   | timestamp   | i64 seconds since the Unix epoch (UTC), u32 nanoseconds |
 //! | 10  | time        | u32 seconds since midnight, u32 nanoseconds             |
+//! | 11  | bytes       | u32 byte length, the bytes                              |
+//! | 12  | bits        | u32 length, the `0`/`1` digits as ASCII                 |
+//! | 13  | time span   | i64 signed nanoseconds (a time outside one day)         |
+//! | 14  | off-calendar| 1 byte: 0 infinity, 1 -infinity, 2 zero date, 3 zero date-time |
+//!
+//! Every NaN float is encoded with the bits of `f64::NAN`.
 //!
 //! A cell hash is the low 32 bits of XXH3-64 (seed 0) of that encoding. The row hash is
 //! XXH3-64 (seed 0) of the row's cell hashes, each as 4 little-endian bytes, in the table's
@@ -45,9 +51,26 @@ pub(crate) fn encode(value: &Canon<'_>, out: &mut Vec<u8>) {
         }
         Canon::Float(x) => {
             out.push(3);
-            let x = if *x == 0.0 { 0.0f64 } else { *x };
+            let x = if *x == 0.0 {
+                0.0f64
+            } else if x.is_nan() {
+                f64::NAN
+            } else {
+                *x
+            };
             out.extend_from_slice(&x.to_bits().to_le_bytes());
         }
+        Canon::Binary(b) => {
+            out.push(11);
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(b);
+        }
+        Canon::Bits(s) => encode_str(12, s, out),
+        Canon::TimeSpan(n) => {
+            out.push(13);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        Canon::OffCalendar(o) => out.extend_from_slice(&[14, o.code()]),
         Canon::Text(s) => encode_str(4, s, out),
         Canon::Decimal(s) => encode_str(5, s, out),
         Canon::Json(s) => encode_str(6, s, out),
@@ -176,27 +199,52 @@ mod tests {
     }
 
     #[test]
+    fn the_hashes_of_the_later_kinds_are_pinned() {
+        use crate::calendar::OffCalendar;
+        let vectors: Vec<(Value, u32)> = vec![
+            (Value::Binary(vec![0xff, 0x00]), 0x7334_f982),
+            (Value::Bits("0101".into()), 0x45c0_6fb5),
+            (Value::TimeSpan(-3_600_000_000_000), 0x93ce_2e90),
+            (Value::OffCalendar(OffCalendar::Infinity), 0xaa3c_5f41),
+            (Value::Float(f64::NAN), 0xe023_4960),
+        ];
+        let got: Vec<String> = vectors
+            .iter()
+            .map(|(v, _)| format!("{:#010x}", cell_hash(v)))
+            .collect();
+        for ((v, want), have) in vectors.iter().zip(&got) {
+            assert_eq!(format!("{want:#010x}"), *have, "{v:?}");
+        }
+        // Every NaN is one value.
+        assert_eq!(
+            cell_hash(&Value::Float(f64::NAN)),
+            cell_hash(&Value::Float(-f64::NAN))
+        );
+    }
+
+    #[test]
     fn a_value_the_sheet_cannot_give_back_is_an_error_naming_its_column() {
         let column = ColumnSchema {
-            name: "ratio".into(),
-            sql_type: crate::value::SqlType::Float { bits: 64 },
+            name: "code".into(),
+            sql_type: crate::value::SqlType::Text { max_chars: Some(3) },
             nullable: true,
             primary_key: false,
             generated: false,
         };
         let tz = ZoneOffsets::utc();
-        let err = through_sheet(&column, &Value::Float(f64::NAN), &tz).unwrap_err();
-        assert_eq!(err.column, "ratio");
+        // Longer than the column holds: the sheet would give back an error, not the text.
+        let err = through_sheet(&column, &Value::Text("toolong".into()), &tz).unwrap_err();
+        assert_eq!(err.column, "code");
         assert_eq!(
-            through_sheet(&column, &Value::Float(1.5), &tz),
-            Ok(Value::Float(1.5))
+            through_sheet(&column, &Value::Text("abc".into()), &tz),
+            Ok(Value::Text("abc".into()))
         );
         let schema = TableSchema {
             name: "t".into(),
             columns: vec![column],
             writable: false,
         };
-        assert!(digest_row(&schema, &[Value::Float(f64::INFINITY)], &tz).is_err());
+        assert!(digest_row(&schema, &[Value::Text("toolong".into())], &tz).is_err());
     }
 
     #[test]

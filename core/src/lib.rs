@@ -141,6 +141,8 @@
 //! ```
 
 pub mod base;
+pub mod bytes;
+pub mod calendar;
 pub mod convert;
 mod decimal;
 pub mod diff;

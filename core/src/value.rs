@@ -11,6 +11,12 @@ use std::fmt;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
+use crate::bytes::{canonical_bits, from_base64, to_base64};
+use crate::calendar::{
+    date_text, datetime_text, parse_span, parse_wide_date, span_text, time_of_span, time_text,
+    OffCalendar,
+};
+
 /// Integers whose magnitude exceeds this travel as strings, because JavaScript numbers (and
 /// sheet cells) hold integers exactly only up to 2^53.
 pub const MAX_SAFE_INTEGER: i128 = (1i128 << 53) - 1;
@@ -60,6 +66,23 @@ pub enum SqlType {
         /// The allowed values, in declaration order.
         values: Vec<String>,
     },
+    /// Bytes (`BINARY`, `VARBINARY`, `BLOB`, `bytea`); travels as base64 (see [`crate::bytes`]).
+    Binary {
+        /// The column's length limit in bytes, if it has one.
+        max_bytes: Option<u32>,
+    },
+    /// A string of bits (`BIT(n)`, `bit varying(n)`); travels as text of `0` and `1`.
+    Bits {
+        /// The number of bits (the most a varying column holds).
+        width: u32,
+        /// Whether values may be shorter than `width`.
+        #[serde(default)]
+        varying: bool,
+    },
+    /// A spatial value (MySQL's `GEOMETRY`, `POINT`, …) as text: well-known text (WKT),
+    /// prefixed `SRID=<n>;` when its spatial reference system is not 0 (`SRID=4326;POINT(1 2)`).
+    /// The database checks it; the core keeps it as text.
+    Geometry,
 }
 
 /// One checked column value.
@@ -88,6 +111,15 @@ pub enum Value {
     Time(NaiveTime),
     /// A JSON document in canonical compact form (object keys sorted).
     Json(String),
+    /// Bytes.
+    Binary(Vec<u8>),
+    /// Bits, as the canonical string of `0` and `1` for the column.
+    Bits(String),
+    /// A time outside one day (`838:59:59`, `-01:00:00`, `24:00:00`), in signed nanoseconds;
+    /// times within `00:00:00`..`24:00:00` are always [`Value::Time`].
+    TimeSpan(i64),
+    /// A date, date-time or timestamp that is no day of the calendar (`infinity`, the zero date).
+    OffCalendar(OffCalendar),
 }
 
 /// Why a value does not fit its column. The message names what was wrong; callers add where.
@@ -144,12 +176,20 @@ impl Value {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) if i.abs() <= MAX_SAFE_INTEGER => J::from(*i as i64),
             Value::Int(i) => J::String(i.to_string()),
-            Value::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
-            Value::Decimal(s) | Value::Text(s) | Value::Json(s) => J::String(s.clone()),
-            Value::Date(d) => J::String(d.format(DATE_FMT).to_string()),
-            Value::DateTime(d) => J::String(d.format(DATETIME_FMT).to_string()),
-            Value::Timestamp(d) => J::String(format!("{}Z", d.format("%Y-%m-%dT%H:%M:%S%.f"))),
-            Value::Time(t) => J::String(t.format(TIME_FMT).to_string()),
+            Value::Float(x) => match serde_json::Number::from_f64(*x) {
+                Some(n) => J::Number(n),
+                None => J::String(non_finite_text(*x).to_string()),
+            },
+            Value::Decimal(s) | Value::Text(s) | Value::Json(s) | Value::Bits(s) => {
+                J::String(s.clone())
+            }
+            Value::Binary(b) => J::String(to_base64(b)),
+            Value::Date(d) => J::String(date_text(*d)),
+            Value::DateTime(d) => J::String(datetime_text(*d, ' ')),
+            Value::Timestamp(d) => J::String(format!("{}Z", datetime_text(*d, 'T'))),
+            Value::Time(t) => J::String(time_text(*t)),
+            Value::TimeSpan(n) => J::String(span_text(*n)),
+            Value::OffCalendar(o) => J::String(o.as_str().to_string()),
         }
     }
 
@@ -180,14 +220,11 @@ impl Value {
                 canonical_decimal(&text, *precision, *scale).map(Value::Decimal)
             }
             SqlType::Float { .. } => match json {
-                J::Number(n) => Ok(Value::Float(n.as_f64().unwrap_or(f64::NAN))),
-                J::String(s) => s
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
+                J::Number(n) => n
+                    .as_f64()
                     .map(Value::Float)
-                    .ok_or_else(|| ValueError::WrongType(format!("{s:?} is not a number"))),
+                    .ok_or_else(|| ValueError::WrongType(format!("{n} is not a number"))),
+                J::String(s) => parse_float(s).map(Value::Float),
                 other => Err(wrong("a number", other)),
             },
             SqlType::Bool => match json {
@@ -201,6 +238,7 @@ impl Value {
                 },
                 other => Err(wrong("TRUE or FALSE", other)),
             },
+            SqlType::Geometry => geometry_text(expect_str(json, "well-known text")?),
             SqlType::Text { max_chars } => {
                 let s = scalar_text(json)?;
                 check_length(&s, *max_chars)?;
@@ -221,14 +259,20 @@ impl Value {
                     )))
                 }
             }
-            SqlType::Date => parse_date(expect_str(json, "a date")?).map(Value::Date),
+            SqlType::Date => date_value(expect_str(json, "a date")?),
             SqlType::DateTime => {
-                parse_datetime(expect_str(json, "a date and time")?).map(Value::DateTime)
+                datetime_value(expect_str(json, "a date and time")?, Value::DateTime)
             }
             SqlType::Timestamp => {
-                parse_datetime(expect_str(json, "a date and time")?).map(Value::Timestamp)
+                datetime_value(expect_str(json, "a date and time")?, Value::Timestamp)
             }
-            SqlType::Time => parse_time(expect_str(json, "a time")?).map(Value::Time),
+            SqlType::Time => time_value(expect_str(json, "a time")?),
+            SqlType::Binary { max_bytes } => {
+                from_base64(expect_str(json, "base64 text")?, *max_bytes).map(Value::Binary)
+            }
+            SqlType::Bits { width, varying } => {
+                canonical_bits(&scalar_text(json)?, *width, *varying).map(Value::Bits)
+            }
             SqlType::Json => {
                 let doc: serde_json::Value = match json {
                     J::String(s) => serde_json::from_str(s)
@@ -237,6 +281,71 @@ impl Value {
                 };
                 Ok(Value::Json(doc.to_string()))
             }
+        }
+    }
+}
+
+/// A geometry's text, checked only as far as its `SRID=<n>;` prefix (the database reads the
+/// rest).
+pub fn geometry_text(s: &str) -> Result<Value, ValueError> {
+    if let Some(rest) = s.trim_start().strip_prefix("SRID=") {
+        let srid = rest.split_once(';').map(|(n, _)| n);
+        if !srid.is_some_and(|n| {
+            !n.is_empty() && n.len() <= 10 && n.bytes().all(|b| b.is_ascii_digit())
+        }) {
+            return Err(ValueError::WrongType(format!(
+                "{s:?} is not SRID=<number>;<well-known text>"
+            )));
+        }
+    }
+    Ok(Value::Text(s.to_string()))
+}
+
+/// The wire text of a float that JSON numbers cannot carry.
+pub fn non_finite_text(x: f64) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else if x > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+/// Reads a float from text: decimal notation, or `NaN`, `Infinity`, `-Infinity` (any case,
+/// also `inf`).
+pub fn parse_float(s: &str) -> Result<f64, ValueError> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| ValueError::WrongType(format!("{s:?} is not a number")))
+}
+
+/// A date column's value from its text: a date (any year), `infinity`, `-infinity` or the
+/// zero date.
+pub fn date_value(s: &str) -> Result<Value, ValueError> {
+    match parse_date(s) {
+        Ok(d) => Ok(Value::Date(d)),
+        Err(e) => OffCalendar::parse(s, false)
+            .map(Value::OffCalendar)
+            .ok_or(e),
+    }
+}
+
+/// A date-and-time column's value from its text (see [`date_value`]).
+pub fn datetime_value(s: &str, make: fn(NaiveDateTime) -> Value) -> Result<Value, ValueError> {
+    match parse_datetime(s) {
+        Ok(d) => Ok(make(d)),
+        Err(e) => OffCalendar::parse(s, true).map(Value::OffCalendar).ok_or(e),
+    }
+}
+
+/// A time column's value from its text: a time of day, or a span beyond one day.
+pub fn time_value(s: &str) -> Result<Value, ValueError> {
+    match parse_time(s) {
+        Ok(t) => Ok(Value::Time(t)),
+        Err(e) => {
+            let nanos = parse_span(s).ok_or(e)?;
+            Ok(time_of_span(nanos).map_or(Value::TimeSpan(nanos), Value::Time))
         }
     }
 }
@@ -319,6 +428,13 @@ fn check_length(s: &str, max_chars: Option<u32>) -> Result<(), ValueError> {
 pub fn canonical_decimal(text: &str, precision: u8, scale: u8) -> Result<String, ValueError> {
     let bad = || ValueError::WrongType(format!("{text:?} is not a decimal number"));
     let t = text.trim();
+    // PostgreSQL's numeric holds these; a database without them refuses them on write.
+    if let Some(special) = ["NaN", "Infinity", "-Infinity"]
+        .into_iter()
+        .find(|s| t.eq_ignore_ascii_case(s))
+    {
+        return Ok(special.to_string());
+    }
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
@@ -382,7 +498,9 @@ pub fn canonical_decimal(text: &str, precision: u8, scale: u8) -> Result<String,
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
     NaiveDate::parse_from_str(s.trim(), DATE_FMT)
-        .map_err(|_| ValueError::BadDate(format!("{s:?} is not a date (YYYY-MM-DD)")))
+        .ok()
+        .or_else(|| parse_wide_date(s))
+        .ok_or_else(|| ValueError::BadDate(format!("{s:?} is not a date (YYYY-MM-DD)")))
 }
 
 /// Parses `YYYY-MM-DD HH:MM:SS[.fff]`, also with a `T` separator and a trailing `Z`.
@@ -391,11 +509,18 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, ValueError> {
     NaiveDateTime::parse_from_str(&t, DATETIME_FMT)
         .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M"))
         .or_else(|_| parse_date(&t).map(|d| d.and_time(NaiveTime::MIN)))
+        .or_else(|_| wide_datetime(&t).ok_or(()))
         .map_err(|_| {
             ValueError::BadDate(format!(
                 "{s:?} is not a date and time (YYYY-MM-DD HH:MM:SS)"
             ))
         })
+}
+
+/// `<wide date> HH:MM[:SS[.fff]]`, for years outside 0000–9999.
+fn wide_datetime(t: &str) -> Option<NaiveDateTime> {
+    let (date, time) = t.split_once(' ')?;
+    Some(parse_wide_date(date)?.and_time(parse_time(time).ok()?))
 }
 
 /// Parses `HH:MM[:SS[.fff]]`.

@@ -3,7 +3,7 @@
 //! sent: it may show other rows' data or the schema's internals.
 
 use sheetsync_core::schema::CellError;
-use sheetsync_core::value::ValueError;
+use sheetsync_core::value::{SqlType, ValueError};
 use sheetsync_core::wire::RejectCode;
 
 use crate::db::catalog::TableInfo;
@@ -58,7 +58,7 @@ pub fn from_db(info: &TableInfo, err: &sqlx::Error) -> Option<Refusal> {
     let text = format!("{message} {detail}");
     let lower = text.to_ascii_lowercase();
     let code = classify(&code_text, &lower)?;
-    let column = find_column(info, &text);
+    let column = find_column(info, &text).or_else(|| spatial_column(info, &code_text));
     tracing::info!(table = %info.schema.name, code = %code_text, message = %text, "row refused by the database");
     let place = column
         .as_ref()
@@ -91,7 +91,8 @@ fn classify(code: &str, lower: &str) -> Option<RejectCode> {
         "1451" | "1452" | "1216" | "1217" => RejectCode::ForeignKey,
         "1048" | "1364" => RejectCode::NotNull,
         "3819" | "4025" => RejectCode::Check,
-        "1406" | "1264" | "1366" | "1265" | "1292" | "1367" | "4078" | "3140" => {
+        // 1416, 3037: text that is no geometry of the column's type.
+        "1406" | "1264" | "1366" | "1265" | "1292" | "1367" | "4078" | "3140" | "1416" | "3037" => {
             RejectCode::BadValue
         }
         // PostgreSQL SQLSTATEs.
@@ -108,6 +109,23 @@ fn classify(code: &str, lower: &str) -> Option<RejectCode> {
         _ if lower.contains("datatype mismatch") => RejectCode::BadValue,
         _ => return None,
     })
+}
+
+/// MySQL's refusals of a geometry (1416, 3037) name no column; when the table has one
+/// spatial column, it is that one.
+fn spatial_column(info: &TableInfo, code: &str) -> Option<String> {
+    if !matches!(code, "1416" | "3037") {
+        return None;
+    }
+    let mut spatial = info
+        .schema
+        .columns
+        .iter()
+        .filter(|c| c.sql_type == SqlType::Geometry);
+    match (spatial.next(), spatial.next()) {
+        (Some(c), None) => Some(c.name.clone()),
+        _ => None,
+    }
 }
 
 /// The table's column the message names, trying each dialect's way of quoting a column.

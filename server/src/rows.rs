@@ -2,12 +2,13 @@
 //! compare-and-set), and a row's image at an earlier version.
 
 use sheetsync_core::schema::{CellError, RowKey};
-use sheetsync_core::value::Value;
+use sheetsync_core::value::{SqlType, Value};
 use sheetsync_core::wire::{RowVersion, VersionedRow, WireRow};
 use sqlx::AnyConnection;
 
 use crate::db::catalog::TableInfo;
-use crate::db::{int_at, text_at, Db};
+use crate::db::types::sql::sqlite_row_image;
+use crate::db::{int_at, text_at, Backend, Db};
 use crate::feed::{image_to_wire, text_to_wire};
 
 /// Decodes a key's text into the value to bind for the key column.
@@ -27,6 +28,20 @@ pub fn key_param(db: &Db, info: &TableInfo, key: &RowKey) -> Result<Option<Strin
 /// `SELECT <every column as text> FROM <table>`, the start of every row read.
 pub fn select_from(db: &Db, info: &TableInfo) -> String {
     let b = db.backend;
+    if b == Backend::Sqlite {
+        let quoted: Vec<_> = info
+            .schema
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (info.column_sql(i).to_string(), c.sql_type.clone()))
+            .collect();
+        return format!(
+            "SELECT {} FROM {}",
+            sqlite_row_image("", &quoted),
+            info.table_sql()
+        );
+    }
     let cols: Vec<String> = info
         .schema
         .columns
@@ -45,8 +60,15 @@ fn key_condition(db: &Db, info: &TableInfo, op: &str, n: usize) -> String {
     )
 }
 
-/// Turns a row of cell texts into its key text and wire cells.
-pub fn row_from(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<(RowKey, WireRow), sqlx::Error> {
+/// Turns a row read by [`select_from`] into its key text and wire cells.
+pub fn row_from(
+    db: &Db,
+    info: &TableInfo,
+    r: &sqlx::any::AnyRow,
+) -> Result<(RowKey, WireRow), sqlx::Error> {
+    if db.backend == Backend::Sqlite {
+        return image_row(info, r);
+    }
     let mut cells = Vec::with_capacity(info.schema.columns.len());
     let mut key = RowKey(String::new());
     for (i, col) in info.schema.columns.iter().enumerate() {
@@ -57,6 +79,39 @@ pub fn row_from(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<(RowKey, Wire
         let cell = text.map_or(serde_json::Value::Null, serde_json::Value::String);
         cells.push(text_to_wire(col, cell));
     }
+    if let (SqlType::Binary { .. }, Some(serde_json::Value::String(wire))) =
+        (&info.key_column().sql_type, cells.get(info.key))
+    {
+        // A byte key's text is its wire form (see `types::sql::key_expr`), not its hex.
+        key = RowKey(wire.clone());
+    }
+    Ok((key, cells))
+}
+
+/// SQLite: a row read as one JSON image (see [`sqlite_row_image`]).
+fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<(RowKey, WireRow), sqlx::Error> {
+    let image = text_at(r, 0)?.unwrap_or_default();
+    let cells: Vec<serde_json::Value> =
+        serde_json::from_str(&image).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    if cells.len() != info.schema.columns.len() {
+        return Err(sqlx::Error::Decode(
+            format!(
+                "a row image of {} cells for {} columns",
+                cells.len(),
+                info.schema.columns.len()
+            )
+            .into(),
+        ));
+    }
+    let key = match &cells[info.key] {
+        serde_json::Value::String(s) => RowKey(s.clone()),
+        other => RowKey(other.to_string()),
+    };
+    let cells = cells
+        .into_iter()
+        .zip(&info.schema.columns)
+        .map(|(cell, col)| text_to_wire(col, cell))
+        .collect();
     Ok((key, cells))
 }
 
@@ -83,7 +138,7 @@ pub async fn page(
     let rows = q.fetch_all(&db.pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let (key, cells) = row_from(info, r)?;
+        let (key, cells) = row_from(db, info, r)?;
         out.push(VersionedRow {
             key,
             version: 0,
@@ -138,7 +193,7 @@ pub async fn read_row(
         sql.push_str(db.backend.for_update());
     }
     let row = sqlx::query(&sql).bind(param).fetch_optional(conn).await?;
-    row.map(|r| row_from(info, &r)).transpose()
+    row.map(|r| row_from(db, info, &r)).transpose()
 }
 
 /// The version of the row with key text `key` (0 if it never changed since it was enabled).

@@ -140,6 +140,21 @@ impl Catalog {
         for entry in list(db).await?.into_iter().filter(|e| e.enabled) {
             let info = match read_table(db, &entry.name, entry.id).await {
                 Ok(info) => info,
+                Err(e @ CatalogError::Unsupported { .. }) => {
+                    // Triggers made before the column was refused could fail other
+                    // applications' writes; they go, the table stays registered.
+                    tracing::warn!(table = %entry.name, error = %e, "table cannot be synced; removing its triggers");
+                    let removed = match Ident::new(db.backend, &entry.name) {
+                        Ok(table) => triggers::remove(db, entry.id, &table)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    if let Err(e) = removed {
+                        tracing::warn!(table = %entry.name, error = %e, "cannot remove triggers");
+                    }
+                    continue;
+                }
                 Err(e) => {
                     tracing::warn!(table = %entry.name, error = %e, "table cannot be synced");
                     continue;

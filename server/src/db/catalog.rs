@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use sheetsync_core::schema::{ColumnSchema, TableSchema};
 
 use super::ident::Ident;
-use super::types::{map_type, parse_enum_list, sqlite_type_args, RawColumn};
+use super::types::{check_type, parse_enum_list, sqlite_type_args, RawColumn};
 use super::{text_at, Backend, Db};
 
 /// A synced table as the server knows it: the public schema plus what SQL generation needs.
@@ -66,6 +66,14 @@ pub enum CatalogError {
     /// A name cannot be quoted safely.
     #[error(transparent)]
     BadName(#[from] super::dialect::BadIdentifier),
+    /// A column's type cannot be synced; the sentence names the column and its type.
+    #[error("table {table:?} cannot be synced: {reason}")]
+    Unsupported {
+        /// The table.
+        table: String,
+        /// Which column, of which type, and why.
+        reason: String,
+    },
     /// The catalog query failed.
     #[error("reading the catalog failed: {0}")]
     Db(#[from] sqlx::Error),
@@ -87,7 +95,10 @@ pub async fn read_table(db: &Db, table: &str, id: i64) -> Result<TableInfo, Cata
     let mut column_idents = Vec::new();
     for c in raw {
         column_idents.push(Ident::new(db.backend, &c.name)?);
-        let sql_type = map_type(db.backend, &c);
+        let sql_type = check_type(db.backend, &c).map_err(|reason| CatalogError::Unsupported {
+            table: table.to_string(),
+            reason,
+        })?;
         columns.push(ColumnSchema {
             name: c.name,
             sql_type,
@@ -124,9 +135,12 @@ async fn mysql_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Err
         "SELECT CAST(COLUMN_NAME AS CHAR), CAST(DATA_TYPE AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
          CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_KEY AS CHAR), CAST(EXTRA AS CHAR), \
          CAST(CHARACTER_MAXIMUM_LENGTH AS CHAR), CAST(NUMERIC_PRECISION AS CHAR), \
-         CAST(NUMERIC_SCALE AS CHAR) \
-         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-         ORDER BY ORDINAL_POSITION",
+         CAST(NUMERIC_SCALE AS CHAR), \
+         CAST(EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k \
+           WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME \
+           AND k.CHECK_CLAUSE = CONCAT('json_valid(`', REPLACE(c.COLUMN_NAME, '`', '``'), '`)')) AS CHAR) \
+         FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? \
+         ORDER BY c.ORDINAL_POSITION",
     )
     .bind(table)
     .fetch_all(&db.pool)
@@ -146,6 +160,14 @@ async fn mysql_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Err
         } else {
             Vec::new()
         };
+        let max_bytes = if super::types::mysql_is_binary(&full_type) {
+            parse_u(text_at(&r, 6)?)
+        } else if data_type == "bit" {
+            parse_u(text_at(&r, 7)?)
+        } else {
+            None
+        };
+        let json = data_type == "json" || text_at(&r, 9)?.as_deref() == Some("1");
         out.push(RawColumn {
             name: text_at(&r, 0)?.unwrap_or_default(),
             data_type,
@@ -157,6 +179,8 @@ async fn mysql_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Err
             precision: parse_u(text_at(&r, 7)?),
             scale: parse_u(text_at(&r, 8)?),
             enum_values,
+            max_bytes,
+            json,
         });
     }
     Ok(out)
@@ -201,6 +225,8 @@ async fn postgres_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::
             Vec::new()
         };
         let typname = text_at(&r, 1)?.unwrap_or_default();
+        let bits = typname == "bit" || typname == "varbit";
+        let max_chars: Option<u32> = parse_u(text_at(&r, 8)?);
         out.push(RawColumn {
             name: text_at(&r, 0)?.unwrap_or_default(),
             data_type: if typtype == "e" {
@@ -212,10 +238,12 @@ async fn postgres_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::
             nullable: text_at(&r, 3)?.as_deref() == Some("true"),
             primary_key: text_at(&r, 4)?.as_deref() == Some("true"),
             generated: text_at(&r, 5)?.as_deref() == Some("true"),
-            max_chars: parse_u(text_at(&r, 8)?),
+            max_chars: if bits { None } else { max_chars },
             precision: parse_u(text_at(&r, 9)?),
             scale: parse_u(text_at(&r, 10)?),
             enum_values,
+            max_bytes: if bits { max_chars } else { None },
+            json: false,
         });
     }
     Ok(out)
@@ -223,8 +251,10 @@ async fn postgres_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::
 
 async fn sqlite_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT name, type, CAST(\"notnull\" AS TEXT), CAST(pk AS TEXT) \
-         FROM pragma_table_info(?) ORDER BY cid",
+        // table_xinfo also lists generated columns (hidden 2 virtual, 3 stored); hidden 1
+        // marks a virtual table's hidden columns, which are not the table's data.
+        "SELECT name, type, CAST(\"notnull\" AS TEXT), CAST(pk AS TEXT), CAST(hidden AS TEXT) \
+         FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid",
     )
     .bind(table)
     .fetch_all(&db.pool)
@@ -239,7 +269,8 @@ async fn sqlite_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Er
         let upper = declared.to_ascii_uppercase();
         let primary_key = text_at(&r, 3)?.as_deref() != Some("0");
         // An INTEGER PRIMARY KEY is the rowid: SQLite assigns it.
-        let generated = primary_key && key_count == 1 && upper == "INTEGER";
+        let computed = matches!(text_at(&r, 4)?.as_deref(), Some("2" | "3"));
+        let generated = computed || primary_key && key_count == 1 && upper == "INTEGER";
         let (precision, scale, max_chars) = sqlite_type_args(&upper);
         out.push(RawColumn {
             name: text_at(&r, 0)?.unwrap_or_default(),
@@ -252,6 +283,8 @@ async fn sqlite_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Er
             precision,
             scale,
             enum_values: Vec::new(),
+            max_bytes: None,
+            json: false,
         });
     }
     Ok(out)

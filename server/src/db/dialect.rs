@@ -76,30 +76,19 @@ impl Backend {
     /// An expression giving column `col` (already qualified and quoted) as text in the form
     /// the core's decoder reads back.
     pub fn text_expr(self, col: &str, ty: &SqlType) -> String {
-        match (self, ty) {
-            (Backend::Postgres, SqlType::Timestamp) => {
-                format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')")
-            }
-            (Backend::Postgres, _) => format!("({col})::text"),
-            (Backend::MySql, SqlType::Timestamp) => format!(
-                "DATE_FORMAT(CONVERT_TZ({col}, @@session.time_zone, '+00:00'), '%Y-%m-%d %H:%i:%s.%f')"
-            ),
-            (Backend::MySql, _) => format!("CAST({col} AS CHAR)"),
-            (Backend::Sqlite, _) => format!("CAST({col} AS TEXT)"),
-        }
+        super::types::sql::read_expr(self, col, ty)
     }
 
     /// A placeholder for a text parameter, converted to a column of database type `db_type`.
     pub fn typed_param(self, n: usize, db_type: &str) -> String {
-        match self {
-            // PostgreSQL does not convert text parameters implicitly.
-            Backend::Postgres => format!("CAST(${n} AS {db_type})"),
-            Backend::MySql | Backend::Sqlite => "?".to_string(),
-        }
+        super::types::sql::param_expr(self, n, db_type)
     }
 
     /// The text a checked value is bound as.
     pub fn param_text(self, value: &Value) -> Option<String> {
+        if let Some(special) = super::types::sql::param_special(self, value) {
+            return Some(special);
+        }
         let wire = value.to_wire();
         Some(match value {
             Value::Null => return None,
@@ -109,14 +98,20 @@ impl Backend {
             },
             Value::Int(i) => i.to_string(),
             Value::Float(x) => x.to_string(),
-            Value::Decimal(s) | Value::Text(s) | Value::Json(s) => s.clone(),
+            Value::Decimal(s) | Value::Text(s) | Value::Json(s) | Value::Bits(s) => s.clone(),
             Value::Timestamp(t) => match self {
                 Backend::Postgres => format!("{}+00", t.format("%Y-%m-%d %H:%M:%S%.f")),
                 Backend::MySql | Backend::Sqlite => t.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
             },
-            Value::Date(_) | Value::DateTime(_) | Value::Time(_) => {
-                wire.as_str().unwrap_or_default().to_string()
-            }
+            Value::Date(_)
+            | Value::DateTime(_)
+            | Value::Time(_)
+            | Value::Binary(_)
+            | Value::TimeSpan(_)
+            | Value::OffCalendar(_) => match wire {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            },
         })
     }
 

@@ -1,9 +1,10 @@
 //! The database: which backend it is, the connection pool, and the server's own tables.
 //!
 //! Every backend is reached through `sqlx::Any`, and every value crosses as text (or a 64-bit
-//! integer): cells are read with a cast to text and written as bound text parameters cast to
-//! the column's type in SQL. That keeps one code path for three databases, and the core's
-//! schema-directed decoder is the one place a cell's text becomes a typed value.
+//! integer): cells are read with a cast to text (bytes as hex, SQLite rows as one JSON image,
+//! see `types::sql`) and written as bound text parameters cast to the column's type in SQL.
+//! That keeps one code path for three databases, and the core's schema-directed decoder is the
+//! one place a cell's text becomes a typed value.
 
 pub mod catalog;
 pub mod dialect;

@@ -2,7 +2,8 @@
 //!
 //! Every trigger appends to `sheetsync_changes` (key text, op, the full new row image as a JSON
 //! array of cell texts in column order, the origin tag, the time) and records the new log id as
-//! the row's version in `sheetsync_row_versions`. A key change is logged as a delete of the old
+//! the row's version in `sheetsync_row_versions`. Cells are read as `types::sql` says, so no
+//! value a column can hold makes the trigger, and with it another application's write, fail. A key change is logged as a delete of the old
 //! key and an upsert of the new one. Names in the bodies come from the catalog and are quoted;
 //! the table is identified by its numeric id, so no string literal is ever built from a name.
 
@@ -23,7 +24,11 @@ fn trigger_base(id: i64) -> String {
 /// or a delete (`D`), and bump the row's version, for MySQL and SQLite trigger bodies.
 fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> String {
     let key_col = info.key_column();
-    let key = backend.text_expr(&format!("{r}.{}", info.key_sql()), &key_col.sql_type);
+    let key = super::types::sql::key_expr(
+        backend,
+        &format!("{r}.{}", info.key_sql()),
+        &key_col.sql_type,
+    );
     let image = if op == 'D' {
         "NULL".to_string()
     } else {
@@ -34,9 +39,16 @@ fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> Stri
             .enumerate()
             .map(|(i, c)| backend.text_expr(&format!("{r}.{}", info.column_sql(i)), &c.sql_type))
             .collect();
+        let quoted: Vec<_> = info
+            .schema
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (info.column_sql(i).to_string(), c.sql_type.clone()))
+            .collect();
         match backend {
             Backend::MySql => format!("JSON_ARRAY({})", cells.join(", ")),
-            Backend::Sqlite => format!("json_array({})", cells.join(", ")),
+            Backend::Sqlite => super::types::sql::sqlite_row_image(&format!("{r}."), &quoted),
             Backend::Postgres => {
                 format!("array_to_json(ARRAY[{}]::text[])::text", cells.join(", "))
             }

@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sheetsync_core::value::Value;
 use sheetsync_core::wire::RowChange;
 use sqlx::Executor;
 use tokio::sync::watch;
@@ -237,13 +236,7 @@ pub fn text_to_wire(
     col: &sheetsync_core::schema::ColumnSchema,
     cell: serde_json::Value,
 ) -> serde_json::Value {
-    if cell.is_null() {
-        return cell;
-    }
-    match Value::from_wire(&col.sql_type, &cell) {
-        Ok(v) => v.to_wire(),
-        Err(_) => cell,
-    }
+    crate::db::types::cells::to_wire(col, cell)
 }
 
 /// Deletes stamped log entries older than `retain_ms` beyond the newest `retain_min`, and moves

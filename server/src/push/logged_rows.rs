@@ -4,8 +4,8 @@
 //! three columns per run answers, where reading the table would convert every column of every
 //! row again and take a second statement for the versions.
 //!
-//! A row whose entry is not usable (no version, no image, or an image that is not one text or
-//! null per column) is left out, and the caller reads it from the table instead.
+//! A row whose entry is not usable (no version, no image, or an image that is not one cell per
+//! column) is left out, and the caller reads it from the table instead.
 
 use std::collections::HashMap;
 
@@ -52,11 +52,14 @@ pub(super) async fn read(
     Ok(out)
 }
 
-/// The wire cells of a row image, or `None` unless it holds one text or null per column.
+/// The wire cells of a row image, or `None` unless it holds one cell per column.
 fn image_cells(info: &TableInfo, image: &str) -> Option<WireRow> {
     let cells: Vec<serde_json::Value> = serde_json::from_str(image).ok()?;
+    // SQLite images carry bytes and text beyond ASCII as `{"hex": …}`, read like any cell.
     if cells.len() != info.schema.columns.len()
-        || !cells.iter().all(|c| c.is_string() || c.is_null())
+        || !cells
+            .iter()
+            .all(|c| c.is_string() || c.is_null() || c.get("hex").is_some_and(|h| h.is_string()))
     {
         return None;
     }

@@ -1,4 +1,10 @@
-//! Maps the types the catalogs report to the core's [`SqlType`].
+//! Maps the types the catalogs report to the core's [`SqlType`], or refuses a column whose
+//! values could not be synced without loss, with a sentence naming the column and its type.
+//! `sql` says how each kind is read and written in SQL; `cells` turns what the database
+//! gave into the wire form.
+
+pub mod cells;
+pub mod sql;
 
 use sheetsync_core::value::SqlType;
 
@@ -26,6 +32,10 @@ pub struct RawColumn {
     pub scale: Option<u8>,
     /// Values of an enum column.
     pub enum_values: Vec<String>,
+    /// Length limit in bytes of a binary column, or width of a bit column.
+    pub max_bytes: Option<u32>,
+    /// Whether the column holds JSON (MariaDB's `JSON` is `LONGTEXT` with a `json_valid` check).
+    pub json: bool,
 }
 
 /// Parses MySQL's `enum('a','b''c')` into its values.
@@ -80,10 +90,74 @@ pub fn sqlite_type_args(upper: &str) -> (Option<u8>, Option<u8>, Option<u32>) {
     }
 }
 
+/// MySQL's spatial types, synced as well-known text with their SRID.
+const MYSQL_SPATIAL: &[&str] = &[
+    "geometry",
+    "point",
+    "linestring",
+    "polygon",
+    "multipoint",
+    "multilinestring",
+    "multipolygon",
+    "geometrycollection",
+];
+
+/// Whether a MySQL column type (`COLUMN_TYPE`, any case) is spatial.
+pub fn mysql_is_spatial(full_type: &str) -> bool {
+    MYSQL_SPATIAL.contains(&full_type.trim().to_ascii_lowercase().as_str())
+}
+
+/// Whether a MySQL column type (`COLUMN_TYPE`, any case) holds bytes.
+pub fn mysql_is_binary(full_type: &str) -> bool {
+    let t = full_type.trim().to_ascii_lowercase();
+    [
+        "binary",
+        "varbinary",
+        "tinyblob",
+        "blob",
+        "mediumblob",
+        "longblob",
+    ]
+    .iter()
+    .any(|p| t == *p || t.starts_with(&format!("{p}(")))
+}
+
+/// Whether a MySQL column type is `BIT(n)`.
+pub fn mysql_is_bit(full_type: &str) -> bool {
+    let t = full_type.trim().to_ascii_lowercase();
+    t == "bit" || t.starts_with("bit(")
+}
+
+/// Whether a SQLite declared type gives the column BLOB storage, which sheetsync reads as bytes.
+pub fn sqlite_is_binary(declared: &str) -> bool {
+    declared.to_ascii_uppercase().contains("BLOB")
+}
+
+/// Maps a catalog column to the core's type, or refuses it with a sentence that names the
+/// column and its type.
+pub fn check_type(backend: Backend, c: &RawColumn) -> Result<SqlType, String> {
+    let refuse = |why: &str| {
+        Err(format!(
+            "column {:?} has type {}, which cannot be synced: {why}",
+            c.name, c.full_type
+        ))
+    };
+    let ty = map_type(backend, c);
+    // SQLite has no base64 to spell a byte key's text in a trigger.
+    let byte_key = matches!(ty, SqlType::Binary { .. }) && backend == Backend::Sqlite;
+    if c.primary_key && (byte_key || matches!(ty, SqlType::Bits { .. } | SqlType::Geometry)) {
+        return refuse("a row's key must be a number, text, date or time");
+    }
+    Ok(ty)
+}
+
 /// Maps a catalog column to the core's type; anything unknown is text, which always
 /// round-trips because every cell is read and written as text.
 pub fn map_type(backend: Backend, c: &RawColumn) -> SqlType {
     let t = c.data_type.as_str();
+    if c.json {
+        return SqlType::Json;
+    }
     let full = c.full_type.to_ascii_lowercase();
     let int = |bits: u8| SqlType::Int {
         bits,
@@ -98,6 +172,14 @@ pub fn map_type(backend: Backend, c: &RawColumn) -> SqlType {
     };
     match backend {
         Backend::MySql => match t {
+            _ if MYSQL_SPATIAL.contains(&t) => SqlType::Geometry,
+            _ if mysql_is_binary(&full) => SqlType::Binary {
+                max_bytes: c.max_bytes,
+            },
+            "bit" => SqlType::Bits {
+                width: c.max_bytes.unwrap_or(1),
+                varying: false,
+            },
             "tinyint" if full.starts_with("tinyint(1)") => SqlType::Bool,
             "tinyint" => int(8),
             "smallint" | "year" => int(16),
@@ -135,12 +217,19 @@ pub fn map_type(backend: Backend, c: &RawColumn) -> SqlType {
             "enum" => SqlType::Enum {
                 values: c.enum_values.clone(),
             },
+            "bytea" => SqlType::Binary { max_bytes: None },
+            "bit" | "varbit" => SqlType::Bits {
+                width: c.max_bytes.unwrap_or(u32::MAX),
+                varying: t == "varbit",
+            },
             _ => SqlType::Text {
                 max_chars: c.max_chars,
             },
         },
         Backend::Sqlite => {
-            if t.starts_with("BOOL") {
+            if sqlite_is_binary(t) {
+                SqlType::Binary { max_bytes: None }
+            } else if t.starts_with("BOOL") {
                 SqlType::Bool
             } else if t.contains("INT") {
                 int(64)
