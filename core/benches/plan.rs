@@ -105,7 +105,7 @@ fn setup() -> SyncInput {
                 }
             })
             .collect();
-        let (_, cells) = digest_row(&schema, &values, tz);
+        let (_, cells) = digest_row(&schema, &values, tz).expect("the row survives the sheet");
         base.rows.insert(
             RowKey((r + 1).to_string()),
             BaseRow::new(r as i64 + 1, cells),

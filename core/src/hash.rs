@@ -30,7 +30,7 @@ use chrono::{Datelike, Timelike};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::convert::{read_cell, write_cell, Canon};
-use crate::schema::{ColumnSchema, TableSchema};
+use crate::schema::{CellError, ColumnSchema, TableSchema};
 use crate::value::Value;
 use crate::zone::ZoneOffsets;
 
@@ -101,33 +101,42 @@ pub fn row_hash(cells: &[u32]) -> u64 {
 }
 
 /// A database value as the sheet will read it back after it is written into a cell: the form
-/// both sides hash and compare.
-pub fn through_sheet(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets) -> Value {
+/// both sides hash and compare. A value the sheet cannot give back (a double NaN, say) is an
+/// error naming the column: hashing it as it came would make the row look edited, or equal
+/// to a sheet that holds something else.
+pub fn through_sheet(
+    column: &ColumnSchema,
+    value: &Value,
+    tz: &ZoneOffsets,
+) -> Result<Value, CellError> {
     let cell = write_cell(column, value, tz);
-    match read_cell(column, &cell, tz) {
-        Ok(v) => v.into_value(),
-        Err(_) => value.clone(),
-    }
+    read_cell(column, &cell, tz)
+        .map(Canon::into_value)
+        .map_err(|error| CellError {
+            column: column.name.clone(),
+            error,
+        })
 }
 
-/// Normalizes a database row [`through_sheet`] and returns it with its cell hashes.
+/// Normalizes a database row [`through_sheet`] and returns it with its cell hashes; the first
+/// value the sheet cannot give back is the error.
 pub fn digest_row(
     schema: &TableSchema,
     values: &[Value],
     tz: &ZoneOffsets,
-) -> (Vec<Value>, Vec<u32>) {
+) -> Result<(Vec<Value>, Vec<u32>), CellError> {
     let mut scratch = Vec::with_capacity(64);
-    let normal: Vec<Value> = schema
+    let normal = schema
         .columns
         .iter()
         .zip(values)
         .map(|(c, v)| through_sheet(c, v, tz))
-        .collect();
+        .collect::<Result<Vec<Value>, CellError>>()?;
     let hashes = normal
         .iter()
         .map(|v| cell_hash_of(&Canon::of(v), &mut scratch))
         .collect();
-    (normal, hashes)
+    Ok((normal, hashes))
 }
 
 #[cfg(test)]
@@ -164,6 +173,30 @@ mod tests {
             assert_eq!(*have, *want, "{v:?}: {have:#010x}");
         }
         assert_eq!(row_hash(&[1, 2, 3]), 0x6bbf_7429_332b_ea48);
+    }
+
+    #[test]
+    fn a_value_the_sheet_cannot_give_back_is_an_error_naming_its_column() {
+        let column = ColumnSchema {
+            name: "ratio".into(),
+            sql_type: crate::value::SqlType::Float { bits: 64 },
+            nullable: true,
+            primary_key: false,
+            generated: false,
+        };
+        let tz = ZoneOffsets::utc();
+        let err = through_sheet(&column, &Value::Float(f64::NAN), &tz).unwrap_err();
+        assert_eq!(err.column, "ratio");
+        assert_eq!(
+            through_sheet(&column, &Value::Float(1.5), &tz),
+            Ok(Value::Float(1.5))
+        );
+        let schema = TableSchema {
+            name: "t".into(),
+            columns: vec![column],
+            writable: false,
+        };
+        assert!(digest_row(&schema, &[Value::Float(f64::INFINITY)], &tz).is_err());
     }
 
     #[test]

@@ -222,7 +222,9 @@ pub fn place_new_rows(
         let Ok(values) = now.schema.decode_row(cells) else {
             continue; // reported as a bad database row when the answer is applied
         };
-        let (_, hashes) = digest_row(&now.schema, &values, tz);
+        let Ok((_, hashes)) = digest_row(&now.schema, &values, tz) else {
+            continue; // a value the sheet cannot hold: reported when the answer is applied
+        };
         let stored: Vec<Option<u32>> = pending
             .compared
             .iter()

@@ -25,6 +25,9 @@ pub enum ProblemKind {
     /// The database added a row the sheet pushed, but the sheet row could not be found with
     /// certainty when the answer came, so its key was written nowhere.
     NewRowNotPlaced,
+    /// A person's answer to a conflict could not be used (it names a column the table does
+    /// not have, or gives a value that does not fit the column); the conflict stays open.
+    BadAnswer,
 }
 
 /// One problem, located as precisely as known.

@@ -105,10 +105,6 @@ fn apply_answer(
                     _ => None,
                 };
                 let is_insert = matches!(planned.change, PushOp::Insert { .. });
-                if is_insert && placed == Some(None) {
-                    out.problems.push(not_placed(schema, key, cells_json));
-                    continue;
-                }
                 let values = match schema.decode_row(cells_json) {
                     Ok(v) => v,
                     Err(e) => {
@@ -123,7 +119,26 @@ fn apply_answer(
                         continue;
                     }
                 };
-                let (stored, hashes) = digest_row(schema, &values, tz);
+                let (stored, hashes) = match digest_row(schema, &values, tz) {
+                    Ok(digest) => digest,
+                    Err(e) => {
+                        out.problems.push(Problem {
+                            kind: ProblemKind::BadDatabaseRow,
+                            sheet_row: planned.sheet_row,
+                            other_sheet_row: None,
+                            key: Some(key.clone()),
+                            column: Some(e.column.clone()),
+                            message: format!(
+                                "the stored row {key} cannot be shown in the sheet: {e}"
+                            ),
+                        });
+                        continue;
+                    }
+                };
+                if is_insert && placed == Some(None) {
+                    out.problems.push(not_placed(schema, key, cells_json));
+                    continue;
+                }
                 let held = held_columns(input, plan, key);
                 match input.base.as_ref().and_then(|b| b.rows.get(key)) {
                     Some(old) if !held.is_empty() => {

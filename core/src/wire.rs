@@ -71,6 +71,13 @@ pub enum ChangeOp {
     },
     /// The row was deleted.
     Delete,
+    /// The server holds this change but cannot encode it (a corrupt log entry, an unknown
+    /// operation, bytes that are not text). The row's new state is unknown: a client shows the
+    /// row as a problem and neither deletes nor overwrites it; later changes still follow.
+    Unreadable {
+        /// Why the change cannot be read, for the person and the server's log.
+        reason: String,
+    },
 }
 
 /// One entry of the change feed.

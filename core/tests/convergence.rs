@@ -125,7 +125,7 @@ fn normalized_server(server: &Server) -> BTreeMap<RowKey, Vec<Value>> {
                 .columns
                 .iter()
                 .zip(&vals)
-                .map(|(c, v)| through_sheet(c, v, tz))
+                .map(|(c, v)| through_sheet(c, v, tz).expect("the value survives the sheet"))
                 .collect();
             (k, v)
         })

@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// Longest long-poll, in seconds.
     #[arg(long, env = "SHEETSYNC_MAX_WAIT", default_value_t = 25)]
     pub max_wait: u64,
+    /// Largest request body accepted, in bytes (a larger one is answered 413).
+    #[arg(long, env = "SHEETSYNC_BODY_LIMIT", default_value_t = crate::http::BODY_LIMIT)]
+    pub body_limit: usize,
     /// Largest number of database connections.
     #[arg(long, env = "SHEETSYNC_MAX_CONNECTIONS", default_value_t = 20)]
     pub max_connections: u32,
@@ -162,6 +165,7 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
         max_wait: Duration::from_secs(args.max_wait.max(1)),
         retain: Duration::from_secs(args.retain_hours * 3600),
         retain_min: args.retain_min,
+        body_limit: args.body_limit,
         ..Options::default()
     };
     let instance = Instance::start(db.clone(), &options).await?;

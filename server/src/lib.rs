@@ -69,6 +69,8 @@ pub struct Options {
     pub retain: Duration,
     /// At least this many newest log entries are kept.
     pub retain_min: i64,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
 }
 
 impl Default for Options {
@@ -81,6 +83,7 @@ impl Default for Options {
             maintain_every: Duration::from_secs(30),
             retain: Duration::from_secs(7 * 24 * 3600),
             retain_min: 10_000,
+            body_limit: http::BODY_LIMIT,
         }
     }
 }
@@ -112,6 +115,7 @@ impl Instance {
             metrics: Arc::new(Metrics::default()),
             max_wait: options.max_wait,
             cors_origins: Arc::new(options.cors_origins.clone()),
+            body_limit: options.body_limit,
         };
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(feed::run_poller(

@@ -21,6 +21,8 @@ pub struct Metrics {
     pub rejects: AtomicU64,
     /// Change-feed entries served.
     pub changes_served: AtomicU64,
+    /// Change-feed entries served in the unreadable form (the server could not encode them).
+    pub changes_unreadable: AtomicU64,
     /// Pages of the change feed read from the database (long-polls woken together share one).
     pub feed_reads: AtomicU64,
     /// Long-polls parked now, waiting for a change.
@@ -71,6 +73,11 @@ impl Metrics {
                 "sheetsync_changes_served_total",
                 "Change-feed entries served.",
                 &self.changes_served,
+            ),
+            (
+                "sheetsync_changes_unreadable_total",
+                "Change-feed entries served as unreadable: the server could not encode them.",
+                &self.changes_unreadable,
             ),
             (
                 "sheetsync_feed_reads_total",

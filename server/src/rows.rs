@@ -31,21 +31,16 @@ pub fn select_from(db: &Db, info: &TableInfo) -> String {
         .schema
         .columns
         .iter()
-        .map(|c| b.text_expr(&b.quote(&c.name).unwrap_or_default(), &c.sql_type))
+        .enumerate()
+        .map(|(i, c)| b.text_expr(info.column_sql(i), &c.sql_type))
         .collect();
-    format!(
-        "SELECT {} FROM {}",
-        cols.join(", "),
-        b.quote(&info.schema.name).unwrap_or_default()
-    )
+    format!("SELECT {} FROM {}", cols.join(", "), info.table_sql())
 }
 
 fn key_condition(db: &Db, info: &TableInfo, op: &str, n: usize) -> String {
     format!(
         "{} {op} {}",
-        db.backend
-            .quote(&info.key_column().name)
-            .unwrap_or_default(),
+        info.key_sql(),
         db.backend.typed_param(n, &info.db_types[info.key])
     )
 }
@@ -72,17 +67,14 @@ pub async fn page(
     after: Option<Option<String>>,
     limit: usize,
 ) -> Result<Vec<VersionedRow>, sqlx::Error> {
-    let key_name = db
-        .backend
-        .quote(&info.key_column().name)
-        .unwrap_or_default();
+    let key_name = info.key_sql();
     let mut sql = select_from(db, info);
     if after.is_some() {
         sql.push_str(&format!(" WHERE {}", key_condition(db, info, ">", 1)));
     }
     // Qualified, because the select list aliases each column to its text form under the same
     // name, and PostgreSQL would otherwise sort by that text (1, 10, 100, 2, ...).
-    let table_name = db.backend.quote(&info.schema.name).unwrap_or_default();
+    let table_name = info.table_sql();
     sql.push_str(&format!(" ORDER BY {table_name}.{key_name} LIMIT {limit}"));
     let mut q = sqlx::query(&sql);
     if let Some(a) = after {
@@ -157,6 +149,20 @@ pub async fn version_of(
     key: &RowKey,
     lock: bool,
 ) -> Result<RowVersion, sqlx::Error> {
+    Ok(logged_version(conn, db, info, key, lock)
+        .await?
+        .unwrap_or(0))
+}
+
+/// The version the change log recorded for the row with key text `key`, `None` when no
+/// change to it was ever logged.
+pub async fn logged_version(
+    conn: &mut AnyConnection,
+    db: &Db,
+    info: &TableInfo,
+    key: &RowKey,
+    lock: bool,
+) -> Result<Option<RowVersion>, sqlx::Error> {
     let mut sql = format!(
         "SELECT version FROM sheetsync_row_versions WHERE table_id = {} AND row_key = {}",
         db.ph(1),
@@ -170,10 +176,10 @@ pub async fn version_of(
         .bind(key.0.clone())
         .fetch_optional(conn)
         .await?;
-    Ok(match row {
-        Some(r) => int_at(&r, 0)?.unwrap_or_default(),
-        None => 0,
-    })
+    match row {
+        Some(r) => int_at(&r, 0),
+        None => Ok(None),
+    }
 }
 
 /// The row as it is now with its version, or `None` if it does not exist.
@@ -221,10 +227,18 @@ pub async fn at_version(
             return Ok(None);
         }
         let image = text_at(&r, 1)?.unwrap_or_default();
+        let cells = image_to_wire(info, &image).map_err(|reason| sqlx::Error::ColumnDecode {
+            index: "row_image".to_string(),
+            source: format!(
+                "change-log entry {version} of table {:?}: {reason}",
+                info.schema.name
+            )
+            .into(),
+        })?;
         return Ok(Some(VersionedRow {
             key: key.clone(),
             version,
-            cells: image_to_wire(info, &image),
+            cells,
         }));
     }
     let Ok(param) = key_param(db, info, key) else {

@@ -9,6 +9,7 @@ use sqlx::Row;
 use tokio::sync::RwLock;
 
 use crate::db::catalog::{read_table, CatalogError, TableInfo};
+use crate::db::ident::Ident;
 use crate::db::{int_at, text_at, triggers, Db};
 
 /// One registry entry.
@@ -104,7 +105,8 @@ pub async fn disable(db: &Db, name: &str) -> Result<bool, TableError> {
     let Some((id, _, _)) = find(db, name).await? else {
         return Ok(false);
     };
-    triggers::remove(db, id, name).await?;
+    let table = Ident::new(db.backend, name).map_err(CatalogError::BadName)?;
+    triggers::remove(db, id, &table).await?;
     let sql = format!(
         "UPDATE sheetsync_tables SET enabled = 0 WHERE id = {}",
         db.ph(1)

@@ -79,7 +79,7 @@ pub fn check_change_page(table: JsValue, page: JsValue) -> Result<JsValue> {
         &table,
         page.changes.iter().map(|c| match &c.op {
             ChangeOp::Upsert { cells } => (&c.key, Some(cells.as_slice())),
-            ChangeOp::Delete => (&c.key, None),
+            ChangeOp::Delete | ChangeOp::Unreadable { .. } => (&c.key, None),
         }),
     )?;
     Ok(to_js("change page", &page)?)

@@ -31,7 +31,8 @@ impl Planner<'_> {
                 .get(key)
                 .filter(|i| i.version == b.version)?;
             let values = schema.decode_row(&img.cells).ok()?;
-            Some(digest_row(schema, &values, self.tz).0)
+            // A base image the sheet could not show is as good as none.
+            Some(digest_row(schema, &values, self.tz).ok()?.0)
         });
         let no_answers = BTreeMap::new();
         let cell_answers: BTreeMap<String, Pick> = self

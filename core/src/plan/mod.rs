@@ -99,7 +99,13 @@ pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
         problems: changeset.problems.clone(),
         ..SyncPlan::default()
     };
-    let db = database_rows(input, base, tz, &mut plan.problems);
+    let db = database_rows(
+        input,
+        base,
+        tz,
+        &mut plan.problems,
+        &mut plan.pending_changes,
+    );
     let mut planner = rows::Planner::new(input, base, tz, &map, &changeset, &db);
     planner.plan_keys(&mut plan);
 
@@ -145,12 +151,15 @@ pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
     Ok(plan)
 }
 
-/// The latest known change per key that is newer than the base, decoded and normalized.
+/// The latest known change per key that is newer than the base, decoded and normalized. An
+/// unreadable change is reported and handed back in `held`, so the person keeps seeing it
+/// until a newer change (or a push) moves the row past it.
 fn database_rows(
     input: &SyncInput,
     base: &crate::base::Base,
     tz: &ZoneOffsets,
     problems: &mut Vec<Problem>,
+    held: &mut Vec<RowChange>,
 ) -> BTreeMap<RowKey, DbRow> {
     let snapshot = input.database_rows.iter().map(|r| RowChange {
         key: r.key.clone(),
@@ -181,13 +190,44 @@ fn database_rows(
     for (key, change) in latest {
         let image = match &change.op {
             ChangeOp::Delete => None,
+            ChangeOp::Unreadable { reason } => {
+                // The row's new state is unknown: neither side may be changed for it.
+                problems.push(Problem {
+                    kind: ProblemKind::BadDatabaseRow,
+                    sheet_row: None,
+                    other_sheet_row: None,
+                    key: Some(key.clone()),
+                    column: None,
+                    message: format!(
+                        "the database changed row {key}, but the server cannot read that change \
+                         ({reason}); the row is left as it is until it changes again"
+                    ),
+                });
+                held.push(change.clone());
+                continue;
+            }
             ChangeOp::Upsert { cells } => match input.schema.decode_row(cells) {
                 Ok(values) => {
                     if let Some(problem) = overlong_cell(&input.schema, &key, &values) {
                         problems.push(problem);
                         continue;
                     }
-                    Some(digest_row(&input.schema, &values, tz))
+                    match digest_row(&input.schema, &values, tz) {
+                        Ok(image) => Some(image),
+                        Err(e) => {
+                            problems.push(Problem {
+                                kind: ProblemKind::BadDatabaseRow,
+                                sheet_row: None,
+                                other_sheet_row: None,
+                                key: Some(key.clone()),
+                                column: Some(e.column.clone()),
+                                message: format!(
+                                    "the database row {key} cannot be shown in the sheet: {e}"
+                                ),
+                            });
+                            continue;
+                        }
+                    }
                 }
                 Err(e) => {
                     problems.push(Problem {

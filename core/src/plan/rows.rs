@@ -12,6 +12,7 @@ use crate::diff::{read_sheet_row, Changeset, ColumnMap, SheetRow};
 use crate::hash::through_sheet;
 use crate::merge::{decide, ConflictKind, Pick, Times};
 use crate::policy::Choice;
+use crate::problem::{Problem, ProblemKind};
 use crate::schema::RowKey;
 use crate::sheet::SheetCell;
 use crate::zone::ZoneOffsets;
@@ -35,6 +36,8 @@ pub(crate) struct Planner<'a> {
     pub(super) db: &'a BTreeMap<RowKey, DbRow>,
     pub(super) sheet_owned: Vec<bool>,
     pub(super) answers: BTreeMap<RowKey, BTreeMap<Option<String>, Pick>>,
+    /// Answers that could not be used, reported with the plan's problems.
+    bad_answers: Vec<Problem>,
     pub(crate) writes: Writes,
     pub(crate) appends: Vec<Vec<SheetCell>>,
     pub(crate) delete_rows: Vec<u32>,
@@ -57,18 +60,54 @@ impl<'a> Planner<'a> {
             .map(|(c, sc)| sc.is_some() && !c.generated)
             .collect();
         let mut answers: BTreeMap<RowKey, BTreeMap<Option<String>, Pick>> = BTreeMap::new();
+        let mut bad_answers = Vec::new();
         for r in &input.resolutions {
-            let pick = match (&r.choose, &r.column) {
+            let mut refuse = |message: String| {
+                bad_answers.push(Problem {
+                    kind: ProblemKind::BadAnswer,
+                    sheet_row: None,
+                    other_sheet_row: None,
+                    key: Some(r.key.clone()),
+                    column: r.column.clone(),
+                    message,
+                });
+            };
+            let key = &r.key;
+            let col = match &r.column {
+                None => None,
+                Some(name) => match schema.column(name) {
+                    Some((_, col)) => Some(col),
+                    None => {
+                        refuse(format!(
+                            "the answer for row {key} names column {name:?}, which the table does \
+                             not have; the conflict stays open"
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let pick = match (&r.choose, col) {
                 (Choice::Sheet, _) => Pick::Sheet,
                 (Choice::Database, _) => Pick::Database,
-                (Choice::Value(json), Some(name)) => match schema.column(name) {
-                    Some((_, col)) => match col.decode(json) {
-                        Ok(v) => Pick::Given(through_sheet(col, &v, tz)),
-                        Err(_) => continue,
-                    },
-                    None => continue,
-                },
-                (Choice::Value(_), None) => continue,
+                (Choice::Value(json), Some(col)) => {
+                    match col.decode(json).and_then(|v| through_sheet(col, &v, tz)) {
+                        Ok(v) => Pick::Given(v),
+                        Err(e) => {
+                            refuse(format!(
+                                "the value given for row {key} does not fit: {e}; the conflict \
+                                 stays open"
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                (Choice::Value(_), None) => {
+                    refuse(format!(
+                        "the answer for row {key} gives a value but no column; a whole row \
+                         is kept from the sheet or the database, so the conflict stays open"
+                    ));
+                    continue;
+                }
             };
             answers
                 .entry(r.key.clone())
@@ -84,6 +123,7 @@ impl<'a> Planner<'a> {
             db,
             sheet_owned,
             answers,
+            bad_answers,
             writes: Writes::default(),
             appends: Vec::new(),
             delete_rows: Vec::new(),
@@ -91,6 +131,7 @@ impl<'a> Planner<'a> {
     }
 
     pub(crate) fn plan_keys(&mut self, plan: &mut SyncPlan) {
+        plan.problems.append(&mut self.bad_answers);
         let cs = self.changeset;
         let updates: BTreeMap<&RowKey, &SheetRow> = cs
             .updates

@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 use sheetsync_core::schema::{ColumnSchema, TableSchema};
 
+use super::ident::Ident;
 use super::types::{map_type, parse_enum_list, sqlite_type_args, RawColumn};
 use super::{text_at, Backend, Db};
 
@@ -18,6 +19,10 @@ pub struct TableInfo {
     pub db_types: Vec<String>,
     /// The index of the key column.
     pub key: usize,
+    /// The table's name, checked and quoted for SQL.
+    pub table_ident: Ident,
+    /// Each column's name, checked and quoted for SQL, in column order.
+    pub column_idents: Vec<Ident>,
 }
 
 impl TableInfo {
@@ -31,6 +36,21 @@ impl TableInfo {
     /// The key column.
     pub fn key_column(&self) -> &ColumnSchema {
         &self.schema.columns[self.key]
+    }
+
+    /// The table's name as SQL.
+    pub fn table_sql(&self) -> &str {
+        self.table_ident.sql()
+    }
+
+    /// Column `i`'s name as SQL.
+    pub fn column_sql(&self, i: usize) -> &str {
+        self.column_idents[i].sql()
+    }
+
+    /// The key column's name as SQL.
+    pub fn key_sql(&self) -> &str {
+        self.column_sql(self.key)
     }
 }
 
@@ -53,7 +73,7 @@ pub enum CatalogError {
 
 /// Reads `table`'s schema; `id` is its entry in `sheetsync_tables` (0 if not yet enabled).
 pub async fn read_table(db: &Db, table: &str, id: i64) -> Result<TableInfo, CatalogError> {
-    db.backend.quote(table)?;
+    let table_ident = Ident::new(db.backend, table)?;
     let raw = match db.backend {
         Backend::MySql => mysql_columns(db, table).await?,
         Backend::Postgres => postgres_columns(db, table).await?,
@@ -64,8 +84,9 @@ pub async fn read_table(db: &Db, table: &str, id: i64) -> Result<TableInfo, Cata
     }
     let mut columns = Vec::new();
     let mut db_types = Vec::new();
+    let mut column_idents = Vec::new();
     for c in raw {
-        db.backend.quote(&c.name)?;
+        column_idents.push(Ident::new(db.backend, &c.name)?);
         let sql_type = map_type(db.backend, &c);
         columns.push(ColumnSchema {
             name: c.name,
@@ -89,6 +110,8 @@ pub async fn read_table(db: &Db, table: &str, id: i64) -> Result<TableInfo, Cata
         schema,
         db_types,
         key,
+        table_ident,
+        column_idents,
     })
 }
 

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod dialect;
+pub mod ident;
 pub mod triggers;
 pub mod types;
 

@@ -9,6 +9,7 @@
 use sqlx::Executor;
 
 use super::catalog::TableInfo;
+use super::ident::Ident;
 use super::{Backend, Db};
 
 /// Why triggers could not be installed or removed.
@@ -21,9 +22,8 @@ fn trigger_base(id: i64) -> String {
 /// The SQL to append one log entry for row reference `r` (`NEW` or `OLD`), as an upsert (`U`)
 /// or a delete (`D`), and bump the row's version, for MySQL and SQLite trigger bodies.
 fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> String {
-    let q = |n: &str| backend.quote(n).unwrap_or_default();
     let key_col = info.key_column();
-    let key = backend.text_expr(&format!("{r}.{}", q(&key_col.name)), &key_col.sql_type);
+    let key = backend.text_expr(&format!("{r}.{}", info.key_sql()), &key_col.sql_type);
     let image = if op == 'D' {
         "NULL".to_string()
     } else {
@@ -31,7 +31,8 @@ fn log_statements(backend: Backend, info: &TableInfo, r: &str, op: char) -> Stri
             .schema
             .columns
             .iter()
-            .map(|c| backend.text_expr(&format!("{r}.{}", q(&c.name)), &c.sql_type))
+            .enumerate()
+            .map(|(i, c)| backend.text_expr(&format!("{r}.{}", info.column_sql(i)), &c.sql_type))
             .collect();
         match backend {
             Backend::MySql => format!("JSON_ARRAY({})", cells.join(", ")),
@@ -89,10 +90,9 @@ fn after_trigger(
 
 /// The statements that (re)create the triggers of `info`'s table.
 pub fn create_statements(backend: Backend, info: &TableInfo) -> Vec<String> {
-    let q = |n: &str| backend.quote(n).unwrap_or_default();
-    let table = q(&info.schema.name);
+    let table = info.table_sql();
     let base = trigger_base(info.id);
-    let key = q(&info.key_column().name);
+    let key = info.key_sql();
     let del = log_statements(backend, info, "OLD", 'D');
     let ups = log_statements(backend, info, "NEW", 'U');
     match backend {
@@ -102,18 +102,18 @@ pub fn create_statements(backend: Backend, info: &TableInfo) -> Vec<String> {
                 "IF NOT (OLD.{key} <=> NEW.{key}) THEN\n    {del}\n    END IF;\n    {ups}"
             );
             vec![
-                after_trigger(&base, "ins", "INSERT", &table, each, &ups),
-                after_trigger(&base, "upd", "UPDATE", &table, each, &update),
-                after_trigger(&base, "del", "DELETE", &table, each, &del),
+                after_trigger(&base, "ins", "INSERT", table, each, &ups),
+                after_trigger(&base, "upd", "UPDATE", table, each, &update),
+                after_trigger(&base, "del", "DELETE", table, each, &del),
             ]
         }
         Backend::Sqlite => {
             let rekeyed = format!(" WHEN OLD.{key} IS NOT NEW.{key}");
             vec![
-                after_trigger(&base, "ins", "INSERT", &table, "", &ups),
-                after_trigger(&base, "rekey", "UPDATE", &table, &rekeyed, &del),
-                after_trigger(&base, "upd", "UPDATE", &table, "", &ups),
-                after_trigger(&base, "del", "DELETE", &table, "", &del),
+                after_trigger(&base, "ins", "INSERT", table, "", &ups),
+                after_trigger(&base, "rekey", "UPDATE", table, &rekeyed, &del),
+                after_trigger(&base, "upd", "UPDATE", table, "", &ups),
+                after_trigger(&base, "del", "DELETE", table, "", &del),
             ]
         }
         Backend::Postgres => vec![
@@ -155,16 +155,14 @@ pub fn drop_statements(backend: Backend, id: i64, table: &str) -> Vec<String> {
 /// Replaces the triggers of `info`'s table with freshly generated ones. On PostgreSQL and SQLite
 /// this is one transaction, so no change slips between drop and create.
 pub async fn install(db: &Db, info: &TableInfo) -> Result<(), TriggerError> {
-    let table = db.backend.quote(&info.schema.name).unwrap_or_default();
-    let mut statements = drop_statements(db.backend, info.id, &table);
+    let mut statements = drop_statements(db.backend, info.id, info.table_sql());
     statements.extend(create_statements(db.backend, info));
     run_all(db, statements).await
 }
 
-/// Removes the triggers of table `id` named `name`.
-pub async fn remove(db: &Db, id: i64, name: &str) -> Result<(), TriggerError> {
-    let table = db.backend.quote(name).unwrap_or_default();
-    run_all(db, drop_statements(db.backend, id, &table)).await
+/// Removes the triggers of table `id` named `table`.
+pub async fn remove(db: &Db, id: i64, table: &Ident) -> Result<(), TriggerError> {
+    run_all(db, drop_statements(db.backend, id, table.sql())).await
 }
 
 async fn run_all(db: &Db, statements: Vec<String>) -> Result<(), TriggerError> {

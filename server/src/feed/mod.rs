@@ -8,20 +8,22 @@
 //! commits later is seen by a later run and so gets a later position. The cursor is that
 //! position. Any number of server instances may run the sequencer; the lock serializes them.
 
+pub mod entry;
 pub mod shared;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sheetsync_core::schema::RowKey;
 use sheetsync_core::value::Value;
-use sheetsync_core::wire::{ChangeOp, RowChange};
+use sheetsync_core::wire::RowChange;
 use sqlx::Executor;
 use tokio::sync::watch;
 
 use crate::db::catalog::TableInfo;
-use crate::db::{int_at, now_ms, text_at, Db};
+use crate::db::{int_at, now_ms, Db};
+
+pub use entry::image_to_wire;
 
 /// At most this many entries are stamped per run, keeping the lock short.
 const STAMP_CHUNK: usize = 2000;
@@ -211,8 +213,8 @@ pub async fn changes_after(
         return Err(FeedError::Expired);
     }
     let sql = format!(
-        "SELECT seq, id, row_key, op, row_image, origin, changed_at_ms FROM sheetsync_changes \
-         WHERE table_id = {} AND seq > {} ORDER BY seq LIMIT {}",
+        "SELECT {} FROM sheetsync_changes WHERE table_id = {} AND seq > {} ORDER BY seq LIMIT {}",
+        entry::columns(db.backend),
         db.ph(1),
         db.ph(2),
         limit + 1
@@ -225,39 +227,9 @@ pub async fn changes_after(
     let more = rows.len() > limit;
     let mut out = Vec::with_capacity(rows.len().min(limit));
     for r in rows.iter().take(limit) {
-        let seq = int_at(r, 0)?.unwrap_or_default();
-        let op = text_at(r, 3)?.unwrap_or_default();
-        let image = text_at(r, 4)?;
-        let change = RowChange {
-            key: RowKey(text_at(r, 2)?.unwrap_or_default()),
-            version: int_at(r, 1)?.unwrap_or_default(),
-            op: if op.trim() == "D" {
-                ChangeOp::Delete
-            } else {
-                ChangeOp::Upsert {
-                    cells: image_to_wire(info, image.as_deref().unwrap_or("[]")),
-                }
-            },
-            origin: text_at(r, 5)?,
-            changed_at_ms: int_at(r, 6)?.unwrap_or_default(),
-        };
-        out.push((seq, change));
+        out.push(entry::decode(info, r)?);
     }
     Ok((out, more))
-}
-
-/// Turns a stored row image (cell texts) into wire cells through the core's decoder, so the
-/// feed speaks exactly the wire form the rows endpoint does.
-pub fn image_to_wire(info: &TableInfo, image: &str) -> Vec<serde_json::Value> {
-    let cells: Vec<serde_json::Value> = serde_json::from_str(image).unwrap_or_default();
-    if cells.len() != info.schema.columns.len() {
-        return cells;
-    }
-    cells
-        .into_iter()
-        .zip(&info.schema.columns)
-        .map(|(cell, col)| text_to_wire(col, cell))
-        .collect()
 }
 
 /// One cell's database text in its wire form (text the decoder refuses is passed through).

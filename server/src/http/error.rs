@@ -21,6 +21,18 @@ pub enum ApiError {
     /// 400 `bad_request`: a malformed parameter or body.
     #[error("{0}")]
     BadRequest(String),
+    /// 405 `method_not_allowed`: the route exists, but not for this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// 413 `payload_too_large`: the request body is larger than the server accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415 `unsupported_media_type`: the body is not declared as JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 408 `request_timeout`: the request took longer than the server allows.
+    #[error("the request took too long; try again")]
+    Timeout,
     /// 410 `cursor_expired`: the cursor is older than the retained change log.
     #[error(
         "the cursor is older than the retained change log; read the table again from a snapshot"
@@ -29,6 +41,10 @@ pub enum ApiError {
     /// 500 `internal`: the database failed; details are in the server log.
     #[error("the database failed; see the server log")]
     Database(#[from] sqlx::Error),
+    /// 500 `internal`: the server could not make a true answer (the database did not report
+    /// what it did); nothing was committed, the details are in the server log.
+    #[error("the server could not confirm what the database did; nothing was committed, see the server log")]
+    Inconsistent(String),
 }
 
 impl ApiError {
@@ -39,16 +55,26 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::CursorExpired => (StatusCode::GONE, "cursor_expired"),
-            ApiError::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Database(_) | ApiError::Inconsistent(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Database(e) = &self {
-            tracing::error!(error = %e, "database error");
+        match &self {
+            ApiError::Database(e) => tracing::error!(error = %e, "database error"),
+            ApiError::Inconsistent(m) => tracing::error!(problem = %m, "no true answer to give"),
+            _ => {}
         }
         let (status, code) = self.status_and_code();
         let body = ErrorBody {

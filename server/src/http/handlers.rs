@@ -2,20 +2,20 @@
 
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::wire::{
-    ChangePage, Cursor, PushRequest, PushResponse, PushResult, RowPage, TableList, VersionedRow,
-    PROTOCOL_VERSION,
+    ChangeOp, ChangePage, Cursor, PushRequest, PushResponse, PushResult, RowPage, TableList,
+    VersionedRow, PROTOCOL_VERSION,
 };
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::AppState;
 use crate::feed::{self, FeedError};
 use crate::metrics::Metrics;
@@ -27,10 +27,27 @@ const MAX_LIMIT: usize = 10_000;
 /// Page size when the client does not say.
 const DEFAULT_LIMIT: usize = 1_000;
 
-fn limit_of(limit: Option<usize>) -> ApiResult<usize> {
-    match limit.unwrap_or(DEFAULT_LIMIT) {
-        0 => Err(ApiError::BadRequest("limit must be at least 1".into())),
-        n => Ok(n.min(MAX_LIMIT)),
+/// The page size asked for: a whole number of at least 1; more than the most is capped.
+fn limit_of(limit: Option<&str>) -> ApiResult<usize> {
+    let Some(text) = limit else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    match text.parse::<u64>() {
+        Ok(n) if n >= 1 && !text.starts_with('+') => Ok(n.min(MAX_LIMIT as u64) as usize),
+        _ => Err(ApiError::BadRequest(format!(
+            "limit must be a whole number of at least 1 (a page holds at most {MAX_LIMIT}), not {text:?}"
+        ))),
+    }
+}
+
+/// Seconds to wait for a change: a number ≥ 0 (capped by the caller).
+fn wait_of(wait: Option<&str>) -> ApiResult<f64> {
+    let Some(text) = wait else { return Ok(0.0) };
+    match text.trim().parse::<f64>() {
+        Ok(w) if w.is_finite() && w >= 0.0 => Ok(w),
+        _ => Err(ApiError::BadRequest(format!(
+            "wait must be a number of seconds ≥ 0, not {text:?}"
+        ))),
     }
 }
 
@@ -61,18 +78,18 @@ pub async fn list_tables(
 #[derive(Debug, Deserialize)]
 pub struct RowsQuery {
     after: Option<String>,
-    limit: Option<usize>,
+    limit: Option<String>,
 }
 
 /// `GET /v1/tables/{table}/rows`.
 pub async fn rows_page(
     State(state): State<AppState>,
     caller: Caller,
-    Path(table): Path<String>,
-    Query(q): Query<RowsQuery>,
+    ApiPath(table): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RowsQuery>,
 ) -> ApiResult<Json<RowPage>> {
     let info = caller.table(&state, &table, false).await?;
-    let limit = limit_of(q.limit)?;
+    let limit = limit_of(q.limit.as_deref())?;
     let after = match &q.after {
         None => None,
         Some(a) => Some(
@@ -99,31 +116,26 @@ pub async fn rows_page(
 #[derive(Debug, Deserialize)]
 pub struct ChangesQuery {
     cursor: Option<String>,
-    limit: Option<usize>,
-    wait: Option<f64>,
+    limit: Option<String>,
+    wait: Option<String>,
 }
 
 /// `GET /v1/tables/{table}/changes`, a long-poll when `wait` > 0.
 pub async fn changes(
     State(state): State<AppState>,
     caller: Caller,
-    Path(table): Path<String>,
-    Query(q): Query<ChangesQuery>,
+    ApiPath(table): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
 ) -> ApiResult<Json<ChangePage>> {
     let info = caller.table(&state, &table, false).await?;
-    let limit = limit_of(q.limit)?;
+    let limit = limit_of(q.limit.as_deref())?;
     let cursor: i64 = match q.cursor.as_deref() {
         None | Some("") => 0,
         Some(c) => c.parse().ok().filter(|c: &i64| *c >= 0).ok_or_else(|| {
             ApiError::BadRequest(format!("cursor {c:?} is not one this server gave"))
         })?,
     };
-    let wait = q.wait.unwrap_or(0.0);
-    if !wait.is_finite() || wait < 0.0 {
-        return Err(ApiError::BadRequest(
-            "wait must be a number of seconds ≥ 0".into(),
-        ));
-    }
+    let wait = wait_of(q.wait.as_deref())?;
     let wait = Duration::from_secs_f64(wait.min(state.max_wait.as_secs_f64()));
     let deadline = tokio::time::Instant::now() + wait;
     // Stamp what is already committed before the first read, so a reader always sees every
@@ -145,6 +157,11 @@ pub async fn changes(
         if !changes.is_empty() || tokio::time::Instant::now() >= deadline {
             let next = changes.last().map_or(cursor, |(seq, _)| *seq);
             Metrics::add(&state.metrics.changes_served, changes.len() as u64);
+            let unreadable = changes
+                .iter()
+                .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
+                .count();
+            Metrics::add(&state.metrics.changes_unreadable, unreadable as u64);
             return Ok(Json(ChangePage {
                 changes: changes.iter().map(|(_, c)| c.clone()).collect(),
                 cursor: Cursor(next.to_string()),
@@ -188,16 +205,17 @@ impl Drop for Parked<'_> {
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
-    Path(table): Path<String>,
-    body: Result<Json<PushRequest>, JsonRejection>,
+    ApiPath(table): ApiPath<String>,
+    body: Result<ApiJson<PushRequest>, ApiError>,
 ) -> ApiResult<Json<PushResponse>> {
     let info = caller.table(&state, &table, true).await?;
-    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let ApiJson(req) = body?;
     let response = push::push(&state.db, &info, &req)
         .await
         .map_err(|e| match e {
             PushError::Invalid(m) => ApiError::BadRequest(m),
             PushError::Db(e) => ApiError::Database(e),
+            PushError::Inconsistent(m) => ApiError::Inconsistent(m),
         })?;
     let m = &state.metrics;
     if response.replayed {
@@ -219,9 +237,14 @@ pub async fn push(
 pub async fn row_version(
     State(state): State<AppState>,
     caller: Caller,
-    Path((table, key, version)): Path<(String, String, i64)>,
+    ApiPath((table, key, version)): ApiPath<(String, String, String)>,
 ) -> ApiResult<Json<VersionedRow>> {
     let info = caller.table(&state, &table, false).await?;
+    let version: i64 = version.parse().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "version must be a whole number (a row version this server gave), not {version:?}"
+        ))
+    })?;
     rows::at_version(&state.db, &info, &RowKey(key), version)
         .await?
         .map(Json)

@@ -2,12 +2,13 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod handlers;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -15,7 +16,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -42,9 +42,12 @@ pub struct AppState {
     pub max_wait: Duration,
     /// Origins allowed by CORS (exact, or with one `*` standing for a host-name part).
     pub cors_origins: Arc<Vec<String>>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
 }
 
-/// Largest request body accepted (a push of a big sheet fits; Apps Script sends at most 50 MB).
+/// The default largest request body, 50 MiB: a push of a big sheet fits, and Apps Script sends
+/// at most 50 MB per request.
 pub const BODY_LIMIT: usize = 50 * 1024 * 1024;
 
 /// Every route of the protocol, as `(method, path)`; the OpenAPI test checks the document
@@ -108,16 +111,22 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[5].1, post(handlers::push))
         .route(ROUTES[6].1, get(handlers::row_version))
         .fallback(handlers::not_found)
+        .method_not_allowed_fallback(extract::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            extract::refuse_oversized,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(middleware::from_fn(extract::json_errors))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

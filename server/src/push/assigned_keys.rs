@@ -22,7 +22,7 @@ use sqlx::AnyConnection;
 use crate::db::catalog::TableInfo;
 use crate::db::{int_at, text_at, Backend, Db};
 
-use super::chunk::quoted;
+use super::PushError;
 
 /// How the keys of `count` new rows are known.
 pub(super) enum Plan {
@@ -40,12 +40,12 @@ pub(super) async fn plan(
     db: &Db,
     info: &TableInfo,
     count: usize,
-) -> Result<Option<Plan>, sqlx::Error> {
+) -> Result<Option<Plan>, PushError> {
     let key = info.key_column();
     match db.backend {
         Backend::Postgres => {
             let row = sqlx::query("SELECT pg_get_serial_sequence($1, $2)")
-                .bind(quoted(db, &info.schema.name))
+                .bind(info.table_sql().to_string())
                 .bind(key.name.clone())
                 .fetch_one(&mut *conn)
                 .await?;
@@ -59,15 +59,19 @@ pub(super) async fn plan(
             .bind(count as i64)
             .fetch_all(&mut *conn)
             .await?;
-            let keys = rows
-                .iter()
-                .map(|r| text_at(r, 0).map(Option::unwrap_or_default))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut keys = Vec::with_capacity(rows.len());
+            for r in &rows {
+                keys.push(text_at(r, 0)?.ok_or_else(|| {
+                    PushError::Inconsistent(format!(
+                        "table {:?}: the key sequence handed out no key",
+                        info.schema.name
+                    ))
+                })?);
+            }
             Ok((keys.len() == count).then_some(Plan::Given(keys)))
         }
         Backend::Sqlite => {
-            let table = quoted(db, &info.schema.name);
-            let sql = format!("SELECT MAX({}) FROM {table}", quoted(db, &key.name));
+            let sql = format!("SELECT MAX({}) FROM {}", info.key_sql(), info.table_sql());
             let row = sqlx::query(&sql).fetch_one(&mut *conn).await?;
             let mut last = int_at(&row, 0)?.unwrap_or(0);
             let has_counter = sqlx::query(
@@ -115,11 +119,17 @@ pub(super) async fn plan(
 pub(super) async fn consecutive(
     conn: &mut AnyConnection,
     count: usize,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<String>, PushError> {
     let row = sqlx::query("SELECT LAST_INSERT_ID(), @@auto_increment_increment")
         .fetch_one(&mut *conn)
         .await?;
-    let first = int_at(&row, 0)?.unwrap_or_default();
+    // Keys start at 1: 0 (or nothing) means the INSERT assigned none, and no key is made up.
+    let first = int_at(&row, 0)?.filter(|k| *k > 0).ok_or_else(|| {
+        PushError::Inconsistent(
+            "the database did not report the first key it assigned to the inserted rows"
+                .to_string(),
+        )
+    })?;
     let step = int_at(&row, 1)?.unwrap_or(1).max(1);
     Ok((0..count as i64)
         .map(|i| (first + i * step).to_string())

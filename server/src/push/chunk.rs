@@ -12,7 +12,7 @@ use sheetsync_core::wire::{PushOp, PushResult, RowVersion, VersionedRow, WireRow
 use sqlx::AnyConnection;
 
 use super::row::{decode_cells, rejected, Cells};
-use super::savepoint;
+use super::{savepoint, PushError};
 use crate::db::catalog::TableInfo;
 use crate::db::{int_at, Backend, Db};
 use crate::reject;
@@ -66,7 +66,7 @@ pub async fn apply(
     db: &Db,
     info: &TableInfo,
     ops: &[PushOp],
-) -> Result<Option<Vec<PushResult>>, sqlx::Error> {
+) -> Result<Option<Vec<PushResult>>, PushError> {
     let mut results: Vec<Option<PushResult>> = vec![None; ops.len()];
     let mut planned = Vec::with_capacity(ops.len());
     let mut canon_seen = HashSet::new();
@@ -125,21 +125,13 @@ pub async fn apply(
     Ok(Some(results.into_iter().flatten().collect()))
 }
 
-pub(super) fn quoted(db: &Db, name: &str) -> String {
-    db.backend.quote(name).unwrap_or_default()
-}
-
 /// `<key> IN (<typed params from n>)` for `count` keys.
 fn key_in(db: &Db, info: &TableInfo, first: usize, count: usize) -> String {
     let ty = &info.db_types[info.key];
     let marks: Vec<String> = (0..count)
         .map(|i| db.backend.typed_param(first + i, ty))
         .collect();
-    format!(
-        "{} IN ({})",
-        quoted(db, &info.key_column().name),
-        marks.join(", ")
-    )
+    format!("{} IN ({})", info.key_sql(), marks.join(", "))
 }
 
 /// Rows (by canonical key) among `keys`, locked when `lock`.
@@ -177,7 +169,7 @@ pub(super) async fn versions_by_key(
     info: &TableInfo,
     keys: &[&Planned],
     lock: bool,
-) -> Result<HashMap<String, RowVersion>, sqlx::Error> {
+) -> Result<HashMap<String, RowVersion>, PushError> {
     let mut sql = rows::versions_sql(db, keys.len());
     if lock {
         sql.push_str(db.backend.for_update());
@@ -188,8 +180,15 @@ pub(super) async fn versions_by_key(
     }
     let mut out = HashMap::new();
     for r in q.fetch_all(&mut *conn).await? {
-        let key = crate::db::text_at(&r, 0)?.unwrap_or_default();
-        out.insert(key, int_at(&r, 1)?.unwrap_or_default());
+        match (crate::db::text_at(&r, 0)?, int_at(&r, 1)?) {
+            (Some(key), Some(version)) => out.insert(key, version),
+            _ => {
+                return Err(PushError::Inconsistent(format!(
+                    "table {:?}: a row version entry has no key or no version",
+                    info.schema.name
+                )))
+            }
+        };
     }
     Ok(out)
 }
@@ -200,7 +199,7 @@ async fn write(
     info: &TableInfo,
     planned: &[Planned],
     results: &mut [Option<PushResult>],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), PushError> {
     let all: Vec<&Planned> = planned.iter().collect();
     // Rows first, then versions: the same lock order as the triggers of other writers.
     let current = rows_by_key(conn, db, info, &all, true).await?;
@@ -246,7 +245,7 @@ async fn write(
     if !deletes.is_empty() {
         let sql = format!(
             "DELETE FROM {} WHERE {}",
-            quoted(db, &info.schema.name),
+            info.table_sql(),
             key_in(db, info, 1, deletes.len())
         );
         let mut q = sqlx::query(&sql);
@@ -256,15 +255,60 @@ async fn write(
         q.execute(&mut *conn).await?;
     }
     let stored = rows_by_key(conn, db, info, &fresh, false).await?;
-    let versions = versions_by_key(conn, db, info, &fresh, false).await?;
+    let after = versions_by_key(conn, db, info, &fresh, false).await?;
     for p in fresh {
+        let untouched = p.cells.as_ref().is_some_and(|c| c.is_empty());
+        let version = if untouched {
+            // Nothing was written to it: it stays at the version it was locked at.
+            p.expected
+        } else {
+            written_version(info, &after, &p.canon, p.expected)?
+        };
+        let row = match &p.cells {
+            None => None,
+            Some(_) => Some(stored.get(&p.canon).cloned().ok_or_else(|| {
+                PushError::Inconsistent(format!(
+                    "table {:?}: row {} cannot be read back after it was updated",
+                    info.schema.name, p.canon
+                ))
+            })?),
+        };
         results[p.idx] = Some(PushResult::Applied {
             key: RowKey(p.canon.clone()),
-            version: versions.get(&p.canon).copied().unwrap_or(0),
-            row: p.cells.as_ref().and_then(|_| stored.get(&p.canon).cloned()),
+            version,
+            row,
         });
     }
     Ok(())
+}
+
+/// The version the triggers logged for the row `canon` just written, which was at `before`:
+/// a written row with no newer version means the change was not captured, and no version may
+/// be made up for it.
+pub(super) fn written_version(
+    info: &TableInfo,
+    versions: &HashMap<String, RowVersion>,
+    canon: &str,
+    before: RowVersion,
+) -> Result<RowVersion, PushError> {
+    let key = RowKey(canon.to_string());
+    newer_version(info, &key, versions.get(canon).copied(), before)
+}
+
+/// `logged` when it is newer than `before`, else the error that the write was not captured.
+pub(super) fn newer_version(
+    info: &TableInfo,
+    key: &RowKey,
+    logged: Option<RowVersion>,
+    before: RowVersion,
+) -> Result<RowVersion, PushError> {
+    logged.filter(|v| *v > before).ok_or_else(|| {
+        PushError::Inconsistent(format!(
+            "table {:?}: row {key} was written but no new version was logged for it \
+             (are the table's triggers in place?)",
+            info.schema.name
+        ))
+    })
 }
 
 /// Updates `members`, which all change the columns `cols`, in one statement.
@@ -274,7 +318,7 @@ async fn update_group(
     info: &TableInfo,
     cols: &[usize],
     members: &[&Planned],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), PushError> {
     let (sql, binds) = match db.backend {
         Backend::MySql => update_by_case(db, info, cols, members),
         _ => update_from_values(db, info, cols, members),
@@ -299,7 +343,7 @@ fn update_by_case(
     members: &[&Planned],
 ) -> (String, Binds) {
     let b = db.backend;
-    let key_name = quoted(db, &info.key_column().name);
+    let key_name = info.key_sql();
     let key_ty = &info.db_types[info.key];
     let mut n = 0;
     let mut next = || {
@@ -309,10 +353,7 @@ fn update_by_case(
     let mut binds: Binds = Vec::new();
     let mut sets = Vec::with_capacity(cols.len());
     for (pos, col) in cols.iter().enumerate() {
-        let mut case = format!(
-            "{} = CASE {key_name}",
-            quoted(db, &info.schema.columns[*col].name)
-        );
+        let mut case = format!("{} = CASE {key_name}", info.column_sql(*col));
         for p in members {
             let cells = p.cells.as_ref().map(|c| &c[pos].1).cloned().flatten();
             case.push_str(&format!(
@@ -335,7 +376,7 @@ fn update_by_case(
         .collect();
     let sql = format!(
         "UPDATE {} SET {} WHERE {key_name} IN ({})",
-        quoted(db, &info.schema.name),
+        info.table_sql(),
         sets.join(", "),
         marks.join(", ")
     );
@@ -352,8 +393,8 @@ fn update_from_values(
     members: &[&Planned],
 ) -> (String, Binds) {
     let b = db.backend;
-    let table = quoted(db, &info.schema.name);
-    let key_name = quoted(db, &info.key_column().name);
+    let table = info.table_sql();
+    let key_name = info.key_sql();
     let key_ty = &info.db_types[info.key];
     let mut n = 0;
     let mut binds: Binds = Vec::new();
@@ -374,13 +415,7 @@ fn update_from_values(
     let sets: Vec<String> = cols
         .iter()
         .enumerate()
-        .map(|(pos, col)| {
-            format!(
-                "{} = sheetsync_v.column{}",
-                quoted(db, &info.schema.columns[*col].name),
-                pos + 2
-            )
-        })
+        .map(|(pos, col)| format!("{} = sheetsync_v.column{}", info.column_sql(*col), pos + 2))
         .collect();
     let sql = format!(
         "UPDATE {table} SET {} FROM (VALUES {}) AS sheetsync_v WHERE {table}.{key_name} = sheetsync_v.column1",

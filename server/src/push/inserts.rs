@@ -14,10 +14,10 @@ use sheetsync_core::wire::{PushOp, PushResult, VersionedRow};
 use sqlx::AnyConnection;
 
 use super::assigned_keys::{self, Plan};
-use super::chunk::{quoted, rows_by_key, versions_by_key, Planned, MAX_PARAMS, MAX_ROWS};
+use super::chunk::{rows_by_key, versions_by_key, written_version, Planned, MAX_PARAMS, MAX_ROWS};
 use super::logged_rows;
 use super::row::{decode_cells, key_required, rejected};
-use super::savepoint;
+use super::{savepoint, PushError};
 use crate::db::catalog::TableInfo;
 use crate::db::{text_at, Backend, Db};
 use crate::reject;
@@ -44,7 +44,7 @@ pub async fn apply(
     db: &Db,
     info: &TableInfo,
     ops: &[PushOp],
-) -> Result<Option<Vec<PushResult>>, sqlx::Error> {
+) -> Result<Option<Vec<PushResult>>, PushError> {
     let mut results: Vec<Option<PushResult>> = vec![None; ops.len()];
     let mut keyed = Vec::new();
     let mut generated = Vec::new();
@@ -110,7 +110,7 @@ async fn write(
     keyed: Vec<Planned>,
     mut generated: Vec<Planned>,
     results: &mut [Option<PushResult>],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), PushError> {
     let mut written: Vec<Planned> = Vec::new();
     if !keyed.is_empty() {
         let refs: Vec<&Planned> = keyed.iter().collect();
@@ -172,16 +172,21 @@ async fn write(
     };
     for p in &written {
         let (version, row) = match logged.remove(&p.canon) {
-            Some((version, cells)) => (version, Some(cells)),
+            Some(found) => found,
             None => (
-                versions.get(&p.canon).copied().unwrap_or(0),
-                stored.get(&p.canon).cloned(),
+                written_version(info, &versions, &p.canon, 0)?,
+                stored.get(&p.canon).cloned().ok_or_else(|| {
+                    PushError::Inconsistent(format!(
+                        "table {:?}: row {} cannot be read back after it was inserted",
+                        info.schema.name, p.canon
+                    ))
+                })?,
             ),
         };
         results[p.idx] = Some(PushResult::Applied {
             key: p.key.clone(),
             version,
-            row,
+            row: Some(row),
         });
     }
     Ok(())
@@ -194,11 +199,11 @@ async fn insert_generated(
     db: &Db,
     info: &TableInfo,
     rows: &mut [Planned],
-) -> Result<(), sqlx::Error> {
-    fn set_key(p: &mut Planned, key: Option<String>) {
-        p.param = key.clone();
-        p.canon = key.unwrap_or_default();
-        p.key = RowKey(p.canon.clone());
+) -> Result<(), PushError> {
+    fn set_key(p: &mut Planned, key: String) {
+        p.param = Some(key.clone());
+        p.key = RowKey(key.clone());
+        p.canon = key;
     }
     let count_statement = || {
         db.key_assigning_inserts
@@ -211,7 +216,7 @@ async fn insert_generated(
                 let cells = p.cells.get_or_insert_with(Vec::new);
                 cells.push((info.key, Some(key.clone())));
                 let cols = cells.iter().map(|(c, _)| *c).collect();
-                set_key(p, Some(key));
+                set_key(p, key);
                 groups.entry(cols).or_default().push(i);
             }
             for (cols, members) in groups {
@@ -240,7 +245,7 @@ async fn insert_generated(
                 insert_many(conn, db, info, &cols, &group, false).await?;
                 let keys = assigned_keys::consecutive(conn, members.len()).await?;
                 for (i, key) in members.into_iter().zip(keys) {
-                    set_key(&mut rows[i], Some(key));
+                    set_key(&mut rows[i], key);
                 }
             }
         }
@@ -266,11 +271,11 @@ async fn insert_many(
     cols: &[usize],
     members: &[&Planned],
     given_keys: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), PushError> {
     let b = db.backend;
     let names: Vec<String> = cols
         .iter()
-        .map(|i| quoted(db, &info.schema.columns[*i].name))
+        .map(|i| info.column_sql(*i).to_string())
         .collect();
     let mut n = 0;
     let tuples: Vec<String> = members
@@ -293,7 +298,7 @@ async fn insert_many(
     };
     let sql = format!(
         "INSERT INTO {} ({}){overriding} VALUES {}",
-        quoted(db, &info.schema.name),
+        info.table_sql(),
         names.join(", "),
         tuples.join(", ")
     );
@@ -310,7 +315,7 @@ async fn insert_many(
 /// A one-row INSERT of `cells`, or of the columns' defaults when there are none.
 pub(super) fn insert_sql(db: &Db, info: &TableInfo, cells: &[(usize, Option<String>)]) -> String {
     let b = db.backend;
-    let table = quoted(db, &info.schema.name);
+    let table = info.table_sql();
     if cells.is_empty() {
         return match b {
             Backend::MySql => format!("INSERT INTO {table} () VALUES ()"),
@@ -319,7 +324,7 @@ pub(super) fn insert_sql(db: &Db, info: &TableInfo, cells: &[(usize, Option<Stri
     }
     let names: Vec<String> = cells
         .iter()
-        .map(|(i, _)| quoted(db, &info.schema.columns[*i].name))
+        .map(|(i, _)| info.column_sql(*i).to_string())
         .collect();
     let marks: Vec<String> = cells
         .iter()
@@ -339,29 +344,40 @@ pub(super) async fn insert_assigning_key(
     db: &Db,
     info: &TableInfo,
     cells: &[(usize, Option<String>)],
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<String, PushError> {
     let b = db.backend;
     let mut sql = insert_sql(db, info, cells);
     let key_col = info.key_column();
     if b != Backend::MySql {
-        let key_name = quoted(db, &key_col.name);
         sql.push_str(&format!(
             " RETURNING {}",
-            b.text_expr(&key_name, &key_col.sql_type)
+            b.text_expr(info.key_sql(), &key_col.sql_type)
         ));
     }
     let mut q = sqlx::query(&sql);
     for (_, v) in cells {
         q = q.bind(v.clone());
     }
-    if b == Backend::MySql {
+    let key = if b == Backend::MySql {
+        // LAST_INSERT_ID() keeps the connection's previous value when an INSERT assigns none
+        // (a key computed some other way): zero it first, so that case reads 0, not the key
+        // of an earlier row.
+        sqlx::query("SELECT LAST_INSERT_ID(0)")
+            .fetch_one(&mut *conn)
+            .await?;
         q.execute(&mut *conn).await?;
         let row = sqlx::query("SELECT CAST(LAST_INSERT_ID() AS CHAR)")
             .fetch_one(&mut *conn)
             .await?;
-        text_at(&row, 0)
+        text_at(&row, 0)?.filter(|k| k != "0")
     } else {
         let row = q.fetch_one(&mut *conn).await?;
-        text_at(&row, 0)
-    }
+        text_at(&row, 0)?
+    };
+    key.ok_or_else(|| {
+        PushError::Inconsistent(format!(
+            "table {:?}: the database did not report the key it assigned to an inserted row",
+            info.schema.name
+        ))
+    })
 }

@@ -72,6 +72,8 @@ fn image_cells(info: &TableInfo, image: &str) -> Option<WireRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::ident::Ident;
+    use crate::db::Backend;
     use sheetsync_core::schema::{ColumnSchema, TableSchema};
     use sheetsync_core::value::SqlType;
 
@@ -107,6 +109,11 @@ mod tests {
             },
             db_types: vec!["BIGINT".to_string(), "DECIMAL(10,2)".to_string()],
             key: 0,
+            table_ident: Ident::new(Backend::Sqlite, "t").unwrap(),
+            column_idents: vec![
+                Ident::new(Backend::Sqlite, "id").unwrap(),
+                Ident::new(Backend::Sqlite, "price").unwrap(),
+            ],
         }
     }
 

@@ -29,6 +29,11 @@ pub enum PushError {
     /// The database failed (the transaction was rolled back: nothing applied).
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    /// The database did not report what a write did (no version logged for a written row, no
+    /// key for an inserted one, a stored row that cannot be read back), or the answer cannot
+    /// be stored. Nothing is committed, so a retry of the batch applies it afresh.
+    #[error("{0}")]
+    Inconsistent(String),
 }
 
 /// Longest batch id and origin tag accepted (they are stored in indexed columns).
@@ -100,7 +105,12 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
         results,
         replayed: false,
     };
-    let stored = serde_json::to_string(&response).unwrap_or_default();
+    let stored = serde_json::to_string(&response).map_err(|e| {
+        PushError::Inconsistent(format!(
+            "the answer to batch {:?} cannot be stored: {e}",
+            req.batch_id
+        ))
+    })?;
     let sql = format!(
         "UPDATE sheetsync_batches SET response = {} WHERE batch_id = {}",
         db.ph(1),
@@ -115,7 +125,8 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
     Ok(response)
 }
 
-async fn stored_response(db: &Db, batch_id: &str) -> Result<Option<PushResponse>, sqlx::Error> {
+/// The stored answer of batch `batch_id`, if that batch committed.
+async fn stored_response(db: &Db, batch_id: &str) -> Result<Option<PushResponse>, PushError> {
     let sql = format!(
         "SELECT response FROM sheetsync_batches WHERE batch_id = {}",
         db.ph(1)
@@ -125,12 +136,18 @@ async fn stored_response(db: &Db, batch_id: &str) -> Result<Option<PushResponse>
         .fetch_optional(&db.pool)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(text_at(&row, 0)?
-        .and_then(|t| serde_json::from_str::<PushResponse>(&t).ok())
-        .map(|mut r| {
-            r.replayed = true;
-            r
-        }))
+    // A batch row commits together with its answer, so an unreadable answer is never "not
+    // applied yet": answering or applying again would both be made up.
+    let unreadable = |why: String| {
+        PushError::Inconsistent(format!(
+            "the stored answer to batch {batch_id:?} cannot be read: {why}"
+        ))
+    };
+    let text = text_at(&row, 0)?.ok_or_else(|| unreadable("it is missing".to_string()))?;
+    let mut response: PushResponse =
+        serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+    response.replayed = true;
+    Ok(Some(response))
 }
 
 /// Tags (or untags) this transaction's writes with the push's origin, for the triggers. On

@@ -2,10 +2,12 @@
 
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::value::Value;
-use sheetsync_core::wire::{PushOp, PushResult, RejectCode, WireCells};
+use sheetsync_core::wire::{PushOp, PushResult, RejectCode, RowVersion, WireCells};
 use sqlx::{AnyConnection, Executor};
 
+use super::chunk::newer_version;
 use super::inserts::{insert_assigning_key, insert_sql};
+use super::PushError;
 use crate::db::catalog::TableInfo;
 use crate::db::Db;
 use crate::reject::{self, Refusal};
@@ -17,16 +19,17 @@ pub async fn apply_rows(
     db: &Db,
     info: &TableInfo,
     ops: &[PushOp],
-) -> Result<Vec<PushResult>, sqlx::Error> {
+) -> Result<Vec<PushResult>, PushError> {
     let mut results = Vec::with_capacity(ops.len());
     for op in ops {
         conn.execute("SAVEPOINT sheetsync_row").await?;
         let outcome = match apply_one(conn, db, info, op).await {
             Ok(outcome) => outcome,
-            Err(e) => match reject::from_db(info, &e) {
+            Err(PushError::Db(e)) => match reject::from_db(info, &e) {
                 Some(refusal) => Err(refusal),
-                None => return Err(e),
+                None => return Err(e.into()),
             },
+            Err(e) => return Err(e),
         };
         match outcome {
             Ok(result) => {
@@ -116,7 +119,7 @@ pub(super) fn decode_cells(
     Ok(out)
 }
 
-type RowOutcome = Result<Result<PushResult, Refusal>, sqlx::Error>;
+type RowOutcome = Result<Result<PushResult, Refusal>, PushError>;
 
 async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &PushOp) -> RowOutcome {
     match op {
@@ -134,7 +137,8 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                 Locked::At(param) => param,
                 Locked::Answered(outcome) => return Ok(outcome),
             };
-            if !cells.is_empty() {
+            let untouched = cells.is_empty();
+            if !untouched {
                 let b = db.backend;
                 let sets: Vec<String> = cells
                     .iter()
@@ -142,16 +146,16 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                     .map(|(n, (idx, _))| {
                         format!(
                             "{} = {}",
-                            b.quote(&info.schema.columns[*idx].name).unwrap_or_default(),
+                            info.column_sql(*idx),
                             b.typed_param(n + 1, &info.db_types[*idx])
                         )
                     })
                     .collect();
                 let sql = format!(
                     "UPDATE {} SET {} WHERE {} = {}",
-                    b.quote(&info.schema.name).unwrap_or_default(),
+                    info.table_sql(),
                     sets.join(", "),
-                    b.quote(&info.key_column().name).unwrap_or_default(),
+                    info.key_sql(),
                     b.typed_param(cells.len() + 1, &info.db_types[info.key])
                 );
                 let mut q = sqlx::query(&sql);
@@ -160,7 +164,18 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
                 }
                 q.bind(param.clone()).execute(&mut *conn).await?;
             }
-            applied(conn, db, info, param).await
+            if untouched {
+                // Nothing to write: the row stays as it is, at the version it was locked at.
+                return Ok(match rows::current(conn, db, info, param, false).await? {
+                    Some(row) => Ok(PushResult::Applied {
+                        key: row.key,
+                        version: row.version,
+                        row: Some(row.cells),
+                    }),
+                    None => Err(not_read_back()),
+                });
+            }
+            applied(conn, db, info, param, *expected_version).await
         }
         PushOp::Delete {
             key,
@@ -173,12 +188,13 @@ async fn apply_one(conn: &mut AnyConnection, db: &Db, info: &TableInfo, op: &Pus
             let b = db.backend;
             let sql = format!(
                 "DELETE FROM {} WHERE {} = {}",
-                b.quote(&info.schema.name).unwrap_or_default(),
-                b.quote(&info.key_column().name).unwrap_or_default(),
+                info.table_sql(),
+                info.key_sql(),
                 b.typed_param(1, &info.db_types[info.key])
             );
             sqlx::query(&sql).bind(param).execute(&mut *conn).await?;
-            let version = rows::version_of(conn, db, info, key, false).await?;
+            let logged = rows::logged_version(conn, db, info, key, false).await?;
+            let version = newer_version(info, key, logged, *expected_version)?;
             Ok(Ok(PushResult::Applied {
                 key: key.clone(),
                 version,
@@ -203,7 +219,7 @@ async fn lock_at(
     info: &TableInfo,
     key: &RowKey,
     expected: i64,
-) -> Result<Locked, sqlx::Error> {
+) -> Result<Locked, PushError> {
     let param = match rows::key_param(db, info, key) {
         Ok(p) => p,
         Err(e) => return Ok(Locked::Answered(Err(reject::from_cell(&e)))),
@@ -217,24 +233,34 @@ async fn lock_at(
     }
 }
 
-/// The row as stored after a write, as an `Applied` result.
+/// The row as stored after a write, as an `Applied` result; `before` is the row's version
+/// before the write (0 for an insert).
 async fn applied(
     conn: &mut AnyConnection,
     db: &Db,
     info: &TableInfo,
     param: Option<String>,
+    before: RowVersion,
 ) -> RowOutcome {
-    match rows::current(conn, db, info, param, false).await? {
-        Some(row) => Ok(Ok(PushResult::Applied {
-            key: row.key,
-            version: row.version,
-            row: Some(row.cells),
-        })),
-        None => Ok(Err(Refusal {
-            column: None,
-            code: RejectCode::Other,
-            reason: "the row could not be read back after writing it".to_string(),
-        })),
+    match rows::read_row(conn, db, info, param, false).await? {
+        Some((key, cells)) => {
+            let logged = rows::logged_version(conn, db, info, &key, false).await?;
+            let version = newer_version(info, &key, logged, before)?;
+            Ok(Ok(PushResult::Applied {
+                key,
+                version,
+                row: Some(cells),
+            }))
+        }
+        None => Ok(Err(not_read_back())),
+    }
+}
+
+fn not_read_back() -> Refusal {
+    Refusal {
+        column: None,
+        code: RejectCode::Other,
+        reason: "the row could not be read back after writing it".to_string(),
     }
 }
 
@@ -274,7 +300,7 @@ async fn insert(
             q.execute(&mut *conn).await?;
             param
         }
-        None => insert_assigning_key(conn, db, info, &cells).await?,
+        None => Some(insert_assigning_key(conn, db, info, &cells).await?),
     };
-    applied(conn, db, info, param).await
+    applied(conn, db, info, param, 0).await
 }

@@ -3,6 +3,7 @@
 
 use sqlx::{AnyConnection, Executor};
 
+use super::PushError;
 use crate::db::catalog::TableInfo;
 use crate::reject;
 
@@ -18,14 +19,14 @@ pub(super) async fn open(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
 pub(super) async fn close(
     conn: &mut AnyConnection,
     info: &TableInfo,
-    written: Result<(), sqlx::Error>,
-) -> Result<bool, sqlx::Error> {
+    written: Result<(), PushError>,
+) -> Result<bool, PushError> {
     match written {
         Ok(()) => {
             conn.execute("RELEASE SAVEPOINT sheetsync_chunk").await?;
             Ok(true)
         }
-        Err(e) if reject::from_db(info, &e).is_some() => {
+        Err(PushError::Db(e)) if reject::from_db(info, &e).is_some() => {
             conn.execute("ROLLBACK TO SAVEPOINT sheetsync_chunk")
                 .await?;
             Ok(false)
