@@ -251,28 +251,35 @@ fn empty_cells_are_null_where_allowed_and_empty_text_in_not_null_text_columns() 
 }
 
 #[test]
-fn each_column_gets_a_number_format_that_keeps_its_values() {
-    assert_eq!(number_format(&col(text(), true)).as_deref(), Some("@"));
-    assert_eq!(
-        number_format(&col(SqlType::Date, true)).as_deref(),
-        Some("yyyy-mm-dd")
-    );
-    assert_eq!(
-        number_format(&col(SqlType::Timestamp, true)).as_deref(),
-        Some("yyyy-mm-dd hh:mm:ss")
-    );
-    assert_eq!(
-        number_format(&col(
-            SqlType::Decimal {
-                precision: 8,
-                scale: 2
+fn each_column_kind_gets_its_number_format() {
+    let dec = |precision, scale| SqlType::Decimal { precision, scale };
+    let cases: Vec<(SqlType, Option<&str>)> = vec![
+        (int(), Some("0")),
+        (dec(8, 0), Some("0")),
+        (dec(8, 2), Some("0.00")),
+        (dec(20, 5), Some("0.00000")),
+        (SqlType::Float { bits: 64 }, None),
+        (SqlType::Bool, None),
+        (text(), Some("@")),
+        (
+            SqlType::Enum {
+                values: vec!["a".into()],
             },
-            true
-        ))
-        .as_deref(),
-        Some("0.00")
-    );
-    assert_eq!(number_format(&col(SqlType::Bool, true)), None);
+            Some("@"),
+        ),
+        (SqlType::Json, Some("@")),
+        (SqlType::Time, Some("@")),
+        (SqlType::Date, Some("yyyy-mm-dd")),
+        (SqlType::DateTime, Some("yyyy-mm-dd hh:mm:ss")),
+        (SqlType::Timestamp, Some("yyyy-mm-dd hh:mm:ss")),
+    ];
+    for (ty, format) in cases {
+        assert_eq!(
+            number_format(&col(ty.clone(), true)).as_deref(),
+            format,
+            "{ty:?}"
+        );
+    }
 }
 
 #[test]

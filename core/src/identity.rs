@@ -223,7 +223,7 @@ pub fn place_new_rows(
             continue; // reported as a bad database row when the answer is applied
         };
         let Ok((_, hashes)) = digest_row(&now.schema, &values, tz) else {
-            continue; // a value the sheet cannot hold: reported when the answer is applied
+            continue; // a value the sheet cannot show: reported when the answer is applied
         };
         let stored: Vec<Option<u32>> = pending
             .compared

@@ -22,12 +22,12 @@ pub enum ProblemKind {
     Rejected,
     /// A row from the database could not be read against the table's schema.
     BadDatabaseRow,
-    /// The database added a row the sheet pushed, but the sheet row could not be found with
-    /// certainty when the answer came, so its key was written nowhere.
-    NewRowNotPlaced,
     /// A person's answer to a conflict could not be used (it names a column the table does
     /// not have, or gives a value that does not fit the column); the conflict stays open.
     BadAnswer,
+    /// The database added a row the sheet pushed, but the sheet row could not be found with
+    /// certainty when the answer came, so its key was written nowhere.
+    NewRowNotPlaced,
 }
 
 /// One problem, located as precisely as known.

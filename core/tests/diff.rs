@@ -7,6 +7,7 @@ use sheetsync_core::base::Base;
 use sheetsync_core::diff::{diff, Changeset, DiffError};
 use sheetsync_core::problem::ProblemKind;
 use sheetsync_core::sheet::{SheetCell, SheetSnapshot};
+use sheetsync_core::wire::PushOp;
 use sheetsync_core::zone::ZoneOffsets;
 
 fn diff_of(sheet: &SheetSnapshot, base: &Base) -> Changeset {
@@ -134,19 +135,29 @@ fn a_sheet_without_the_key_column_cannot_be_diffed() {
 
 #[test]
 fn columns_the_database_owns_are_never_pushed() {
-    let mut schema = simple_schema();
-    schema.columns[3].generated = true;
-    let input = synced(vec![row(1, "apple", Some(3), "x")]);
-    let mut sheet = input.sheet.clone();
-    sheet.rows[0][3] = SheetCell::Text("typed over".into());
+    let mut input = synced(vec![row(1, "apple", Some(3), "x")]);
+    input.schema.columns[3].generated = true;
+    // Typed over in a synced row alone, with another cell of that row, and in a new row.
+    input.sheet.rows[0][3] = SheetCell::Text("typed over".into());
     let cs = diff(
-        &schema,
-        &sheet,
+        &input.schema,
+        &input.sheet,
         input.base.as_ref().unwrap(),
         &ZoneOffsets::utc(),
     )
     .unwrap();
     assert!(cs.updates.is_empty());
+    input.sheet.rows[0][1] = SheetCell::Text("pear".into());
+    input.sheet.rows.push(row(2, "plum", Some(7), "typed too"));
+    let plan = sheetsync_core::plan::plan_sync(&input).unwrap();
+    assert_eq!(plan.push.len(), 2, "{:?}", plan.push);
+    for p in &plan.push {
+        let cells = match &p.change {
+            PushOp::Update { cells, .. } | PushOp::Insert { cells } => cells,
+            PushOp::Delete { .. } => panic!("nothing was deleted: {p:?}"),
+        };
+        assert!(!cells.contains_key("note"), "{cells:?}");
+    }
 }
 
 #[test]

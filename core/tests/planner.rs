@@ -185,6 +185,51 @@ fn a_malformed_zone_table_is_an_error_naming_the_zone_not_a_panic() {
 }
 
 #[test]
+fn a_row_kept_after_the_database_deleted_it_gives_up_its_assigned_key_when_inserted_again() {
+    let mut input = fruit();
+    input.schema.columns[0].generated = true;
+    input.policies = policy(ConflictPolicy::SheetWins);
+    input.sheet.rows[1][2] = SheetCell::Number(6.0);
+    input.changes = vec![db_delete(2, 5)];
+    let plan = plan(&input);
+    let [push] = &plan.push[..] else {
+        panic!("one insert: {:?}", plan.push);
+    };
+    let PushOp::Insert { cells } = &push.change else {
+        panic!("an insert: {push:?}");
+    };
+    assert!(!cells.contains_key("id"), "{cells:?}");
+    assert_eq!(push.sheet_row, Some(3));
+    // The dead key is cleared, so the row waits for its new key as any new row does.
+    let key_cell = plan
+        .sheet_edits
+        .writes
+        .iter()
+        .find(|run| run.row == 3 && run.column == 1);
+    assert_eq!(
+        key_cell.map(|run| &run.values[..]),
+        Some(&[SheetCell::Empty][..])
+    );
+}
+
+#[test]
+fn a_row_with_a_key_the_sheet_owns_keeps_it_when_inserted_again() {
+    let mut input = fruit();
+    input.policies = policy(ConflictPolicy::SheetWins);
+    input.sheet.rows[1][2] = SheetCell::Number(6.0);
+    input.changes = vec![db_delete(2, 5)];
+    let plan = plan(&input);
+    let [push] = &plan.push[..] else {
+        panic!("one insert: {:?}", plan.push);
+    };
+    let PushOp::Insert { cells } = &push.change else {
+        panic!("an insert: {push:?}");
+    };
+    assert_eq!(cells.get("id"), Some(&json!(2)));
+    assert!(plan.sheet_edits.writes.iter().all(|run| run.column != 1));
+}
+
+#[test]
 fn a_database_value_too_long_for_a_cell_holds_back_its_row_and_names_the_column() {
     let mut input = fruit();
     let long = "x".repeat(60_000);

@@ -10,10 +10,11 @@ use sheetsync_core::base::{Base, BaseRow};
 use sheetsync_core::diff::diff;
 use sheetsync_core::plan::{plan_sync, SyncInput, SyncPlan};
 use sheetsync_core::policy::{ConflictPolicy, PolicySet, Resolution};
+use sheetsync_core::problem::ProblemKind;
 use sheetsync_core::push_outcome::PushOutcome;
 use sheetsync_core::schema::{ColumnSchema, RowKey};
 use sheetsync_core::sheet::SheetCell;
-use sheetsync_core::value::{SqlType, Value};
+use sheetsync_core::value::SqlType;
 use sheetsync_core::wire::{
     ChangePage, ErrorBody, PushOp, PushRequest, PushResponse, RowChange, RowPage, TableList,
 };
@@ -287,38 +288,38 @@ proptest! {
 
     #[test]
     fn arbitrary_database_rows_in_a_plan_become_problems_not_panics(
-        cells in proptest::collection::vec(arbitrary_json(), 0..6), version in 2i64..100
+        cells in prop_oneof![
+            proptest::collection::vec(arbitrary_json(), 0..6),
+            // Rows of the right width, so cell-level refusals are reached as well as shape ones.
+            proptest::collection::vec(arbitrary_json(), 4..=4),
+        ],
+        version in 2i64..100,
     ) {
         let mut input = synced(vec![row(1, "a", Some(1), "")]);
         input.changes = vec![RowChange {
             key: RowKey("1".into()),
             version,
-            op: sheetsync_core::wire::ChangeOp::Upsert { cells },
+            op: sheetsync_core::wire::ChangeOp::Upsert { cells: cells.clone() },
             origin: None,
             changed_at_ms: 0,
         }];
-        let _ = plan_sync(&input).unwrap();
+        let plan = plan_sync(&input).unwrap();
+        let unreadable = input.schema.decode_row(&cells).is_err();
+        let problems: Vec<_> = plan
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::BadDatabaseRow)
+            .collect();
+        if unreadable {
+            prop_assert_eq!(problems.len(), 1, "{:?}", plan.problems);
+            prop_assert_eq!(problems[0].key.as_ref(), Some(&RowKey("1".into())));
+            prop_assert!(problems[0].message.contains("cannot be read"), "{}", problems[0].message);
+            // The unreadable row leaves the sheet and the database as they were.
+            prop_assert!(plan.push.is_empty(), "{:?}", plan.push);
+            prop_assert!(plan.sheet_edits.writes.is_empty() && plan.sheet_edits.delete_rows.is_empty());
+            prop_assert!(!plan.base_updates.contains_key(&RowKey("1".into())));
+        } else {
+            prop_assert!(problems.is_empty(), "a readable row reported as unreadable: {:?}", problems);
+        }
     }
-}
-
-#[test]
-fn a_value_survives_the_sheet_for_every_column_type() {
-    let col = |t| ColumnSchema {
-        name: "c".into(),
-        sql_type: t,
-        nullable: true,
-        primary_key: false,
-        generated: false,
-    };
-    let c = col(SqlType::Decimal {
-        precision: 40,
-        scale: 10,
-    });
-    let v = Value::Decimal("123456789012345678901234.5678901234".into());
-    assert_eq!(
-        SheetCell::from_value(&v, &c, tz())
-            .to_value(&c, tz())
-            .unwrap(),
-        v
-    );
 }

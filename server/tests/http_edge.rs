@@ -139,6 +139,29 @@ backend_tests! {
 }
 
 #[tokio::test]
+async fn json_answers_name_their_charset() {
+    let db = sheetsync_server::db::Db::open("sqlite::memory:", 1)
+        .await
+        .expect("in-memory database");
+    let instance = Instance::start(db, &Options::default())
+        .await
+        .expect("start");
+    for (uri, want) in [
+        ("/v1/tables", StatusCode::UNAUTHORIZED),
+        ("/v2/nothing", StatusCode::NOT_FOUND),
+    ] {
+        let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let res = instance.router().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), want, "{uri}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json; charset=utf-8",
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_body_limit_is_configurable() {
     let db = sheetsync_server::db::Db::open("sqlite::memory:", 1)
         .await

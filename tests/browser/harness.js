@@ -16,16 +16,30 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Launches Chromium with a fresh profile; resolves to { context, close }. */
-async function launchBrowser() {
-  const { chromium } = require('playwright-core');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+/** playwright-core, or an error saying how to install it: the browser tests never skip. */
+function playwright() {
+  try {
+    return require('playwright-core');
+  } catch (e) {
+    throw new Error(`playwright-core is not installed (${e.message.split('\n')[0]}): run scripts/ensure-tools, or cd tests && npm ci`);
+  }
+}
+
+/**
+ * Launches Chromium with a fresh profile, with `args` added to the usual flags; resolves to
+ * { context, close }.
+ */
+async function launchBrowser({ args = [], viewport = { width: 1280, height: 860 } } = {}) {
+  const { chromium } = playwright();
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: run scripts/ensure-tools (it installs Debian's chromium), or set CHROMIUM_PATH`);
+  }
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sheetsync-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 860 },
+    args: CHROMIUM_ARGS.concat(args),
+    viewport,
   });
   return {
     context,
@@ -99,4 +113,4 @@ async function snap(page, name) {
   await page.locator('[data-testid=sidebar-frame]').screenshot({ path: path.join(SCREENSHOTS, `${name}.sidebar.png`) });
 }
 
-module.exports = { openRig, snap, SCREENSHOTS, CHROMIUM_ARGS };
+module.exports = { openRig, launchBrowser, snap, SCREENSHOTS, CHROMIUM_ARGS };

@@ -76,6 +76,22 @@ impl Planner<'_> {
         );
     }
 
+    /// Inserts again a row the database deleted. When the database assigns keys, the row is
+    /// inserted under a new one, so the old key is cleared from the sheet: the row is then a
+    /// keyless new row like any other until its new key is written back, and a row still
+    /// showing a dead key is never taken for the new one's place.
+    pub(super) fn push_reinsert(&mut self, plan: &mut SyncPlan, row: &SheetRow) {
+        let key = self.map.key;
+        if !self.sheet_owned[key] && row.values[key] != Value::Null {
+            if let Some(sc) = self.map.sheet_col[key] {
+                if !self.input.sheet.is_formula(row.data_row, sc) {
+                    self.writes.set(row.sheet_row, sc, SheetCell::Empty);
+                }
+            }
+        }
+        self.push_insert(plan, row);
+    }
+
     pub(super) fn push_update(
         &self,
         plan: &mut SyncPlan,

@@ -214,7 +214,7 @@ impl<'a> Planner<'a> {
                         // insert (possibly under a new database-assigned key) brings it back.
                         plan.summary.conflicts += 1;
                         plan.base_updates.insert(key.clone(), None);
-                        self.push_insert(plan, &row);
+                        self.push_reinsert(plan, &row);
                     }
                     Pick::Held(policy) => {
                         let sheet_value = wire_row(&row.values);

@@ -1,4 +1,8 @@
-//! An in-memory database: versioned rows, compare-and-set push, a change log.
+//! An in-memory database: versioned rows, compare-and-set push, a change log, and batch ids
+//! honoured as the real server does: a batch is applied once, in one transaction, and its
+//! answer is stored, so a delivery of the same batch id again gets that answer
+//! (`replayed: true`) instead of being applied twice. A push can also fail on its way: the
+//! commit may fail (nothing applied, nothing stored) or the answer may be lost after the commit.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -20,6 +24,28 @@ pub struct Server {
     pub history: BTreeMap<(RowKey, RowVersion), Vec<J>>,
     pub next_id: i64,
     pub clock: i64,
+    /// Each applied batch: its request as first delivered and its stored answer.
+    pub batches: BTreeMap<String, (PushRequest, PushResponse)>,
+}
+
+/// What happens to one delivery of a push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Applied (or replayed) and answered.
+    Delivered,
+    /// The transaction fails before its commit: nothing applied, no answer stored.
+    CommitFails,
+    /// Applied and its answer stored, but the answer never reaches the client.
+    AnswerLost,
+}
+
+/// Why a push got no answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undelivered {
+    /// Nothing was applied.
+    NotCommitted,
+    /// The batch was applied; its answer is stored under its batch id.
+    AnswerLost,
 }
 
 impl Server {
@@ -79,8 +105,42 @@ impl Server {
         None
     }
 
-    /// Applies a push with compare-and-set on each row's version.
+    /// Applies a push with compare-and-set on each row's version and answers it.
     pub fn push(&mut self, req: &PushRequest) -> PushResponse {
+        self.deliver(req, Fate::Delivered)
+            .expect("a delivered push is answered")
+    }
+
+    /// One delivery of `req` that meets `fate`. A batch id already applied is answered with
+    /// the stored answer and applies nothing; it must carry the same changes as the first
+    /// delivery (the protocol's rule for a retried batch).
+    pub fn deliver(&mut self, req: &PushRequest, fate: Fate) -> Result<PushResponse, Undelivered> {
+        if let Some((first, answer)) = self.batches.get(&req.batch_id) {
+            assert_eq!(
+                first.changes, req.changes,
+                "batch {} was sent again with other changes",
+                req.batch_id
+            );
+            let mut answer = answer.clone();
+            answer.replayed = true;
+            return match fate {
+                Fate::Delivered => Ok(answer),
+                Fate::CommitFails | Fate::AnswerLost => Err(Undelivered::AnswerLost),
+            };
+        }
+        if fate == Fate::CommitFails {
+            return Err(Undelivered::NotCommitted);
+        }
+        let answer = self.apply_batch(req);
+        self.batches
+            .insert(req.batch_id.clone(), (req.clone(), answer.clone()));
+        match fate {
+            Fate::Delivered => Ok(answer),
+            _ => Err(Undelivered::AnswerLost),
+        }
+    }
+
+    fn apply_batch(&mut self, req: &PushRequest) -> PushResponse {
         let mut results = Vec::new();
         for change in &req.changes {
             results.push(self.apply(change, &req.origin));
@@ -121,6 +181,8 @@ impl Server {
                         _ => cells.get(n).cloned().unwrap_or(J::Null),
                     })
                     .collect();
+                let mut row = row;
+                self.trim_note(&mut row);
                 self.finish(key, row, origin)
             }
             PushOp::Update {
@@ -135,6 +197,7 @@ impl Server {
                             row[i] = v.clone();
                         }
                     }
+                    self.trim_note(&mut row);
                     self.finish(key.clone(), row, origin)
                 }
                 _ => PushResult::Conflict {
@@ -176,6 +239,18 @@ impl Server {
             key,
             version,
             row: Some(row),
+        }
+    }
+
+    /// Drops trailing spaces from the `note` cell on every write, as a MariaDB `CHAR` column
+    /// stores text: what the database stores then differs from what was pushed, and is
+    /// written back.
+    fn trim_note(&self, row: &mut [J]) {
+        let Some((i, _)) = self.schema().column("note") else {
+            return;
+        };
+        if let Some(J::String(s)) = row.get_mut(i) {
+            *s = s.trim_end().to_string();
         }
     }
 

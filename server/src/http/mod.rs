@@ -78,6 +78,25 @@ pub fn origin_matches(pattern: &str, origin: &str) -> bool {
     }
 }
 
+/// Names the charset of every JSON answer: JSON is UTF-8, but a client that decodes by the
+/// header (Apps Script's `getContentText()` without an argument may) would otherwise guess.
+async fn name_json_charset(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let content_type = axum::http::header::CONTENT_TYPE;
+    if res
+        .headers()
+        .get(&content_type)
+        .and_then(|v| v.to_str().ok())
+        == Some("application/json")
+    {
+        res.headers_mut().insert(
+            content_type,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+    res
+}
+
 async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
     Metrics::add(&state.metrics.requests, 1);
     next.run(req).await
@@ -127,6 +146,7 @@ pub fn app(state: AppState) -> Router {
             timeout,
         ))
         .layer(middleware::from_fn(extract::json_errors))
+        .layer(middleware::from_fn(name_json_charset))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -56,8 +56,15 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address()
 /** A self-signed certificate for 127.0.0.1 (needs the openssl command); returns its folder. */
 function selfSignedCertificate() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'echo-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  } catch (e) {
+    if (e.code === 'ENOENT') {
+      throw new Error('the openssl command is missing: run scripts/ensure-tools (or apt-get install openssl)');
+    }
+    throw e;
+  }
   return dir;
 }
 
