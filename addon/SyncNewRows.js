@@ -10,8 +10,8 @@
  * as rows are inserted or deleted above it (and drops when the row is deleted). When the
  * answer is read, the marks are looked up and the core decides where each key goes
  * (core.placeNewRows): the marked row if it still holds what was pushed, else the only row
- * holding the key, else the only keyless row with the pushed content, else nowhere, which the
- * sidebar reports. Sorting moves values but not metadata; the content check covers it.
+ * holding the key, else the only row with the pushed content (and the key cell it was pushed
+ * with, usually empty), else nowhere, which the sidebar reports. Sorting moves values but not metadata; the content check covers it.
  */
 
 /** The developer metadata key of a new row's mark; its value is the core's marker. */

@@ -15,11 +15,13 @@
 //!   metadata in Google Sheets). The record is kept with the batch until its answer is read.
 //! - When the answer is read, the host says where each mark is now and hands over the sheet
 //!   as it is now. [`place_new_rows`] decides, for each assigned key, where it goes:
-//!   1. the row at the mark (plus the row's offset in its run) if that row is still keyless
-//!      (or already holds exactly that key) and its content is still what was pushed (or, cell
-//!      by cell, what the database stored, when an earlier write-back began);
+//!   1. the row at the mark (plus the row's offset in its run) if its key cell still holds what
+//!      it held when pushed (empty, for a row typed without a key) or exactly the assigned key,
+//!      and its content is still what was pushed (or, cell by cell, what the database stored,
+//!      when an earlier write-back began);
 //!   2. else the only row that already holds the key;
-//!   3. else the only keyless row whose content is what was pushed (or stored);
+//!   3. else the only row whose key cell holds what it held when pushed (usually nothing) and
+//!      whose content is what was pushed (or stored);
 //!   4. else nowhere. Two candidate rows are as good as none: nothing is ever guessed.
 //!
 //!   Rules 2 and 3 look at the whole sheet, so they apply only when the host passed it
@@ -46,8 +48,8 @@ use crate::diff::ColumnMap;
 use crate::hash::{cell_hash_of, digest_row, row_hash};
 use crate::plan::{PlanError, SyncInput, SyncPlan};
 use crate::push_outcome::{deleted_above, planned_sheet_cells};
-use crate::schema::RowKey;
-use crate::sheet::SheetSnapshot;
+use crate::schema::{ColumnSchema, RowKey};
+use crate::sheet::{SheetCell, SheetSnapshot};
 use crate::wire::{PushOp, PushResponse, PushResult};
 use crate::zone::ZoneOffsets;
 
@@ -88,6 +90,11 @@ pub struct NewRow {
     /// The cell hash of each `compared` column as pushed; `None` where the cell could not be
     /// read, which no row matches.
     pub cells: Vec<Option<u32>>,
+    /// What the row's key cell held when pushed: `None` for a row typed without a key, or a
+    /// key the database no longer has (a row a `sheet-wins` edit brings back, under a new
+    /// key). Rows still holding it are candidates; rows holding another key are not.
+    #[serde(default)]
+    pub pushed_key: Option<RowKey>,
 }
 
 /// Where the key of one applied new row goes (or, from [`place_keyed_rows`], the write-back of
@@ -137,6 +144,19 @@ pub fn new_rows_of(
         let Some(data_row) = sheet_row.checked_sub(input.sheet.first_row) else {
             continue;
         };
+        let cell_at = |sc: usize| {
+            planned_cells
+                .get(&(sheet_row, sc))
+                .copied()
+                .unwrap_or_else(|| input.sheet.cell(data_row as usize, sc))
+        };
+        // A row whose key cell cannot be read is never planned as an insert; were one, it
+        // would get no record, and so no place.
+        let Ok(pushed_key) = map.sheet_col[map.key].map_or(Ok(None), |sc| {
+            key_in(&input.schema.columns[map.key], cell_at(sc), tz)
+        }) else {
+            continue;
+        };
         let sent_row = sheet_row - deleted_above(plan, sheet_row);
         let (marker, offset) = match &mut run {
             Some((marker, first, last)) if *last + 1 == sent_row => {
@@ -157,11 +177,7 @@ pub fn new_rows_of(
             .iter()
             .map(|&c| {
                 let sc = map.sheet_col[c]?;
-                let cell = planned_cells
-                    .get(&(sheet_row, sc))
-                    .copied()
-                    .unwrap_or_else(|| input.sheet.cell(data_row as usize, sc));
-                read_cell(&input.schema.columns[c], cell, tz)
+                read_cell(&input.schema.columns[c], cell_at(sc), tz)
                     .ok()
                     .map(|v| cell_hash_of(&v, &mut scratch))
             })
@@ -171,6 +187,7 @@ pub fn new_rows_of(
             marker,
             offset,
             cells,
+            pushed_key,
         });
     }
     Ok(out)
@@ -223,7 +240,8 @@ pub fn place_new_rows(
             continue;
         };
         let at = mark + row.offset;
-        if !claimed.contains(&at) && look.fits(at, Some(key), &row.cells, stored) {
+        if !claimed.contains(&at) && look.fits(at, row.pushed_key.as_ref(), key, &row.cells, stored)
+        {
             placed.insert(row.index, at);
             claimed.insert(at);
         }
@@ -242,7 +260,8 @@ pub fn place_new_rows(
                 }
             }
         }
-        // 3. The only keyless row whose content is what was pushed (or stored).
+        // 3. The only row still holding the key it was pushed with (usually none) whose
+        //    content is what was pushed (or stored).
         for (row, _, stored) in &wanted {
             if placed.contains_key(&row.index) {
                 continue;
@@ -250,7 +269,7 @@ pub fn place_new_rows(
             let candidates: Vec<u32> = [content_hash(&row.cells), content_hash(stored)]
                 .into_iter()
                 .flatten()
-                .flat_map(|h| rows.keyless_with(h))
+                .flat_map(|h| rows.holding_with(row.pushed_key.as_ref(), h))
                 .collect::<std::collections::BTreeSet<u32>>()
                 .into_iter()
                 .filter(|r| !claimed.contains(r))
@@ -321,6 +340,15 @@ fn compared_columns(map: &ColumnMap) -> Vec<usize> {
         .collect()
 }
 
+/// The key a key cell holds: `Ok(None)` when empty, `Err` when it cannot be read.
+fn key_in(column: &ColumnSchema, cell: &SheetCell, tz: &ZoneOffsets) -> Result<Option<RowKey>, ()> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let value = read_cell(column, cell, tz).map_err(|_| ())?;
+    Ok(RowKey::from_value(&value.into_value()))
+}
+
 /// One hash over a row's compared cells; `None` when one of them is unreadable.
 fn content_hash(cells: &[Option<u32>]) -> Option<u64> {
     let cells: Option<Vec<u32>> = cells.iter().copied().collect();
@@ -343,16 +371,14 @@ impl Looker<'_> {
     /// The key the row at data index `data_row` holds, `Ok(None)` for none, `Err` when its
     /// key cell cannot be read.
     fn key_at(&self, data_row: usize) -> Result<Option<RowKey>, ()> {
-        let col = &self.now.schema.columns[self.map.key];
         let Some(sc) = self.map.sheet_col[self.map.key] else {
             return Err(());
         };
-        let cell = self.sheet().cell(data_row, sc);
-        if cell.is_empty() {
-            return Ok(None);
-        }
-        let value = read_cell(col, cell, self.tz).map_err(|_| ())?;
-        Ok(RowKey::from_value(&value.into_value()))
+        key_in(
+            &self.now.schema.columns[self.map.key],
+            self.sheet().cell(data_row, sc),
+            self.tz,
+        )
     }
 
     /// The hashes of the compared cells of data row `data_row`.
@@ -378,12 +404,13 @@ impl Looker<'_> {
         (i < self.sheet().rows.len()).then_some(i)
     }
 
-    /// Whether sheet row `at` holds no key (or exactly `key`) and, cell by cell, what was
-    /// pushed or what was stored.
+    /// Whether sheet row `at` holds the key it was pushed with (`was`) or the assigned `key`,
+    /// and, cell by cell, what was pushed or what was stored.
     fn fits(
         &self,
         at: u32,
-        key: Option<&RowKey>,
+        was: Option<&RowKey>,
+        key: &RowKey,
         pushed: &[Option<u32>],
         stored: &[Option<u32>],
     ) -> bool {
@@ -391,8 +418,7 @@ impl Looker<'_> {
             return false;
         };
         match self.key_at(i) {
-            Ok(None) => {}
-            Ok(Some(k)) if Some(&k) == key => {}
+            Ok(now) if now.as_ref() == was || now.as_ref() == Some(key) => {}
             _ => return false,
         }
         let now = self.cells_at(i);
@@ -402,20 +428,18 @@ impl Looker<'_> {
             .all(|((n, p), s)| n.is_some() && (n == p || n == s))
     }
 
-    /// Every row of the sheet passed, indexed by the key it holds and, for keyless rows, by
-    /// its content.
+    /// Every row of the sheet passed, indexed by the key it holds, and by that key (or none)
+    /// and its content.
     fn all_rows(&self) -> RowIndex {
         let mut index = RowIndex::default();
         for i in 0..self.sheet().rows.len() {
             let at = self.sheet().sheet_row(i);
-            match self.key_at(i) {
-                Ok(Some(k)) => index.by_key.entry(k).or_default().push(at),
-                Ok(None) => {
-                    if let Some(h) = content_hash(&self.cells_at(i)) {
-                        index.keyless.entry(h).or_default().push(at);
-                    }
-                }
-                Err(()) => {}
+            let Ok(key) = self.key_at(i) else { continue };
+            if let Some(k) = &key {
+                index.by_key.entry(k.clone()).or_default().push(at);
+            }
+            if let Some(h) = content_hash(&self.cells_at(i)) {
+                index.by_content.entry((key, h)).or_default().push(at);
             }
         }
         index
@@ -425,7 +449,7 @@ impl Looker<'_> {
 #[derive(Default)]
 struct RowIndex {
     by_key: HashMap<RowKey, Vec<u32>>,
-    keyless: HashMap<u64, Vec<u32>>,
+    by_content: HashMap<(Option<RowKey>, u64), Vec<u32>>,
 }
 
 impl RowIndex {
@@ -433,7 +457,10 @@ impl RowIndex {
         self.by_key.get(key).cloned().unwrap_or_default()
     }
 
-    fn keyless_with(&self, content: u64) -> Vec<u32> {
-        self.keyless.get(&content).cloned().unwrap_or_default()
+    fn holding_with(&self, key: Option<&RowKey>, content: u64) -> Vec<u32> {
+        self.by_content
+            .get(&(key.cloned(), content))
+            .cloned()
+            .unwrap_or_default()
     }
 }

@@ -105,10 +105,6 @@ fn apply_answer(
                     _ => None,
                 };
                 let is_insert = matches!(planned.change, PushOp::Insert { .. });
-                if is_insert && placed == Some(None) {
-                    out.problems.push(not_placed(schema, key, cells_json));
-                    continue;
-                }
                 let values = match schema.decode_row(cells_json) {
                     Ok(v) => v,
                     Err(e) => {
@@ -139,6 +135,10 @@ fn apply_answer(
                         continue;
                     }
                 };
+                if is_insert && placed == Some(None) {
+                    out.problems.push(not_placed(schema, key, cells_json));
+                    continue;
+                }
                 let held = held_columns(input, plan, key);
                 match input.base.as_ref().and_then(|b| b.rows.get(key)) {
                     Some(old) if !held.is_empty() => {

@@ -334,3 +334,35 @@ fn a_replayed_update_is_written_back_on_the_row_holding_its_key_or_nowhere() {
     assert!(outcome.writes.is_empty());
     assert!(outcome.base_updates.contains_key(&RowKey("3".into())));
 }
+
+#[test]
+fn a_row_pushed_with_a_key_the_database_no_longer_has_is_found_holding_that_key() {
+    // A row brought back under a new key (its old key 9 is gone from the database): its key
+    // cell holds 9 until the new key is written over it.
+    let mut input = typed(&[]);
+    input.sheet.rows.push(row(9, "kiwi", Some(1), ""));
+    let (plan, pending, response) = pushed(&input);
+    assert_eq!(pending.rows[0].pushed_key, Some(RowKey("9".into())));
+    let mut rows = input.sheet.rows.clone();
+    rows.insert(0, vec![]);
+    let sheet = now(&input, rows.clone());
+    let places =
+        place_new_rows(&sheet, &pending, &marks(&[("b1/0", 6)], false), &response).unwrap();
+    assert_eq!(rows_of(&places), vec![("4".to_string(), Some(6))]);
+    let outcome = apply(&input, &plan, &response, &places);
+    assert_eq!(
+        (outcome.writes[0].row, outcome.writes[0].values.clone()),
+        (6, vec![SheetCell::Number(4.0)])
+    );
+
+    // Sorted away from its mark, it is found by its old key and content.
+    rows.sort_by_key(|r| format!("{:?}", r.get(1)));
+    let at = rows
+        .iter()
+        .position(|r| r.get(1) == Some(&SheetCell::Text("kiwi".into())))
+        .unwrap() as u32
+        + 2;
+    let sheet = now(&input, rows);
+    let places = place_new_rows(&sheet, &pending, &marks(&[("b1/0", 6)], true), &response).unwrap();
+    assert_eq!(rows_of(&places), vec![("4".to_string(), Some(at))]);
+}
