@@ -138,3 +138,45 @@ test('a live change is checked by the core in the sidebar and applied without Ap
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('watching through Apps Script asks less and less often while the table is quiet', async () => {
+  await control('/test/reset', {});
+  await control('/test/write', { id: 1, name: 'Ada', qty: 1 });
+  const emu = createEmulator({ files: FILES, timeZone: 'Europe/Berlin' });
+  await emu.run('saveConnection', base, 't0ken');
+  await emu.run('bindTable', 'people');
+  await emu.run('syncNow', {});
+  // The browser cannot reach the server (no CORS, say): only Apps Script can poll it. The
+  // stand-in server answers a poll at once, so only the sidebar's own pauses space the polls.
+  await browser.context.route(`${base}/**`, (route) => route.abort());
+  const page = await browser.context.newPage();
+  await page.clock.install();
+  await emu.run('showSidebar');
+  const bridge = createClientBridge(emu);
+  await page.exposeFunction('__appsScriptRun', bridge.run);
+  await page.exposeFunction('__appsScriptHost', bridge.host);
+  await page.addInitScript(googleScriptClientSource());
+  await page.route(SIDEBAR_URL, (route) => route.fulfill({ contentType: 'text/html', body: emu.ui.sidebars.at(-1).html }));
+  await page.goto(SIDEBAR_URL);
+  await page.getByTestId('live-status').filter({ hasText: 'Watching through Apps Script' }).waitFor();
+  const polls = () => emu.executions.filter((e) => e.fnName === 'pollChanges').length;
+  const before = polls();
+  // An hour on the page's clock, moved a little at a time so that each answer can arrive.
+  for (let i = 0; i < 720; i++) {
+    await page.clock.runFor(5000);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const hourly = polls() - before;
+  console.log(`polls through Apps Script in a quiet hour: ${hourly}`);
+  assert.ok(hourly >= 20, `it kept watching (${hourly} polls)`);
+  assert.ok(hourly <= 45, `${hourly} polls in an hour, each a UrlFetch call from the daily quota`);
+  // A change is still found, and polling goes back to its quick pace.
+  await control('/test/write', { id: 1, qty: 5 });
+  for (let i = 0; i < 60 && cell(emu, 2, 3) !== 5; i++) {
+    await page.clock.runFor(5000);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(cell(emu, 2, 3), 5, 'the change reached the sheet');
+  await page.close();
+  await browser.context.unrouteAll();
+});
