@@ -38,7 +38,7 @@ impl Target {
             let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
                 .map_err(|e| format!("invalid SQLite URL: {e}"))?;
             let file = options.get_filename();
-            if file.as_os_str() == ":memory:" || url.contains("mode=memory") {
+            if url.contains(":memory:") || url.contains("mode=memory") {
                 return Ok(Target::SqliteMemory);
             }
             return Ok(Target::SqliteFile(
