@@ -155,6 +155,23 @@ fn an_unknown_postgres_role_is_named_as_failed_authentication() {
     assert!(line.contains("nosuch_role"), "{line}");
 }
 
+#[test]
+fn a_certificate_that_cannot_be_verified_is_named_as_tls() {
+    // Nothing can vouch for 127.0.0.1: whether the server offers TLS with its own certificate
+    // or none at all, verify-full cannot succeed.
+    let run = run(&[
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=verify-full",
+        "token",
+        "list",
+    ]);
+    let line = the_error(&run);
+    assert!(
+        line.contains("TLS with the database at 127.0.0.1:5432"),
+        "{line}"
+    );
+}
+
 #[tokio::test]
 async fn a_mariadb_user_without_privileges_is_told_so() {
     let db = TestDb::create(Kind::MySql).await;

@@ -30,6 +30,7 @@ pub fn explain(target: &Target, err: &sqlx::Error) -> String {
         sqlx::Error::Io(io) if io.kind() == ErrorKind::TimedOut => {
             format!("no answer from {at}: the connection timed out ({io})")
         }
+        sqlx::Error::Io(io) if is_tls(io) => format!("TLS with the database at {at} failed: {io}"),
         sqlx::Error::Io(io) => format!("cannot reach the database at {at}: {io}"),
         sqlx::Error::Tls(e) => format!("TLS with the database at {at} failed: {e}"),
         sqlx::Error::PoolTimedOut => {
@@ -39,6 +40,13 @@ pub fn explain(target: &Target, err: &sqlx::Error) -> String {
         sqlx::Error::Database(db) => explain_refusal(target, db.as_ref()),
         other => format!("the database at {at} failed: {other}"),
     }
+}
+
+/// Whether an I/O error came from the TLS layer (the drivers pass a refused certificate up as
+/// I/O).
+fn is_tls(io: &std::io::Error) -> bool {
+    io.get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
 }
 
 fn explain_refusal(target: &Target, db: &dyn DatabaseError) -> String {
