@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::db::Db;
+use crate::db::catalog::{read_table, CatalogError};
+use crate::db::{Db, OpenSettings};
 use crate::{tables, tokens, Instance, Options, APPS_SCRIPT_ORIGIN};
 
 /// sheetsync server: a change feed and compare-and-set pushes over your SQL database.
@@ -22,6 +23,14 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// Seconds the first database connection may take before the command gives up.
+    #[arg(
+        long,
+        env = "SHEETSYNC_CONNECT_TIMEOUT",
+        default_value_t = 5,
+        global = true
+    )]
+    pub connect_timeout: u64,
     /// Options of `serve`, which runs when no subcommand is given.
     #[command(flatten)]
     pub serve: ServeArgs,
@@ -92,6 +101,9 @@ pub enum TokenCommand {
         /// Allow pushes (default: read only).
         #[arg(long)]
         write: bool,
+        /// Accept table names that do not exist (yet) in the database.
+        #[arg(long)]
+        allow_missing: bool,
     },
     /// List tokens (never their secrets).
     List,
@@ -123,13 +135,20 @@ pub enum TableCommand {
 pub async fn main() -> i32 {
     let cli = Cli::parse();
     let serve = matches!(cli.command, None | Some(Command::Serve(_)));
-    let db = match Db::open(&cli.database_url, connections(&cli)).await {
+    let db = match Db::open_with(&cli.database_url, &open_settings(&cli)).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
+    if serve {
+        tracing::info!(database = %db.target, "database opened");
+    } else {
+        // Say which database a command changes: the default one is relative to the working
+        // directory.
+        eprintln!("database: {}", db.target);
+    }
     let result = match cli.command {
         None => serve_command(db, cli.serve).await,
         Some(Command::Serve(args)) => serve_command(db, args).await,
@@ -139,20 +158,29 @@ pub async fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            if serve {
-                tracing::error!("{e}");
-            }
             eprintln!("error: {e}");
             1
         }
     }
 }
 
-fn connections(cli: &Cli) -> u32 {
+/// `serve` may create a new SQLite database and waits longer for connections under load; the
+/// other commands only open an existing one, and give up as soon as connecting fails.
+fn open_settings(cli: &Cli) -> OpenSettings {
+    let connect_timeout = Duration::from_secs(cli.connect_timeout.max(1));
+    let serving = |max_connections| OpenSettings {
+        connect_timeout,
+        ..OpenSettings::serving(max_connections)
+    };
     match &cli.command {
-        Some(Command::Serve(a)) => a.max_connections,
-        None => cli.serve.max_connections,
-        Some(_) => 2,
+        Some(Command::Serve(a)) => serving(a.max_connections),
+        None => serving(cli.serve.max_connections),
+        Some(_) => OpenSettings {
+            max_connections: 2,
+            connect_timeout,
+            acquire_timeout: connect_timeout,
+            create_sqlite_file: false,
+        },
     }
 }
 
@@ -188,6 +216,7 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
         (Some(cert), Some(key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
             let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+            let listener = listen(args.listen).await?.into_std()?;
             let handle = axum_server::Handle::new();
             let h = handle.clone();
             tokio::spawn(async move {
@@ -195,19 +224,30 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
                 h.graceful_shutdown(Some(Duration::from_secs(30)));
             });
             tracing::info!(addr = %args.listen, "serving HTTPS");
-            axum_server::bind_rustls(args.listen, config)
+            axum_server::from_tcp_rustls(listener, config)
                 .handle(handle)
                 .serve(router.into_make_service())
                 .await?;
         }
         _ => {
-            let listener = tokio::net::TcpListener::bind(args.listen).await?;
+            let listener = listen(args.listen).await?;
             tracing::info!(addr = %args.listen, "serving HTTP");
             crate::run(listener, router, shutdown_signal()).await?;
         }
     }
     drop(instance);
     Ok(())
+}
+
+/// Binds `addr`, naming it when that fails (most often: another process listens there).
+async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!("cannot listen on {addr}: the address is already in use (another process, perhaps another sheetsync-server, listens there; choose another with --listen)")
+        } else {
+            format!("cannot listen on {addr}: {e}")
+        }
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -239,7 +279,11 @@ async fn token_command(db: &Db, cmd: TokenCommand) -> CmdResult {
             name,
             tables,
             write,
+            allow_missing,
         } => {
+            if !allow_missing {
+                refuse_missing_tables(db, &tables).await?;
+            }
             let (id, secret) = tokens::create(db, &name, &tables, write).await?;
             println!("token {id} ({name}) created; its secret is shown only now:");
             println!("{secret}");
@@ -277,6 +321,35 @@ async fn token_command(db: &Db, cmd: TokenCommand) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// Refuses a grant naming tables the database does not have: such a token would be denied
+/// every request, and a typo would otherwise pass unnoticed.
+async fn refuse_missing_tables(db: &Db, tables: &[String]) -> CmdResult {
+    let mut missing = Vec::new();
+    for table in tables.iter().filter(|t| t.as_str() != "*") {
+        match read_table(db, table, 0).await {
+            Err(CatalogError::NoTable(_)) => missing.push(format!("{table:?}")),
+            Err(CatalogError::Db(e)) => return Err(e.into()),
+            Err(CatalogError::BadName(e)) => return Err(e.into()),
+            // It exists, even if it cannot be synced as it is: `table enable` says why.
+            Err(_) | Ok(_) => {}
+        }
+    }
+    match missing.len() {
+        0 => Ok(()),
+        1 => Err(format!(
+            "there is no table {} in {}: create it first, fix the name, or pass --allow-missing",
+            missing[0], db.target
+        )
+        .into()),
+        _ => Err(format!(
+            "there are no tables {} in {}: create them first, fix the names, or pass --allow-missing",
+            missing.join(", "),
+            db.target
+        )
+        .into()),
+    }
 }
 
 async fn table_command(db: &Db, cmd: TableCommand) -> CmdResult {

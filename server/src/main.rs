@@ -1,5 +1,7 @@
 //! The sheetsync server binary; see `sheetsync-server --help`.
 
+use std::io::IsTerminal;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -8,6 +10,8 @@ async fn main() {
                 .unwrap_or_else(|_| "sheetsync_server=info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only help a person at a terminal; in a file or a pipe they are noise.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     std::process::exit(sheetsync_server::cli::main().await);
 }

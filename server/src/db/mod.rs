@@ -8,7 +8,9 @@
 
 pub mod catalog;
 pub mod dialect;
+pub mod explain;
 pub mod ident;
+pub mod target;
 pub mod triggers;
 pub mod types;
 
@@ -18,9 +20,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 
 pub use dialect::Backend;
+pub use target::Target;
 
 /// A connection pool to the user's database, with the backend it speaks.
 #[derive(Clone, Debug)]
@@ -32,20 +35,65 @@ pub struct Db {
     /// INSERT statements run for rows whose key the database assigns (several rows each where
     /// the backend tells which key each row got).
     pub key_assigning_inserts: Arc<AtomicU64>,
+    /// Where the URL pointed, for messages (never holds a password).
+    pub target: Target,
 }
 
-/// Why the database could not be opened or prepared.
+/// How a database is opened.
+#[derive(Clone, Debug)]
+pub struct OpenSettings {
+    /// Largest number of pooled connections (SQLite always gets one).
+    pub max_connections: u32,
+    /// How long the first connection may take before opening fails.
+    pub connect_timeout: Duration,
+    /// How long a request may wait for a pooled connection later on.
+    pub acquire_timeout: Duration,
+    /// Whether a missing SQLite file may be created; otherwise opening it is refused.
+    pub create_sqlite_file: bool,
+}
+
+impl OpenSettings {
+    /// What `serve` uses: a missing SQLite file is created, and requests wait up to 30 s for a
+    /// connection.
+    pub fn serving(max_connections: u32) -> OpenSettings {
+        OpenSettings {
+            max_connections,
+            connect_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(30),
+            create_sqlite_file: true,
+        }
+    }
+}
+
+/// Why the database could not be opened or prepared; each says what and where in one sentence.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The URL names a scheme we do not speak.
     #[error("unsupported database URL {0:?}: use mysql://, mariadb://, postgres:// or sqlite://")]
     Scheme(String),
-    /// Connecting failed.
+    /// The URL could not be read.
+    #[error("{0}")]
+    BadUrl(String),
+    /// The SQLite file does not exist and this command does not create databases.
+    #[error(
+        "there is no SQLite database at {0}: run `sheetsync-server serve` once to create it \
+         there, or pass the right --database-url"
+    )]
+    NoSqliteFile(std::path::PathBuf),
+    /// The first connection did not succeed in time.
+    #[error("cannot connect to the database at {address}: no answer within {seconds} s")]
+    ConnectTimeout {
+        /// host:port.
+        address: String,
+        /// The time allowed.
+        seconds: u64,
+    },
+    /// Connecting failed; the sentence names the cause.
     #[error("cannot connect to the database: {0}")]
-    Connect(#[source] sqlx::Error),
+    Connect(String),
     /// The server's own tables could not be created or upgraded.
     #[error("cannot prepare sheetsync's tables: {0}")]
-    Migrate(#[source] sqlx::migrate::MigrateError),
+    Migrate(String),
 }
 
 static MYSQL_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/mysql");
@@ -53,22 +101,42 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 impl Db {
-    /// Opens a pool for `url` and brings sheetsync's own tables up to date.
+    /// Opens a pool for `url` as `serve` does and brings sheetsync's own tables up to date.
     pub async fn open(url: &str, max_connections: u32) -> Result<Db, OpenError> {
+        Db::open_with(url, &OpenSettings::serving(max_connections)).await
+    }
+
+    /// Opens a pool for `url` and brings sheetsync's own tables up to date. One connection is
+    /// made first, on its own and within `connect_timeout`, so that a failure names its cause
+    /// instead of surfacing as a pool timeout.
+    pub async fn open_with(url: &str, settings: &OpenSettings) -> Result<Db, OpenError> {
         sqlx::any::install_default_drivers();
         let url = url.replacen("mariadb://", "mysql://", 1);
         let backend = Backend::from_url(&url).ok_or_else(|| OpenError::Scheme(url.clone()))?;
-        let options = AnyConnectOptions::from_str(&url).map_err(OpenError::Connect)?;
+        let target = Target::parse(backend, &url).map_err(OpenError::BadUrl)?;
+        if let Target::SqliteFile(path) = &target {
+            if !settings.create_sqlite_file && !path.exists() {
+                return Err(OpenError::NoSqliteFile(path.clone()));
+            }
+        }
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| OpenError::BadUrl(explain::explain(&target, &e)))?;
+        tokio::time::timeout(settings.connect_timeout, probe(&target, &options))
+            .await
+            .map_err(|_| OpenError::ConnectTimeout {
+                address: target.address(),
+                seconds: settings.connect_timeout.as_secs(),
+            })??;
         let max = if backend == Backend::Sqlite {
             // One writer at a time is SQLite's model; a single connection also keeps the
             // origin row private to the push that sets it.
             1
         } else {
-            max_connections
+            settings.max_connections
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(settings.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     for stmt in backend.session_setup() {
@@ -79,17 +147,23 @@ impl Db {
             })
             .connect_with(options)
             .await
-            .map_err(OpenError::Connect)?;
+            .map_err(|e| OpenError::Connect(explain::explain(&target, &e)))?;
         let migrator = match backend {
             Backend::MySql => &MYSQL_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
             Backend::Sqlite => &SQLITE_MIGRATIONS,
         };
-        migrator.run(&pool).await.map_err(OpenError::Migrate)?;
+        migrator.run(&pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(e) => {
+                OpenError::Migrate(explain::explain(&target, &e))
+            }
+            other => OpenError::Migrate(other.to_string()),
+        })?;
         Ok(Db {
             pool,
             backend,
             key_assigning_inserts: Arc::default(),
+            target,
         })
     }
 
@@ -97,6 +171,27 @@ impl Db {
     pub fn ph(&self, n: usize) -> String {
         self.backend.placeholder(n)
     }
+}
+
+/// Resolves the host, then makes and closes one connection, explaining what went wrong.
+async fn probe(target: &Target, options: &AnyConnectOptions) -> Result<(), OpenError> {
+    if let Target::Server {
+        host: Some(host),
+        port,
+        ..
+    } = target
+    {
+        if let Err(e) = tokio::net::lookup_host((host.as_str(), *port)).await {
+            return Err(OpenError::Connect(format!(
+                "unknown host {host:?}: its name does not resolve to an address ({e})"
+            )));
+        }
+    }
+    let conn = AnyConnection::connect_with(options)
+        .await
+        .map_err(|e| OpenError::Connect(explain::explain(target, &e)))?;
+    let _ = conn.close().await;
+    Ok(())
 }
 
 /// Reads column `idx` of `row` as optional text, whatever the driver calls a text column

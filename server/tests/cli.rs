@@ -1,0 +1,315 @@
+//! The real `sheetsync-server` binary, driven as a person would drive it: every failure is one
+//! sentence on stderr naming its cause and place, printed once; commands other than `serve`
+//! never create a database; output written to a pipe carries no colour codes.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Kind, TestDb};
+use sqlx::Executor;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sheetsync-server");
+
+/// What one run of the binary printed and how it ended.
+struct Run {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+/// Runs the binary with `args` (stdout and stderr are pipes, not terminals).
+fn run(args: &[&str]) -> Run {
+    let started = Instant::now();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(BIN)
+        .args(args)
+        .env_remove("SHEETSYNC_DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sheetsync-server");
+    Run {
+        status,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        took: started.elapsed(),
+    }
+}
+
+async fn run_async(args: Vec<String>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&args)
+    })
+    .await
+    .expect("join")
+}
+
+/// The one `error:` line of a failed run; fails the test unless there is exactly one.
+fn the_error(run: &Run) -> &str {
+    assert!(!run.status.success(), "succeeded: {}", run.stdout);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "not one error line:\n{}", run.stderr);
+    errors[0]
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+fn temp_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "sstest_cli_{}_{name}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    ))
+}
+
+#[test]
+fn a_closed_mysql_port_is_named_as_connection_refused_at_once() {
+    let port = closed_port();
+    let url = format!("mysql://root@127.0.0.1:{port}/test");
+    let run = run(&["--database-url", &url, "table", "list"]);
+    let line = the_error(&run);
+    assert!(line.contains("connection refused"), "{line}");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert_eq!(run.stderr.matches("connection refused").count(), 1);
+    assert!(run.took < Duration::from_secs(5), "took {:?}", run.took);
+}
+
+#[test]
+fn a_database_that_never_answers_is_given_up_after_the_connect_timeout() {
+    // Accepts connections and never speaks: the client waits for a greeting.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let url = format!("mysql://root@{addr}/test");
+    let run = run(&[
+        "--database-url",
+        &url,
+        "--connect-timeout",
+        "1",
+        "token",
+        "list",
+    ]);
+    let line = the_error(&run);
+    assert!(line.contains(&addr.to_string()), "{line}");
+    assert!(line.contains("no answer within 1 s"), "{line}");
+    drop(listener);
+}
+
+#[test]
+fn an_unknown_host_is_named() {
+    let run = run(&[
+        "--database-url",
+        "mysql://root@nosuch-host.invalid:3306/test",
+        "table",
+        "list",
+    ]);
+    let line = the_error(&run);
+    assert!(line.contains("unknown host"), "{line}");
+    assert!(line.contains("nosuch-host.invalid"), "{line}");
+}
+
+#[test]
+fn a_wrong_mariadb_password_is_named_as_failed_authentication() {
+    let run = run(&[
+        "--database-url",
+        "mysql://root:wrong-password@127.0.0.1:3306/test",
+        "table",
+        "list",
+    ]);
+    let line = the_error(&run);
+    assert!(line.contains("authentication failed"), "{line}");
+    assert!(line.contains("\"root\""), "{line}");
+    assert!(line.contains("127.0.0.1:3306"), "{line}");
+    assert!(!line.contains("wrong-password"), "{line}");
+}
+
+#[test]
+fn an_unknown_postgres_role_is_named_as_failed_authentication() {
+    let run = run(&[
+        "--database-url",
+        "postgres://nosuch_role@127.0.0.1:5432/postgres",
+        "token",
+        "list",
+    ]);
+    let line = the_error(&run);
+    assert!(line.contains("authentication failed"), "{line}");
+    assert!(line.contains("nosuch_role"), "{line}");
+}
+
+#[test]
+fn a_certificate_that_cannot_be_verified_is_named_as_tls() {
+    // Nothing can vouch for 127.0.0.1: whether the server offers TLS with its own certificate
+    // or none at all, verify-full cannot succeed.
+    let run = run(&[
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=verify-full",
+        "token",
+        "list",
+    ]);
+    let line = the_error(&run);
+    assert!(
+        line.contains("TLS with the database at 127.0.0.1:5432"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn a_mariadb_user_without_privileges_is_told_so() {
+    let db = TestDb::create(Kind::MySql).await;
+    let name = db.url.rsplit('/').next().expect("name").to_string();
+    let user = format!("{name}_ro");
+    let admin = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect("mysql://root@127.0.0.1:3306/test")
+        .await
+        .expect("admin");
+    admin
+        .execute(format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'").as_str())
+        .await
+        .expect("create user");
+    admin
+        .execute(format!("GRANT SELECT ON {name}.* TO '{user}'@'%'").as_str())
+        .await
+        .expect("grant");
+    let url = format!("mysql://{user}:pw@127.0.0.1:3306/{name}");
+    let run = run_async(vec![
+        "--database-url".into(),
+        url,
+        "table".into(),
+        "list".into(),
+    ])
+    .await;
+    let _ = admin
+        .execute(format!("DROP USER '{user}'@'%'").as_str())
+        .await;
+    db.drop_database().await;
+    let line = the_error(&run);
+    assert!(line.contains("lacks a privilege"), "{line}");
+    assert!(line.contains(&user), "{line}");
+}
+
+#[test]
+fn a_missing_sqlite_file_is_refused_by_name_and_not_created() {
+    let path = temp_path("missing.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    for args in [
+        vec!["table", "list"],
+        vec!["token", "list"],
+        vec!["table", "enable", "people"],
+        vec!["token", "create", "--name", "x", "--tables", "*"],
+    ] {
+        let mut all = vec!["--database-url", url.as_str()];
+        all.extend(args);
+        let run = run(&all);
+        let line = the_error(&run);
+        assert!(line.contains(&path.display().to_string()), "{line}");
+        assert!(line.contains("serve"), "{line}");
+        assert!(!path.exists(), "{} was created by {all:?}", path.display());
+    }
+}
+
+#[test]
+fn a_command_names_the_sqlite_database_it_opened() {
+    let path = temp_path("present.sqlite");
+    std::fs::File::create(&path).expect("create empty file");
+    let url = format!("sqlite://{}", path.display());
+    let run = run(&["--database-url", &url, "table", "list"]);
+    let _ = std::fs::remove_file(&path);
+    assert!(run.status.success(), "{}", run.stderr);
+    let named: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(&path.display().to_string()))
+        .collect();
+    assert_eq!(named.len(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn an_address_in_use_is_named_once_and_logs_carry_no_colour_codes_in_a_pipe() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let path = temp_path("serve.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let run = run(&["--database-url", &url, "serve", "--listen", &addr]);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let line = the_error(&run);
+    assert!(line.contains(&addr), "{line}");
+    assert_eq!(
+        run.stderr.to_lowercase().matches("already in use").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    // The run logged at info level before failing; none of it is coloured.
+    assert!(run.stderr.contains("database opened"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+}
+
+/// Runs `token create` against `ctx`'s database.
+async fn token_create(ctx: &common::Ctx, extra: &[&str]) -> Run {
+    let mut args: Vec<String> = vec![
+        "--database-url".into(),
+        ctx.url.clone(),
+        "token".into(),
+        "create".into(),
+        "--name".into(),
+        "cli".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    run_async(args).await
+}
+
+backend_tests! {
+    async fn a_token_for_missing_tables_is_refused_naming_them(ctx) {
+        ctx.people().await;
+        let before = sheetsync_server::tokens::list(&ctx.db).await.unwrap().len();
+        let run = token_create(&ctx, &["--tables", "people,nosuch,alsonot"]).await;
+        let line = the_error(&run);
+        assert!(line.contains("\"nosuch\""), "{line}");
+        assert!(line.contains("\"alsonot\""), "{line}");
+        assert!(!line.contains("\"people\""), "{line}");
+        assert!(line.contains("--allow-missing"), "{line}");
+        let after = sheetsync_server::tokens::list(&ctx.db).await.unwrap().len();
+        assert_eq!(before, after, "a token was created");
+    }
+
+    async fn a_token_for_missing_tables_is_created_with_allow_missing(ctx) {
+        ctx.people().await;
+        let run = token_create(&ctx, &["--tables", "nosuch", "--allow-missing"]).await;
+        assert!(run.status.success(), "{}", run.stderr);
+        assert!(run.stdout.contains("sst_"), "{}", run.stdout);
+        let list = sheetsync_server::tokens::list(&ctx.db).await.unwrap();
+        assert_eq!(list.last().unwrap().grant.tables, Some(vec!["nosuch".to_string()]));
+    }
+
+    async fn a_token_for_existing_tables_or_all_is_created(ctx) {
+        ctx.people().await;
+        for tables in ["people,teams", "*"] {
+            let run = token_create(&ctx, &["--tables", tables, "--write"]).await;
+            assert!(run.status.success(), "{tables}: {}", run.stderr);
+            assert!(run.stdout.contains("sst_"), "{}", run.stdout);
+        }
+    }
+}
