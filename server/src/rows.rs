@@ -2,7 +2,7 @@
 //! compare-and-set), and a row's image at an earlier version.
 //!
 //! SQLite keeps whatever bytes a writer gives it, also in a key column: a row whose key is not
-//! UTF-8 text has no key a client could name, so it is an [`UnreadableKey`]. A page leaves it
+//! UTF-8 text, or is a BLOB, has no key a client could name, so it is an [`UnreadableKey`]. A page leaves it
 //! out (logged and counted), reads on past it by its bytes, and still holds `limit` rows when
 //! the table has them.
 
@@ -30,8 +30,9 @@ pub fn key_param(db: &Db, info: &TableInfo, key: &RowKey) -> Result<Option<Strin
     Ok(db.backend.param_text(&value))
 }
 
-/// A row whose key (on SQLite) is not UTF-8 text: its bytes, and whether SQLite holds them
-/// as a BLOB rather than as text.
+/// A row whose key (on SQLite) is not UTF-8 text, or is a BLOB: its bytes, and whether SQLite
+/// holds them as a BLOB rather than as text. A client's key is always text, which never
+/// names either.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnreadableKey {
     /// The key's bytes as SQLite holds them.
@@ -164,14 +165,20 @@ fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<ReadRow, sqlx::E
                         format!("a row image's key cell {map:?} has no bytes").into(),
                     )
                 })?;
+            let blob = text_at(r, 1)?.as_deref() == Some("blob");
             match String::from_utf8(bytes) {
-                Ok(text) => RowKey(text),
+                Ok(text) if !blob => RowKey(text),
+                Ok(text) => {
+                    return Ok(ReadRow::Unreadable(UnreadableKey {
+                        bytes: text.into_bytes(),
+                        blob,
+                    }))
+                }
                 Err(e) => {
-                    let blob = text_at(r, 1)?.as_deref() == Some("blob");
                     return Ok(ReadRow::Unreadable(UnreadableKey {
                         bytes: e.into_bytes(),
                         blob,
-                    }));
+                    }))
                 }
             }
         }
@@ -234,7 +241,7 @@ pub async fn page(
                     tracing::warn!(
                         table = %info.schema.name,
                         key = %key.lossy(),
-                        "a row's key is not UTF-8 text; the row is left out of row pages"
+                        "a row's key is not UTF-8 text or is bytes; the row is left out of row pages"
                     );
                     unreadable += 1;
                     after = After::Bytes(key);
