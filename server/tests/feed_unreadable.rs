@@ -8,6 +8,10 @@ mod common;
 use common::{Ctx, Kind};
 use serde_json::{json, Value as J};
 
+/// A key as SQL, with the words its feed entry must carry (the reason of an unreadable entry,
+/// or the key served).
+type Keyed = (&'static str, &'static str);
+
 /// The value of counter `name` in `/metrics`.
 async fn metric(ctx: &Ctx, name: &str) -> u64 {
     let (_, metrics) = ctx.get("/metrics", None).await;
@@ -117,7 +121,7 @@ backend_tests! {
         // even when its bytes are UTF-8: `X'62'` and `'b'` are two rows). MariaDB and
         // PostgreSQL hold such bytes only in a byte key, whose key text is base64, so they
         // always have a key to serve.
-        let (ddl, unreadable, readable): (&str, &[(&str, &str)], &[(&str, &str)]) = match ctx.kind {
+        let (ddl, unreadable, readable): (&str, &[Keyed], &[Keyed]) = match ctx.kind {
             Kind::Sqlite => (
                 "CREATE TABLE k (id TEXT PRIMARY KEY, name TEXT)",
                 &[
