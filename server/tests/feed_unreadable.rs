@@ -194,16 +194,17 @@ backend_tests! {
             assert_eq!(left_out, 0);
         }
 
-        // A row with a readable key is written by its key as served.
-        let (key, _, _) = &all_rows(&ctx, &token, "k", 10).await[0];
-        let (status, body) = ctx.post("/v1/tables/k/push", Some(&token), json!({
-            "batch_id": "k1", "origin": "s", "changes": [
-                {"op": "update", "key": key, "expected_version": versions[key.as_str().unwrap()], "cells": {"name": "z"}}
-            ]
-        })).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["results"][0]["result"], "applied", "{body}");
-        assert_eq!(body["results"][0]["row"], json!([key, "z"]), "{body}");
+        // Every row with a readable key is written by its key and version as served.
+        for (i, (key, version, _)) in all_rows(&ctx, &token, "k", 10).await.iter().enumerate() {
+            let (status, body) = ctx.post("/v1/tables/k/push", Some(&token), json!({
+                "batch_id": format!("k{i}"), "origin": "s", "changes": [
+                    {"op": "update", "key": key, "expected_version": version, "cells": {"name": "z"}}
+                ]
+            })).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["results"][0]["result"], "applied", "{key}: {body}");
+            assert_eq!(body["results"][0]["row"], json!([key, "z"]), "{body}");
+        }
     }
 
     async fn cells_served_in_the_degraded_form_are_counted(ctx) {
