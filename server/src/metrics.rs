@@ -23,8 +23,8 @@ pub struct Metrics {
     pub changes_served: AtomicU64,
     /// Change-feed entries served in the unreadable form (the server could not encode them).
     pub changes_unreadable: AtomicU64,
-    /// Rows left out of row pages: their key is not UTF-8 text (or, on SQLite, is a BLOB), so
-    /// no client could name them.
+    /// Rows left out of row pages: their key is not UTF-8 text (or, on SQLite, is a BLOB or
+    /// NULL), so no client could name them.
     pub rows_unreadable: AtomicU64,
     /// Cells served in the degraded form `{"base64": …}`: bytes their column's kind cannot carry.
     pub cells_degraded: AtomicU64,
@@ -86,7 +86,7 @@ impl Metrics {
             ),
             (
                 "sheetsync_rows_unreadable_total",
-                "Rows left out of row pages: their key is not UTF-8 text, or is bytes.",
+                "Rows left out of row pages: their key is not UTF-8 text, is bytes or is NULL.",
                 &self.rows_unreadable,
             ),
             (

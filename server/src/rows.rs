@@ -1,10 +1,10 @@
 //! Reading rows: key-ordered snapshot pages, one row with its version (optionally locked for a
 //! compare-and-set), and a row's image at an earlier version.
 //!
-//! SQLite keeps whatever bytes a writer gives it, also in a key column: a row whose key is not
-//! UTF-8 text, or is a BLOB, has no key a client could name, so it is an [`UnreadableKey`]. A page leaves it
-//! out (logged and counted), reads on past it by its bytes, and still holds `limit` rows when
-//! the table has them.
+//! SQLite keeps whatever a writer gives it, also in a key column: a row whose key is not UTF-8
+//! text, is a BLOB, or is NULL has no key a client could name, so it is an [`UnreadableKey`]. A
+//! page leaves it out (logged and counted), reads on past it by its value, and still holds
+//! `limit` rows when the table has them.
 
 use sheetsync_core::schema::{CellError, RowKey};
 use sheetsync_core::value::{SqlType, Value};
@@ -30,21 +30,28 @@ pub fn key_param(db: &Db, info: &TableInfo, key: &RowKey) -> Result<Option<Strin
     Ok(db.backend.param_text(&value))
 }
 
-/// A row whose key (on SQLite) is not UTF-8 text, or is a BLOB: its bytes, and whether SQLite
-/// holds them as a BLOB rather than as text. A client's key is always text, which never
-/// names either.
+/// The key of a row (on SQLite) that no client could name: a client's key is always UTF-8
+/// text, and is never NULL.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnreadableKey {
-    /// The key's bytes as SQLite holds them.
-    pub bytes: Vec<u8>,
-    /// Whether SQLite holds them as a BLOB (otherwise as text).
-    pub blob: bool,
+pub enum UnreadableKey {
+    /// NULL, which SQLite allows in a primary key that is not an `INTEGER PRIMARY KEY`.
+    Null,
+    /// Text that is not UTF-8, or a BLOB.
+    Bytes {
+        /// The key's bytes as SQLite holds them.
+        bytes: Vec<u8>,
+        /// Whether SQLite holds them as a BLOB (otherwise as text).
+        blob: bool,
+    },
 }
 
 impl UnreadableKey {
     /// The key's nearest spelling, U+FFFD for the bytes that are not UTF-8, for the log.
     pub fn lossy(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
+        match self {
+            UnreadableKey::Null => "NULL".to_string(),
+            UnreadableKey::Bytes { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
+        }
     }
 }
 
@@ -169,19 +176,20 @@ fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<ReadRow, sqlx::E
             match String::from_utf8(bytes) {
                 Ok(text) if !blob => RowKey(text),
                 Ok(text) => {
-                    return Ok(ReadRow::Unreadable(UnreadableKey {
+                    return Ok(ReadRow::Unreadable(UnreadableKey::Bytes {
                         bytes: text.into_bytes(),
                         blob,
                     }))
                 }
                 Err(e) => {
-                    return Ok(ReadRow::Unreadable(UnreadableKey {
+                    return Ok(ReadRow::Unreadable(UnreadableKey::Bytes {
                         bytes: e.into_bytes(),
                         blob,
                     }))
                 }
             }
         }
+        serde_json::Value::Null => return Ok(ReadRow::Unreadable(UnreadableKey::Null)),
         other => RowKey(other.to_string()),
     };
     let cells = cells
@@ -193,11 +201,11 @@ fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<ReadRow, sqlx::E
 }
 
 /// Where a page read continues: after a key text a client gave or a row had, or after a key
-/// that has no text, by its bytes.
+/// that has no text, by its value.
 enum After {
     Start,
     Param(Option<String>),
-    Bytes(UnreadableKey),
+    Unreadable(UnreadableKey),
 }
 
 /// Rows of one page: the rows served, and how many were left out for keys without text.
@@ -241,10 +249,10 @@ pub async fn page(
                     tracing::warn!(
                         table = %info.schema.name,
                         key = %key.lossy(),
-                        "a row's key is not UTF-8 text or is bytes; the row is left out of row pages"
+                        "a row's key is not UTF-8 text, is bytes or is NULL; the row is left out of row pages"
                     );
                     unreadable += 1;
-                    after = After::Bytes(key);
+                    after = After::Unreadable(key);
                 }
             }
         }
@@ -288,17 +296,21 @@ async fn page_rows(
         After::Start => {}
         After::Param(p) => {
             sql.push_str(&format!(" WHERE {}", key_condition(db, info, ">", 1)));
-            bind = p.clone();
+            bind = Some(p.clone());
         }
-        // Only SQLite holds such keys: the bytes go as hex and become the value SQLite holds.
-        After::Bytes(key) => {
-            let value = if key.blob {
+        // Only SQLite holds such keys. NULL sorts first: the rest follow every NULL key.
+        After::Unreadable(UnreadableKey::Null) => {
+            sql.push_str(&format!(" WHERE {key_name} IS NOT NULL"));
+        }
+        // The bytes go as hex and become the value SQLite holds.
+        After::Unreadable(UnreadableKey::Bytes { bytes, blob }) => {
+            let value = if *blob {
                 "unhex(?)"
             } else {
                 "CAST(unhex(?) AS TEXT)"
             };
             sql.push_str(&format!(" WHERE {key_name} > {value}"));
-            bind = Some(hex::encode(&key.bytes));
+            bind = Some(Some(hex::encode(bytes)));
         }
     }
     // Qualified, because the select list aliases each column to its text form under the same
@@ -306,8 +318,8 @@ async fn page_rows(
     let table_name = info.table_sql();
     sql.push_str(&format!(" ORDER BY {table_name}.{key_name} LIMIT {limit}"));
     let mut q = sqlx::query(&sql);
-    if !matches!(after, After::Start) {
-        q = q.bind(bind);
+    if let Some(value) = bind {
+        q = q.bind(value);
     }
     let rows = q.fetch_all(&db.pool).await?;
     rows.iter().map(|r| row_from(db, info, r)).collect()

@@ -207,6 +207,37 @@ backend_tests! {
         }
     }
 
+    async fn a_null_key_never_fails_another_writer_and_its_row_is_left_out_of_row_pages(ctx) {
+        ctx.sql("CREATE TABLE nk (id VARCHAR(10) PRIMARY KEY, name VARCHAR(10))").await;
+        ctx.enable("nk").await;
+        let token = ctx.token(&["nk"], false).await;
+        let start = ctx.cursor_now(&token, "nk").await;
+        let insert = "INSERT INTO nk (id, name) VALUES (NULL, 'n')";
+        let written = sqlx::Executor::execute(&ctx.outside, insert).await;
+        if ctx.kind != Kind::Sqlite {
+            // The database itself holds no NULL in a primary key.
+            assert!(written.is_err(), "{written:?}");
+            return;
+        }
+        // SQLite does, outside an INTEGER PRIMARY KEY: such a row has no key to sync.
+        written.unwrap();
+        ctx.sql("INSERT INTO nk (id, name) VALUES (NULL, 'm')").await;
+        ctx.sql("UPDATE nk SET name = 'o' WHERE id IS NULL").await;
+        ctx.sql("UPDATE nk SET id = 'a' WHERE name = 'o' AND rowid = (SELECT MIN(rowid) FROM nk)").await;
+        ctx.sql("INSERT INTO nk (id, name) VALUES ('b', 'y')").await;
+        ctx.sql("DELETE FROM nk WHERE id IS NULL").await;
+        ctx.sql("INSERT INTO nk (id, name) VALUES (NULL, 'p')").await;
+        let (changes, _) = ctx.changes_until(&token, "nk", &start, 2).await;
+        let seen: Vec<(&J, &J)> = changes.iter().map(|c| (&c["op"], &c["key"])).collect();
+        assert_eq!(seen, vec![(&json!("upsert"), &json!("a")), (&json!("upsert"), &json!("b"))]);
+        for limit in [1, 10] {
+            let rows = all_rows(&ctx, &token, "nk", limit).await;
+            let keys: Vec<&J> = rows.iter().map(|(k, _, _)| k).collect();
+            assert_eq!(keys, vec![&json!("a"), &json!("b")], "limit {limit}");
+        }
+        assert!(metric(&ctx, "sheetsync_rows_unreadable_total").await >= 2);
+    }
+
     async fn cells_served_in_the_degraded_form_are_counted(ctx) {
         // Only SQLite keeps bytes a text column cannot carry; elsewhere such bytes live in a
         // byte column and are served as base64, never degraded.
