@@ -23,6 +23,11 @@ pub struct Metrics {
     pub changes_served: AtomicU64,
     /// Change-feed entries served in the unreadable form (the server could not encode them).
     pub changes_unreadable: AtomicU64,
+    /// Rows left out of row pages: their key is not UTF-8 text (or, on SQLite, is a BLOB or
+    /// NULL), so no client could name them.
+    pub rows_unreadable: AtomicU64,
+    /// Cells served in the degraded form `{"base64": …}`: bytes their column's kind cannot carry.
+    pub cells_degraded: AtomicU64,
     /// Pages of the change feed read from the database (long-polls woken together share one).
     pub feed_reads: AtomicU64,
     /// Long-polls parked now, waiting for a change.
@@ -78,6 +83,16 @@ impl Metrics {
                 "sheetsync_changes_unreadable_total",
                 "Change-feed entries served as unreadable: the server could not encode them.",
                 &self.changes_unreadable,
+            ),
+            (
+                "sheetsync_rows_unreadable_total",
+                "Rows left out of row pages: their key is not UTF-8 text, is bytes or is NULL.",
+                &self.rows_unreadable,
+            ),
+            (
+                "sheetsync_cells_degraded_total",
+                "Cells served in the degraded form {\"base64\": ...}: bytes their column's kind cannot carry.",
+                &self.cells_degraded,
             ),
             (
                 "sheetsync_feed_reads_total",

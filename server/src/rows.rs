@@ -1,5 +1,10 @@
 //! Reading rows: key-ordered snapshot pages, one row with its version (optionally locked for a
 //! compare-and-set), and a row's image at an earlier version.
+//!
+//! SQLite keeps whatever a writer gives it, also in a key column: a row whose key is not UTF-8
+//! text, is a BLOB, or is NULL has no key a client could name, so it is an [`UnreadableKey`]. A
+//! page leaves it out (logged and counted), reads on past it by its value, and still holds
+//! `limit` rows when the table has them.
 
 use sheetsync_core::schema::{CellError, RowKey};
 use sheetsync_core::value::{SqlType, Value};
@@ -25,7 +30,60 @@ pub fn key_param(db: &Db, info: &TableInfo, key: &RowKey) -> Result<Option<Strin
     Ok(db.backend.param_text(&value))
 }
 
-/// `SELECT <every column as text> FROM <table>`, the start of every row read.
+/// The key of a row (on SQLite) that no client could name: a client's key is always UTF-8
+/// text, and is never NULL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnreadableKey {
+    /// NULL, which SQLite allows in a primary key that is not an `INTEGER PRIMARY KEY`.
+    Null,
+    /// Text that is not UTF-8, or a BLOB.
+    Bytes {
+        /// The key's bytes as SQLite holds them.
+        bytes: Vec<u8>,
+        /// Whether SQLite holds them as a BLOB (otherwise as text).
+        blob: bool,
+    },
+}
+
+impl UnreadableKey {
+    /// The key's nearest spelling, U+FFFD for the bytes that are not UTF-8, for the log.
+    pub fn lossy(&self) -> String {
+        match self {
+            UnreadableKey::Null => "NULL".to_string(),
+            UnreadableKey::Bytes { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+}
+
+/// A row as read: its key text and wire cells, or a key that has no text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadRow {
+    /// A row with its key text and wire cells.
+    Row(RowKey, WireRow),
+    /// A row whose key has no text form.
+    Unreadable(UnreadableKey),
+}
+
+impl ReadRow {
+    /// The row, for reads addressed by a key text, which can only find rows that have one.
+    pub fn readable(self, info: &TableInfo) -> Result<(RowKey, WireRow), sqlx::Error> {
+        match self {
+            ReadRow::Row(key, cells) => Ok((key, cells)),
+            ReadRow::Unreadable(key) => Err(sqlx::Error::ColumnDecode {
+                index: info.key_column().name.clone(),
+                source: format!(
+                    "table {:?}: a row read by its key has a key that is not UTF-8 text ({:?})",
+                    info.schema.name,
+                    key.lossy()
+                )
+                .into(),
+            }),
+        }
+    }
+}
+
+/// `SELECT <every column as text> FROM <table>`, the start of every row read. On SQLite the
+/// row is one JSON image (see [`sqlite_row_image`]) followed by the key's storage class.
 pub fn select_from(db: &Db, info: &TableInfo) -> String {
     let b = db.backend;
     if b == Backend::Sqlite {
@@ -37,8 +95,9 @@ pub fn select_from(db: &Db, info: &TableInfo) -> String {
             .map(|(i, c)| (info.column_sql(i).to_string(), c.sql_type.clone()))
             .collect();
         return format!(
-            "SELECT {} FROM {}",
+            "SELECT {}, typeof({}) FROM {}",
             sqlite_row_image("", &quoted),
+            info.key_sql(),
             info.table_sql()
         );
     }
@@ -61,11 +120,7 @@ fn key_condition(db: &Db, info: &TableInfo, op: &str, n: usize) -> String {
 }
 
 /// Turns a row read by [`select_from`] into its key text and wire cells.
-pub fn row_from(
-    db: &Db,
-    info: &TableInfo,
-    r: &sqlx::any::AnyRow,
-) -> Result<(RowKey, WireRow), sqlx::Error> {
+pub fn row_from(db: &Db, info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<ReadRow, sqlx::Error> {
     if db.backend == Backend::Sqlite {
         return image_row(info, r);
     }
@@ -85,11 +140,11 @@ pub fn row_from(
         // A byte key's text is its wire form (see `types::sql::key_expr`), not its hex.
         key = RowKey(wire.clone());
     }
-    Ok((key, cells))
+    Ok(ReadRow::Row(key, cells))
 }
 
-/// SQLite: a row read as one JSON image (see [`sqlite_row_image`]).
-fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<(RowKey, WireRow), sqlx::Error> {
+/// SQLite: a row read as one JSON image (see [`sqlite_row_image`]) and its key's storage class.
+fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<ReadRow, sqlx::Error> {
     let image = text_at(r, 0)?.unwrap_or_default();
     let cells: Vec<serde_json::Value> =
         serde_json::from_str(&image).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
@@ -103,8 +158,38 @@ fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<(RowKey, WireRow
             .into(),
         ));
     }
+    // The key's text is what the triggers log as its key (`CAST(key AS TEXT)`): text beyond
+    // ASCII and BLOBs come as their bytes in hex.
     let key = match &cells[info.key] {
         serde_json::Value::String(s) => RowKey(s.clone()),
+        serde_json::Value::Object(map) => {
+            let bytes = map
+                .get("hex")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|h| hex::decode(h).ok())
+                .ok_or_else(|| {
+                    sqlx::Error::Decode(
+                        format!("a row image's key cell {map:?} has no bytes").into(),
+                    )
+                })?;
+            let blob = text_at(r, 1)?.as_deref() == Some("blob");
+            match String::from_utf8(bytes) {
+                Ok(text) if !blob => RowKey(text),
+                Ok(text) => {
+                    return Ok(ReadRow::Unreadable(UnreadableKey::Bytes {
+                        bytes: text.into_bytes(),
+                        blob,
+                    }))
+                }
+                Err(e) => {
+                    return Ok(ReadRow::Unreadable(UnreadableKey::Bytes {
+                        bytes: e.into_bytes(),
+                        blob,
+                    }))
+                }
+            }
+        }
+        serde_json::Value::Null => return Ok(ReadRow::Unreadable(UnreadableKey::Null)),
         other => RowKey(other.to_string()),
     };
     let cells = cells
@@ -112,38 +197,68 @@ fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<(RowKey, WireRow
         .zip(&info.schema.columns)
         .map(|(cell, col)| text_to_wire(col, cell))
         .collect();
-    Ok((key, cells))
+    Ok(ReadRow::Row(key, cells))
 }
 
-/// One key-ordered page of rows after `after`, with their versions, and whether it is full.
+/// Where a page read continues: after a key text a client gave or a row had, or after a key
+/// that has no text, by its value.
+enum After {
+    Start,
+    Param(Option<String>),
+    Unreadable(UnreadableKey),
+}
+
+/// Rows of one page: the rows served, and how many were left out for keys without text.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The rows, in key order, with their versions.
+    pub rows: Vec<VersionedRow>,
+    /// Rows left out because their key is not UTF-8 text.
+    pub unreadable: u64,
+}
+
+/// One key-ordered page of rows after `after`, with their versions: `limit` rows unless the
+/// table ends first. Rows whose key has no text are left out, logged and counted.
 pub async fn page(
     db: &Db,
     info: &TableInfo,
     after: Option<Option<String>>,
     limit: usize,
-) -> Result<Vec<VersionedRow>, sqlx::Error> {
-    let key_name = info.key_sql();
-    let mut sql = select_from(db, info);
-    if after.is_some() {
-        sql.push_str(&format!(" WHERE {}", key_condition(db, info, ">", 1)));
-    }
-    // Qualified, because the select list aliases each column to its text form under the same
-    // name, and PostgreSQL would otherwise sort by that text (1, 10, 100, 2, ...).
-    let table_name = info.table_sql();
-    sql.push_str(&format!(" ORDER BY {table_name}.{key_name} LIMIT {limit}"));
-    let mut q = sqlx::query(&sql);
-    if let Some(a) = after {
-        q = q.bind(a);
-    }
-    let rows = q.fetch_all(&db.pool).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let (key, cells) = row_from(db, info, r)?;
-        out.push(VersionedRow {
-            key,
-            version: 0,
-            cells,
-        });
+) -> Result<Page, sqlx::Error> {
+    let mut after = after.map_or(After::Start, After::Param);
+    let mut out = Vec::new();
+    let mut unreadable = 0;
+    loop {
+        let want = limit - out.len();
+        let fetched = page_rows(db, info, &after, want).await?;
+        let full = fetched.len() == want;
+        for read in fetched {
+            match read {
+                ReadRow::Row(key, cells) => {
+                    after = After::Param(
+                        key_param(db, info, &key)
+                            .map_err(|e| sqlx::Error::Decode(e.to_string().into()))?,
+                    );
+                    out.push(VersionedRow {
+                        key,
+                        version: 0,
+                        cells,
+                    });
+                }
+                ReadRow::Unreadable(key) => {
+                    tracing::warn!(
+                        table = %info.schema.name,
+                        key = %key.lossy(),
+                        "a row's key is not UTF-8 text, is bytes or is NULL; the row is left out of row pages"
+                    );
+                    unreadable += 1;
+                    after = After::Unreadable(key);
+                }
+            }
+        }
+        if !full || out.len() == limit {
+            break;
+        }
     }
     // Versions in a second query by bound key texts: no join on a computed expression.
     for chunk in out.chunks_mut(500) {
@@ -161,7 +276,53 @@ pub async fn page(
             }
         }
     }
-    Ok(out)
+    Ok(Page {
+        rows: out,
+        unreadable,
+    })
+}
+
+/// At most `limit` rows in key order after `after`.
+async fn page_rows(
+    db: &Db,
+    info: &TableInfo,
+    after: &After,
+    limit: usize,
+) -> Result<Vec<ReadRow>, sqlx::Error> {
+    let key_name = info.key_sql();
+    let mut sql = select_from(db, info);
+    let mut bind = None;
+    match after {
+        After::Start => {}
+        After::Param(p) => {
+            sql.push_str(&format!(" WHERE {}", key_condition(db, info, ">", 1)));
+            bind = Some(p.clone());
+        }
+        // Only SQLite holds such keys. NULL sorts first: the rest follow every NULL key.
+        After::Unreadable(UnreadableKey::Null) => {
+            sql.push_str(&format!(" WHERE {key_name} IS NOT NULL"));
+        }
+        // The bytes go as hex and become the value SQLite holds.
+        After::Unreadable(UnreadableKey::Bytes { bytes, blob }) => {
+            let value = if *blob {
+                "unhex(?)"
+            } else {
+                "CAST(unhex(?) AS TEXT)"
+            };
+            sql.push_str(&format!(" WHERE {key_name} > {value}"));
+            bind = Some(Some(hex::encode(bytes)));
+        }
+    }
+    // Qualified, because the select list aliases each column to its text form under the same
+    // name, and PostgreSQL would otherwise sort by that text (1, 10, 100, 2, ...).
+    let table_name = info.table_sql();
+    sql.push_str(&format!(" ORDER BY {table_name}.{key_name} LIMIT {limit}"));
+    let mut q = sqlx::query(&sql);
+    if let Some(value) = bind {
+        q = q.bind(value);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.iter().map(|r| row_from(db, info, r)).collect()
 }
 
 /// `SELECT row_key, version` of `count` keys of one table: the table id is parameter 1, the
@@ -193,7 +354,8 @@ pub async fn read_row(
         sql.push_str(db.backend.for_update());
     }
     let row = sqlx::query(&sql).bind(param).fetch_optional(conn).await?;
-    row.map(|r| row_from(db, info, &r)).transpose()
+    row.map(|r| row_from(db, info, &r)?.readable(info))
+        .transpose()
 }
 
 /// The version of the row with key text `key` (0 if it never changed since it was enabled).

@@ -6,6 +6,7 @@
 //! value a column can hold makes the trigger, and with it another application's write, fail. A key change is logged as a delete of the old
 //! key and an upsert of the new one. Names in the bodies come from the catalog and are quoted;
 //! the table is identified by its numeric id, so no string literal is ever built from a name.
+//! On SQLite a row whose key is NULL is not logged at all (see [`create_statements`]).
 
 use sqlx::Executor;
 
@@ -120,12 +121,17 @@ pub fn create_statements(backend: Backend, info: &TableInfo) -> Vec<String> {
             ]
         }
         Backend::Sqlite => {
-            let rekeyed = format!(" WHEN OLD.{key} IS NOT NEW.{key}");
+            // SQLite allows NULL in a primary key that is not an INTEGER PRIMARY KEY. Such a
+            // row has no key to log or to name; it is not synced, and another application's
+            // write of it must not fail on the log's NOT NULL key.
+            let new_keyed = format!(" WHEN NEW.{key} IS NOT NULL");
+            let old_keyed = format!(" WHEN OLD.{key} IS NOT NULL");
+            let rekeyed = format!(" WHEN OLD.{key} IS NOT NEW.{key} AND OLD.{key} IS NOT NULL");
             vec![
-                after_trigger(&base, "ins", "INSERT", table, "", &ups),
+                after_trigger(&base, "ins", "INSERT", table, &new_keyed, &ups),
                 after_trigger(&base, "rekey", "UPDATE", table, &rekeyed, &del),
-                after_trigger(&base, "upd", "UPDATE", table, "", &ups),
-                after_trigger(&base, "del", "DELETE", table, "", &del),
+                after_trigger(&base, "upd", "UPDATE", table, &new_keyed, &ups),
+                after_trigger(&base, "del", "DELETE", table, &old_keyed, &del),
             ]
         }
         Backend::Postgres => vec![

@@ -4,7 +4,9 @@
 //! fails the page, so every later change still reaches the clients.
 //!
 //! The columns that hold text are read as bytes on SQLite, which stores whatever bytes a
-//! writer gives it; a text value that is not UTF-8 would otherwise fail the whole query.
+//! writer gives it; a text value that is not UTF-8 would otherwise fail the whole query. A key
+//! that is not UTF-8 text, or that SQLite holds as a BLOB, names no row a client could write:
+//! its entry is unreadable, and its key spelled with U+FFFD for the bytes that are not UTF-8.
 
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::wire::{ChangeOp, RowChange, WireRow};
@@ -13,14 +15,15 @@ use sqlx::Row;
 
 use super::text_to_wire;
 use crate::db::catalog::TableInfo;
-use crate::db::{int_at, Backend};
+use crate::db::{int_at, text_at, Backend};
 
-/// The select list of a feed read: `seq, id, row_key, op, row_image, origin, changed_at_ms`.
+/// The select list of a feed read: `seq, id, row_key, op, row_image, origin, changed_at_ms`,
+/// and on SQLite the key's storage class.
 pub fn columns(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
             "seq, id, CAST(row_key AS BLOB), CAST(op AS BLOB), CAST(row_image AS BLOB), \
-             CAST(origin AS BLOB), changed_at_ms"
+             CAST(origin AS BLOB), changed_at_ms, typeof(row_key)"
         }
         Backend::MySql | Backend::Postgres => {
             "seq, id, row_key, op, row_image, origin, changed_at_ms"
@@ -44,7 +47,11 @@ fn field(row: &AnyRow, idx: usize) -> Result<Field, sqlx::Error> {
 }
 
 /// Decodes one row of a feed read (see [`columns`]) into its feed position and change.
-pub fn decode(info: &TableInfo, row: &AnyRow) -> Result<(i64, RowChange), sqlx::Error> {
+pub fn decode(
+    backend: Backend,
+    info: &TableInfo,
+    row: &AnyRow,
+) -> Result<(i64, RowChange), sqlx::Error> {
     let seq = int_at(row, 0)?.ok_or_else(|| missing("seq"))?;
     let version = int_at(row, 1)?.ok_or_else(|| missing("id"))?;
     let changed_at_ms = int_at(row, 6)?.ok_or_else(|| missing("changed_at_ms"))?;
@@ -54,7 +61,14 @@ pub fn decode(info: &TableInfo, row: &AnyRow) -> Result<(i64, RowChange), sqlx::
         field(row, 4)?,
         field(row, 5)?,
     );
+    // SQLite logs a BLOB key as bytes (see `types::sql::key_expr`): no client can name it.
+    let blob_key = backend == Backend::Sqlite && text_at(row, 7)?.as_deref() == Some("blob");
     let (key, key_problem) = match key {
+        Ok(Some(k)) if blob_key => (k, Some("the row's key is bytes, not text".to_string())),
+        Err(bytes) if blob_key => (
+            String::from_utf8_lossy(&bytes).into_owned(),
+            Some("the row's key is bytes, not text".to_string()),
+        ),
         Ok(Some(k)) => (k, None),
         Ok(None) => (String::new(), Some("the entry has no key".to_string())),
         // The nearest truthful spelling of the key, so the client can tell which row it is.

@@ -226,7 +226,7 @@ pub async fn changes_after(
     let more = rows.len() > limit;
     let mut out = Vec::with_capacity(rows.len().min(limit));
     for r in rows.iter().take(limit) {
-        out.push(entry::decode(info, r)?);
+        out.push(entry::decode(db.backend, info, r)?);
     }
     Ok((out, more))
 }

@@ -17,6 +17,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::AppState;
+use crate::db::types::cells::degraded_in;
 use crate::feed::{self, FeedError};
 use crate::metrics::Metrics;
 use crate::push::{self, PushError};
@@ -99,7 +100,10 @@ pub async fn rows_page(
     };
     // The position first: every change stamped up to it committed before the rows are read.
     let (position, _) = feed::state(&state.db).await?;
-    let rows = rows::page(&state.db, &info, after, limit).await?;
+    let rows::Page { rows, unreadable } = rows::page(&state.db, &info, after, limit).await?;
+    Metrics::add(&state.metrics.rows_unreadable, unreadable);
+    let degraded = rows.iter().map(|r| degraded_in(&r.cells)).sum();
+    Metrics::add(&state.metrics.cells_degraded, degraded);
     let next_after = if rows.len() == limit {
         rows.last().map(|r| r.key.clone())
     } else {
@@ -162,6 +166,14 @@ pub async fn changes(
                 .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
                 .count();
             Metrics::add(&state.metrics.changes_unreadable, unreadable as u64);
+            let degraded = changes
+                .iter()
+                .map(|(_, c)| match &c.op {
+                    ChangeOp::Upsert { cells } => degraded_in(cells),
+                    _ => 0,
+                })
+                .sum();
+            Metrics::add(&state.metrics.cells_degraded, degraded);
             return Ok(Json(ChangePage {
                 changes: changes.iter().map(|(_, c)| c.clone()).collect(),
                 cursor: Cursor(next.to_string()),
@@ -230,6 +242,18 @@ pub async fn push(
             }
         }
     }
+    let degraded = response
+        .results
+        .iter()
+        .map(|r| match r {
+            PushResult::Applied { row: Some(row), .. } => degraded_in(row),
+            PushResult::Conflict {
+                current: Some(now), ..
+            } => degraded_in(&now.cells),
+            _ => 0,
+        })
+        .sum();
+    Metrics::add(&m.cells_degraded, degraded);
     Ok(Json(response))
 }
 
@@ -245,10 +269,11 @@ pub async fn row_version(
             "version must be a whole number (a row version this server gave), not {version:?}"
         ))
     })?;
-    rows::at_version(&state.db, &info, &RowKey(key), version)
+    let row = rows::at_version(&state.db, &info, &RowKey(key), version)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound("that version of the row is no longer kept".into()))
+        .ok_or_else(|| ApiError::NotFound("that version of the row is no longer kept".into()))?;
+    Metrics::add(&state.metrics.cells_degraded, degraded_in(&row.cells));
+    Ok(Json(row))
 }
 
 /// `GET /health`: 200 when the database answers.

@@ -156,7 +156,7 @@ pub(super) async fn rows_by_key(
     }
     let mut out = HashMap::new();
     for r in q.fetch_all(&mut *conn).await? {
-        let (key, cells) = rows::row_from(db, info, &r)?;
+        let (key, cells) = rows::row_from(db, info, &r)?.readable(info)?;
         out.insert(key.0, cells);
     }
     Ok(out)

@@ -24,6 +24,16 @@ pub fn to_wire(col: &ColumnSchema, cell: J) -> J {
     }
 }
 
+/// Whether a wire cell is in the degraded form: no kind's wire form is an object.
+pub fn is_degraded(cell: &J) -> bool {
+    matches!(cell, J::Object(map) if map.contains_key("base64"))
+}
+
+/// How many of `cells` are in the degraded form.
+pub fn degraded_in(cells: &[J]) -> u64 {
+    cells.iter().filter(|c| is_degraded(c)).count() as u64
+}
+
 /// A BLOB that SQLite holds in a column of any kind.
 fn blob_to_wire(col: &ColumnSchema, bytes: Vec<u8>) -> J {
     if let SqlType::Binary { .. } = col.sql_type {
@@ -98,6 +108,8 @@ mod tests {
         let c = col(SqlType::Text { max_chars: None });
         assert_eq!(to_wire(&c, json!({"hex": "6869"})), json!("hi"));
         assert_eq!(to_wire(&c, json!({"hex": "FF"})), json!({"base64": "/w=="}));
+        assert!(is_degraded(&to_wire(&c, json!({"hex": "FF"}))));
+        assert!(!is_degraded(&to_wire(&c, json!({"hex": "6869"}))));
     }
 
     #[test]

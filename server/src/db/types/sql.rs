@@ -43,8 +43,15 @@ pub fn read_expr(backend: Backend, col: &str, ty: &SqlType) -> String {
 /// An expression giving key column `col` as the row's key text, which is the text of the key's
 /// wire form, as clients compute it from the cell: bytes as base64 (without the line breaks
 /// MySQL and PostgreSQL put every 76 characters), anything else as [`read_expr`] gives it.
+/// SQLite may hold a BLOB in a key column of any other kind; it is logged as the BLOB itself,
+/// which a text column keeps as bytes, so the log tells it apart from text with the same bytes
+/// (a client can name neither it nor its row: a key from a client is always text).
 pub fn key_expr(backend: Backend, col: &str, ty: &SqlType) -> String {
     match (backend, ty) {
+        (Backend::Sqlite, _) => format!(
+            "CASE typeof({col}) WHEN 'blob' THEN {col} ELSE {} END",
+            read_expr(backend, col, ty)
+        ),
         (Backend::MySql, SqlType::Binary { .. }) => {
             format!("REPLACE(TO_BASE64({col}), CHAR(10), '')")
         }
