@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::sync::RwLock;
 
@@ -69,6 +70,16 @@ async fn find(db: &Db, name: &str) -> Result<Option<(i64, bool, String)>, sqlx::
     }
 }
 
+/// What the installed triggers were made from: the columns and the trigger statements this
+/// server writes for them. A server whose trigger code differs (an upgrade that logs some
+/// value differently) therefore regenerates them on its next catalog refresh, without anyone
+/// enabling the table again.
+fn installed_fingerprint(db: &Db, info: &TableInfo) -> String {
+    let statements = triggers::create_statements(db.backend, info).join("\n");
+    let text = format!("{}\n{statements}", info.fingerprint());
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 /// Enables `name`: checks it can be synced, registers it and installs its triggers.
 pub async fn enable(db: &Db, name: &str) -> Result<TableInfo, TableError> {
     // Check before registering, so a table that cannot be synced leaves no trace.
@@ -81,7 +92,15 @@ pub async fn enable(db: &Db, name: &str) -> Result<TableInfo, TableError> {
                 db.ph(1)
             );
             sqlx::query(&sql).bind(name).execute(&db.pool).await?;
-            find(db, name).await?.map(|f| f.0).unwrap_or_default()
+            match find(db, name).await? {
+                Some((id, _, _)) => id,
+                None => {
+                    return Err(sqlx::Error::Protocol(format!(
+                        "table {name} was registered but cannot be read back from sheetsync_tables"
+                    ))
+                    .into())
+                }
+            }
         }
     };
     let info = read_table(db, name, id).await?;
@@ -92,7 +111,7 @@ pub async fn enable(db: &Db, name: &str) -> Result<TableInfo, TableError> {
         db.ph(2)
     );
     sqlx::query(&sql)
-        .bind(info.fingerprint())
+        .bind(installed_fingerprint(db, &info))
         .bind(id)
         .execute(&db.pool)
         .await?;
@@ -164,8 +183,8 @@ impl Catalog {
                 .await?
                 .map(|f| f.2)
                 .unwrap_or_default();
-            if stored != info.fingerprint() {
-                tracing::info!(table = %entry.name, "columns changed; regenerating triggers");
+            if stored != installed_fingerprint(db, &info) {
+                tracing::info!(table = %entry.name, "columns or trigger code changed; regenerating triggers");
                 if let Err(e) = enable(db, &entry.name).await {
                     tracing::warn!(table = %entry.name, error = %e, "cannot regenerate triggers");
                     continue;

@@ -246,3 +246,26 @@ async fn sqlite_refuses_a_second_writer_while_a_transaction_is_open_so_log_order
     })
     .await
 }
+
+backend_tests! {
+    async fn triggers_an_older_server_installed_are_regenerated_without_enabling_again(ctx) {
+        ctx.people().await;
+        let token = ctx.token(&["people"], false).await;
+        // What an older server left: its own triggers (here: none that log anything) and a
+        // fingerprint of the columns alone. Nothing about the columns changed since.
+        let info = ctx.instance.state.catalog.get("people").await.expect("people is synced");
+        sheetsync_server::db::triggers::remove(&ctx.db, info.id, &info.table_ident)
+            .await
+            .expect("remove triggers");
+        let stale = format!(
+            "UPDATE sheetsync_tables SET fingerprint = '{}' WHERE name = 'people'",
+            info.fingerprint()
+        );
+        ctx.sql(&stale).await;
+        ctx.instance.state.catalog.refresh(&ctx.db).await.expect("refresh");
+        let start = ctx.cursor_now(&token, "people").await;
+        ctx.sql("INSERT INTO people (name, email, score) VALUES ('Grace', 'grace@x', 1)").await;
+        let (changes, _) = ctx.changes_until(&token, "people", &start, 1).await;
+        assert_eq!(changes.len(), 1, "the regenerated triggers logged the insert: {changes:?}");
+    }
+}
