@@ -111,13 +111,14 @@ function triggersMe_() {
  */
 function triggersCurrent_(e) {
   var uid = e && e.triggerUid ? String(e.triggerUid) : null;
+  // An event that names no trigger cannot be checked; syncing once too often is harmless,
+  // never syncing is not.
+  if (!uid) return true;
   var record = triggersRecord_();
-  if (uid && record && record.uids.indexOf(uid) >= 0) return true;
-  if (uid) {
-    ScriptApp.getProjectTriggers().forEach(function (t) {
-      if (t.getUniqueId() === uid) ScriptApp.deleteTrigger(t);
-    });
-  }
+  if (record && record.uids.indexOf(uid) >= 0) return true;
+  ScriptApp.getProjectTriggers().forEach(function (t) {
+    if (t.getUniqueId() === uid) ScriptApp.deleteTrigger(t);
+  });
   return false;
 }
 
