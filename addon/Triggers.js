@@ -179,13 +179,25 @@ function triggersTimerHasWork_(sheetId) {
   if (!report || report.failed || cursor === null || storeProgress_(sheetId)) return true;
   if (!(Date.now() - report.at < TRIGGERS_FULL_SYNC_MS_)) return true;
   if (storePendingBatch_(sheetId) || Object.keys(storeEditTimes_(sheetId)).length) return true;
+  var page;
   try {
-    var page = serverClient_(storeConnection_()).changes(storeBinding_(sheetId).table, cursor, 1, 0);
-    return page.changes.length > 0 || !!page.more;
+    page = serverClient_(storeConnection_()).changes(storeBinding_(sheetId).table, cursor,
+      TRIGGERS_PEEK_CHANGES_, 0);
   } catch (e) {
     return true; // the sync says what is wrong, in the report the sidebar shows
   }
+  var origin = storeOrigin_();
+  var foreign = page.changes.some(function (c) { return c.origin !== origin; });
+  if (foreign || page.more) return true;
+  // Only this document's own writes, whose answers were applied (no batch is pending): the
+  // sheet and the base already hold them, so the feed position moves past them here instead
+  // of costing a whole sync.
+  if (page.changes.length) storeSaveCursor_(sheetId, page.cursor);
+  return false;
 }
+
+/** How many changes an idle tick looks at before it decides a sync is needed. */
+var TRIGGERS_PEEK_CHANGES_ = 50;
 
 function triggersSyncAll_(why, hasWork) {
   var ids = storeBoundSheetIds_().filter(function (id) { return !hasWork || hasWork(id); });

@@ -89,3 +89,22 @@ describe('automatic sync where Google limits triggers', () => {
     assert.equal((await fake.control('/test/state')).rows.find((r) => r[0] === 1)[2], 8, 'edits still sync');
   });
 });
+
+describe('the timer between edits', () => {
+  test('an idle tick after an edit costs one request, and a database change still gets a sync', async () => {
+    const emu = await fake.boundSheet({});
+    await emu.run('setAutoSync', true);
+    assertTriggersOk(await emu.user.editCell('Sheet1', 'C2', 5));
+    const requests = () => emu.stats.requests.length;
+    let before = requests();
+    assertTriggersOk(await emu.clock.advance(60 * 1000));
+    assert.equal(requests() - before, 1, 'the echo of the edit\'s own push is stepped over');
+    before = requests();
+    assertTriggersOk(await emu.clock.advance(60 * 1000));
+    assert.equal(requests() - before, 1);
+    await fake.control('/test/write', { id: 2, qty: 9 });
+    assertTriggersOk(await emu.clock.advance(60 * 1000));
+    assert.equal(cells(emu)[2][2], 9, 'a change from elsewhere is synced');
+    assert.equal(cells(emu)[1][2], 5);
+  });
+});
