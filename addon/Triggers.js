@@ -186,14 +186,13 @@ function triggersTimerHasWork_(sheetId) {
   } catch (e) {
     return true; // the sync says what is wrong, in the report the sidebar shows
   }
+  // Only this document's own writes, whose answers were applied (no batch is pending), need
+  // no sync: the sheet and the base already hold them. The cursor stays where the last sync
+  // left it (this tick holds no lock to move it safely); once more than a peek's worth of
+  // them pile up, a sync runs and moves past them.
   var origin = storeOrigin_();
   var foreign = page.changes.some(function (c) { return c.origin !== origin; });
-  if (foreign || page.more) return true;
-  // Only this document's own writes, whose answers were applied (no batch is pending): the
-  // sheet and the base already hold them, so the feed position moves past them here instead
-  // of costing a whole sync.
-  if (page.changes.length) storeSaveCursor_(sheetId, page.cursor);
-  return false;
+  return foreign || !!page.more;
 }
 
 /** How many changes an idle tick looks at before it decides a sync is needed. */
