@@ -48,3 +48,18 @@ pub struct Problem {
     /// A sentence for the person who will fix it.
     pub message: String,
 }
+
+impl Problem {
+    /// A database row that cannot be read, or cannot be shown in the sheet: held back and
+    /// reported under its key, and under `column` when one column is at fault.
+    pub fn bad_database_row(key: &RowKey, column: Option<String>, message: String) -> Problem {
+        Problem {
+            kind: ProblemKind::BadDatabaseRow,
+            sheet_row: None,
+            other_sheet_row: None,
+            key: Some(key.clone()),
+            column,
+            message,
+        }
+    }
+}

@@ -109,12 +109,12 @@ fn apply_answer(
                     Ok(v) => v,
                     Err(e) => {
                         out.problems.push(Problem {
-                            kind: ProblemKind::BadDatabaseRow,
                             sheet_row: planned.sheet_row,
-                            other_sheet_row: None,
-                            key: Some(key.clone()),
-                            column: None,
-                            message: format!("the stored row {key} cannot be read: {e}"),
+                            ..Problem::bad_database_row(
+                                key,
+                                None,
+                                format!("the stored row {key} cannot be read: {e}"),
+                            )
                         });
                         continue;
                     }
@@ -123,14 +123,12 @@ fn apply_answer(
                     Ok(digest) => digest,
                     Err(e) => {
                         out.problems.push(Problem {
-                            kind: ProblemKind::BadDatabaseRow,
                             sheet_row: planned.sheet_row,
-                            other_sheet_row: None,
-                            key: Some(key.clone()),
-                            column: Some(e.column.clone()),
-                            message: format!(
-                                "the stored row {key} cannot be shown in the sheet: {e}"
-                            ),
+                            ..Problem::bad_database_row(
+                                key,
+                                Some(e.column.clone()),
+                                format!("the stored row {key} cannot be shown in the sheet: {e}"),
+                            )
                         });
                         continue;
                     }

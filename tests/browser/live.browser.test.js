@@ -51,10 +51,14 @@ function cell(emu, row, col) {
   return v === undefined ? '' : v;
 }
 
-/** The sidebar as Sheets shows it: 300 px wide, the add-on's HTML, google.script.run bridged. */
-async function openSidebar(emu) {
+/**
+ * The sidebar as Sheets shows it: 300 px wide, the add-on's HTML, google.script.run bridged.
+ * `fakeClock` gives the page a clock the test moves (page.clock) instead of the real one.
+ */
+async function openSidebar(emu, { fakeClock = false } = {}) {
   await emu.run('showSidebar');
   const page = await browser.context.newPage();
+  if (fakeClock) await page.clock.install();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const bridge = createClientBridge(emu);
@@ -149,15 +153,7 @@ test('watching through Apps Script asks less and less often while the table is q
   // The browser cannot reach the server (no CORS, say): only Apps Script can poll it. The
   // stand-in server answers a poll at once, so only the sidebar's own pauses space the polls.
   await browser.context.route(`${base}/**`, (route) => route.abort());
-  const page = await browser.context.newPage();
-  await page.clock.install();
-  await emu.run('showSidebar');
-  const bridge = createClientBridge(emu);
-  await page.exposeFunction('__appsScriptRun', bridge.run);
-  await page.exposeFunction('__appsScriptHost', bridge.host);
-  await page.addInitScript(googleScriptClientSource());
-  await page.route(SIDEBAR_URL, (route) => route.fulfill({ contentType: 'text/html', body: emu.ui.sidebars.at(-1).html }));
-  await page.goto(SIDEBAR_URL);
+  const { page } = await openSidebar(emu, { fakeClock: true });
   await page.getByTestId('live-status').filter({ hasText: 'Watching through Apps Script' }).waitFor();
   const polls = () => emu.executions.filter((e) => e.fnName === 'pollChanges').length;
   const before = polls();

@@ -44,7 +44,7 @@ pub(crate) use edits::Writes;
 use crate::convert::number_format;
 use crate::diff::{diff, ColumnMap, DiffError};
 use crate::hash::digest_row;
-use crate::problem::{Problem, ProblemKind};
+use crate::problem::Problem;
 use crate::schema::RowKey;
 use crate::value::Value;
 use crate::wire::{ChangeOp, PushOp, RowChange, RowVersion};
@@ -192,17 +192,14 @@ fn database_rows(
             ChangeOp::Delete => None,
             ChangeOp::Unreadable { reason } => {
                 // The row's new state is unknown: neither side may be changed for it.
-                problems.push(Problem {
-                    kind: ProblemKind::BadDatabaseRow,
-                    sheet_row: None,
-                    other_sheet_row: None,
-                    key: Some(key.clone()),
-                    column: None,
-                    message: format!(
+                problems.push(Problem::bad_database_row(
+                    &key,
+                    None,
+                    format!(
                         "the database changed row {key}, but the server cannot read that change \
                          ({reason}); the row is left as it is until it changes again"
                     ),
-                });
+                ));
                 held.push(change.clone());
                 continue;
             }
@@ -215,29 +212,21 @@ fn database_rows(
                     match digest_row(&input.schema, &values, tz) {
                         Ok(image) => Some(image),
                         Err(e) => {
-                            problems.push(Problem {
-                                kind: ProblemKind::BadDatabaseRow,
-                                sheet_row: None,
-                                other_sheet_row: None,
-                                key: Some(key.clone()),
-                                column: Some(e.column.clone()),
-                                message: format!(
-                                    "the database row {key} cannot be shown in the sheet: {e}"
-                                ),
-                            });
+                            problems.push(Problem::bad_database_row(
+                                &key,
+                                Some(e.column.clone()),
+                                format!("the database row {key} cannot be shown in the sheet: {e}"),
+                            ));
                             continue;
                         }
                     }
                 }
                 Err(e) => {
-                    problems.push(Problem {
-                        kind: ProblemKind::BadDatabaseRow,
-                        sheet_row: None,
-                        other_sheet_row: None,
-                        key: Some(key.clone()),
-                        column: None,
-                        message: format!("the database row {key} cannot be read: {e}"),
-                    });
+                    problems.push(Problem::bad_database_row(
+                        &key,
+                        None,
+                        format!("the database row {key} cannot be read: {e}"),
+                    ));
                     continue;
                 }
             },
@@ -276,18 +265,17 @@ fn overlong_cell(
                 return None;
             }
             let chars = s.encode_utf16().count();
-            (chars > crate::sheet::CELL_MAX_CHARS).then(|| Problem {
-                kind: ProblemKind::BadDatabaseRow,
-                sheet_row: None,
-                other_sheet_row: None,
-                key: Some(key.clone()),
-                column: Some(column.name.clone()),
-                message: format!(
-                    "the database row {key} is not shown in the sheet: its {} holds {chars} \
-                 characters and a Sheets cell holds at most {}",
-                    column.name,
-                    crate::sheet::CELL_MAX_CHARS
-                ),
+            (chars > crate::sheet::CELL_MAX_CHARS).then(|| {
+                Problem::bad_database_row(
+                    key,
+                    Some(column.name.clone()),
+                    format!(
+                        "the database row {key} is not shown in the sheet: its {} holds {chars} \
+                         characters and a Sheets cell holds at most {}",
+                        column.name,
+                        crate::sheet::CELL_MAX_CHARS
+                    ),
+                )
             })
         })
 }
