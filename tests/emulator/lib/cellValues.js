@@ -66,6 +66,18 @@ function parseTypedText(text, nf) {
   return { value: text };
 }
 
+/**
+ * The cell content typing `text` into a cell whose format is `nf` gives, as a patch
+ * `{ v, f[, nf] }`: a formula when it starts with `=` (unless the cell is plain text), else
+ * `parseTypedText`'s value and the format Sheets would apply. Shared by a person typing,
+ * `Range.setValues` and the Sheets API's USER_ENTERED input, which all follow the UI's rules.
+ */
+function enteredText(text, nf) {
+  if (text.length > 1 && text.startsWith('=') && nf !== PLAIN_TEXT) return { v: undefined, f: text };
+  const parsed = parseTypedText(text, nf);
+  return { v: parsed.value, f: undefined, ...(parsed.format ? { nf: parsed.format } : {}) };
+}
+
 function isAutomatic(nf) {
   return !nf || nf === GENERAL;
 }
@@ -151,4 +163,4 @@ function displayOf(value, nf) {
   return formatNumber(value, nf);
 }
 
-module.exports = { GENERAL, PLAIN_TEXT, isDateFormat, parseTypedText, formatSerial, formatNumber, displayOf };
+module.exports = { GENERAL, PLAIN_TEXT, isDateFormat, parseTypedText, enteredText, formatSerial, formatNumber, displayOf };

@@ -5,7 +5,7 @@
 // Every action resolves to the trigger outcomes [{ handler, status, result | error }].
 
 const { parseRangeRef } = require('./a1');
-const { parseTypedText, isDateFormat } = require('./cellValues');
+const { enteredText, isDateFormat } = require('./cellValues');
 const { serialOfInstant } = require('./timezone');
 const { MAX_CELL_CHARS } = require('./grid');
 const { isDate, timeOf } = require('./execution');
@@ -41,11 +41,7 @@ class Person {
     else {
       const text = String(input);
       if (text.length > MAX_CELL_CHARS) throw new Error(`Your input contains more than the maximum of ${MAX_CELL_CHARS} characters in a single cell.`);
-      if (text.length > 1 && text.startsWith('=') && old.nf !== '@') cell = { ...old, v: undefined, f: text };
-      else {
-        const parsed = parseTypedText(text, old.nf);
-        cell = { ...old, v: parsed.value, f: undefined, ...(parsed.format ? { nf: parsed.format } : {}) };
-      }
+      cell = { ...old, ...enteredText(text, old.nf) };
     }
     sheet.putCell(row, col, cell);
     return cell.f ? undefined : eventText(cell.v);

@@ -5,7 +5,7 @@ const { ScriptException } = require('../errors');
 const { isDate, timeOf } = require('../execution');
 const { toA1 } = require('../a1');
 const { MAX_CELL_CHARS } = require('../grid');
-const { parseTypedText, isDateFormat, displayOf, GENERAL } = require('../cellValues');
+const { enteredText, isDateFormat, displayOf, GENERAL } = require('../cellValues');
 const { serialOfInstant, instantOfSerial, wallMsOf, DAY_MS } = require('../timezone');
 
 /** What getNumberFormat reports for a cell left on automatic formatting. */
@@ -73,9 +73,7 @@ function createRange(exec, sheet, row, col, numRows = 1, numCols = 1) {
     if (text.length > MAX_CELL_CHARS) {
       throw new ScriptException(`Your input contains more than the maximum of ${MAX_CELL_CHARS} characters in a single cell.`);
     }
-    if (text.length > 1 && text.startsWith('=') && old.nf !== '@') return { v: undefined, f: text };
-    const parsed = parseTypedText(text, old.nf);
-    return { v: parsed.value, f: undefined, ...(parsed.format ? { nf: parsed.format } : {}) };
+    return enteredText(text, old.nf);
   };
 
   const checkGrid = (values, method) => {

@@ -1,0 +1,221 @@
+'use strict';
+// The stand-in for the Google Sheets API v4 and Google's OAuth token endpoint. It serves the
+// spreadsheet models of Apps Script emulators, so one emulated spreadsheet is seen through
+// SpreadsheetApp and through REST alike: a REST write is what SpreadsheetApp reads next, and a
+// person's edit is what REST reads next. REST writes fire no triggers (nothing here calls the
+// emulator's trigger runner), as API writes fire none on Google.
+//
+// `handle(request)` answers one request without a socket; `listen()` serves it over HTTP. Every
+// call passes, in order: the request counter, the configured latency, the route table, the
+// bearer token (401), injected failures, the per-minute quotas (429), the token's scopes
+// (403), the spreadsheet (404), its sharing with the caller (403), then the method.
+
+const http = require('node:http');
+const { GoogleApiError, OAuthError, invalidArgument, insufficientScopes, callerHasNoPermission, entityNotFound } = require('./googleErrors');
+const { TokenAuthority, scopesAllow } = require('./oauth');
+const { MinuteQuota } = require('./quota');
+const values = require('./valuesMethods');
+const spreadsheets = require('./spreadsheetMethods');
+
+/** One table of method, path, Google's method name, quota kind and handler. */
+const ROUTES = [
+  { method: 'POST', path: /^\/token$/, name: 'oauth.token', kind: null, handler: null },
+  { method: 'GET', path: /^\/v4\/spreadsheets\/([^/:]+)$/, name: 'spreadsheets.get', kind: 'read', handler: spreadsheets.get },
+  { method: 'POST', path: /^\/v4\/spreadsheets\/([^/:]+):batchUpdate$/, name: 'spreadsheets.batchUpdate', kind: 'write', handler: spreadsheets.batchUpdate },
+  { method: 'GET', path: /^\/v4\/spreadsheets\/([^/:]+)\/values:batchGet$/, name: 'spreadsheets.values.batchGet', kind: 'read', handler: values.batchGet },
+  { method: 'POST', path: /^\/v4\/spreadsheets\/([^/:]+)\/values:batchUpdate$/, name: 'spreadsheets.values.batchUpdate', kind: 'write', handler: values.batchUpdate },
+  { method: 'POST', path: /^\/v4\/spreadsheets\/([^/:]+)\/values\/(.+):append$/, name: 'spreadsheets.values.append', kind: 'write', handler: values.append },
+  { method: 'GET', path: /^\/v4\/spreadsheets\/([^/:]+)\/values\/(.+)$/, name: 'spreadsheets.values.get', kind: 'read', handler: values.get },
+  { method: 'PUT', path: /^\/v4\/spreadsheets\/([^/:]+)\/values\/(.+)$/, name: 'spreadsheets.values.update', kind: 'write', handler: values.update },
+];
+
+/**
+ * Not Google's: the request counter and quota use for a benchmark in another process
+ * (in process, read `standIn.stats`). Not counted itself.
+ */
+const STATS_PATH = '/__standin/stats';
+
+/** Query parameters as an object; a repeated parameter (`ranges`) becomes an array. */
+function queryObject(searchParams) {
+  const out = {};
+  for (const [k, v] of searchParams) {
+    if (k in out) out[k] = [].concat(out[k], v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function jsonBody(text) {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw invalidArgument(`Invalid JSON payload received. ${e.message}`);
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The stand-in: see the file comment and tests/emulator/README.md for its options. */
+class SheetsStandIn {
+  constructor({ serviceAccounts = [], quota = {}, latencyMs = 0, tokenLifetimeSeconds = 3599, now = Date.now } = {}) {
+    this.now = now;
+    this.latencyMs = latencyMs;
+    this.spreadsheets = new Map();
+    this.url = null;
+    this.server = null;
+    this.injected = [];
+    this.auth = new TokenAuthority({ accounts: serviceAccounts, now, tokenLifetimeSeconds, tokenUri: () => this.tokenUri });
+    this.quota = new MinuteQuota(quota, now);
+    this.resetStats();
+  }
+
+  /** Where clients ask for tokens (the key file's token_uri). */
+  get tokenUri() {
+    return this.url ? `${this.url}/token` : null;
+  }
+
+  /** Registers a service account ({ email, publicKey, projectId?, projectNumber? }). */
+  addServiceAccount(account) {
+    this.auth.addAccount(account);
+  }
+
+  /**
+   * Serves a spreadsheet: `target` is an Emulator (its spreadsheet) or a SpreadsheetModel;
+   * `sharedWith` lists the emails (service accounts) that may open it.
+   */
+  addSpreadsheet(target, { sharedWith = [] } = {}) {
+    const ss = target && target.spreadsheet ? target.spreadsheet : target;
+    if (!ss || typeof ss.id !== 'string' || !Array.isArray(ss.sheets)) throw new Error('addSpreadsheet takes an Emulator or a SpreadsheetModel');
+    this.spreadsheets.set(ss.id, { ss, sharedWith: new Set(sharedWith) });
+    return ss.id;
+  }
+
+  /** Shares a served spreadsheet with `email`, as the Share dialog does. */
+  share(spreadsheetId, email) {
+    this.entry(spreadsheetId).sharedWith.add(email);
+  }
+
+  /** Takes `email`'s access away. */
+  unshare(spreadsheetId, email) {
+    this.entry(spreadsheetId).sharedWith.delete(email);
+  }
+
+  entry(spreadsheetId) {
+    const e = this.spreadsheets.get(spreadsheetId);
+    if (!e) throw new Error(`the stand-in serves no spreadsheet ${JSON.stringify(spreadsheetId)}`);
+    return e;
+  }
+
+  /**
+   * Makes the next `count` API calls (not token requests) fail with `code` (429, 500, 503…)
+   * before they reach the quota or the method, as Google's servers sometimes do.
+   */
+  failNext({ count = 1, code = 503, message = 'The service is currently unavailable.' } = {}) {
+    for (let i = 0; i < count; i++) this.injected.push({ code, message });
+  }
+
+  /** Clears the request counter. */
+  resetStats() {
+    this.stats = { requests: 0, byMethod: {}, byStatus: {} };
+  }
+
+  /** Latency of one call: the option is a number of ms or a function of the method name. */
+  latencyFor(name) {
+    return typeof this.latencyMs === 'function' ? this.latencyMs(name) : this.latencyMs;
+  }
+
+  /**
+   * Answers one request: `{ method, url, headers, body }` (url: path and query; body: text)
+   * → `{ status, headers, body }` (body: an object sent as JSON).
+   */
+  async handle({ method, url, headers = {}, body }) {
+    const parsed = new URL(url, 'http://standin.invalid');
+    const route = ROUTES.find((r) => r.method === method && r.path.test(parsed.pathname));
+    const name = route ? route.name : 'unknown';
+    this.stats.requests++;
+    this.stats.byMethod[name] = (this.stats.byMethod[name] || 0) + 1;
+    const delay = this.latencyFor(name);
+    if (delay > 0) await sleep(delay);
+    let answer;
+    try {
+      answer = { status: 200, headers: {}, body: this.dispatch(route, parsed, headers, body) };
+    } catch (e) {
+      if (!(e instanceof GoogleApiError) && !(e instanceof OAuthError)) throw e;
+      answer = { status: e.code, headers: e.headers, body: e.body() };
+    }
+    this.stats.byStatus[answer.status] = (this.stats.byStatus[answer.status] || 0) + 1;
+    return answer;
+  }
+
+  dispatch(route, parsed, headers, bodyText) {
+    if (!route) throw new GoogleApiError(404, `Method not found: ${parsed.pathname}`);
+    if (route.name === 'oauth.token') return this.auth.exchange(Object.fromEntries(new URLSearchParams(bodyText || '')));
+    const grant = this.auth.caller(headers.authorization);
+    const injected = this.injected.shift();
+    if (injected) throw new GoogleApiError(injected.code, injected.message);
+    this.quota.take(route.kind, grant);
+    if (!scopesAllow(grant, route.kind === 'write')) throw insufficientScopes();
+    const [, id, rangeText] = route.path.exec(parsed.pathname);
+    const entry = this.spreadsheets.get(decodeURIComponent(id));
+    if (!entry) throw entityNotFound();
+    if (!entry.sharedWith.has(grant.account.email)) throw callerHasNoPermission();
+    return route.handler({
+      ss: entry.ss,
+      rangeText: rangeText === undefined ? undefined : decodeURIComponent(rangeText),
+      query: queryObject(parsed.searchParams),
+      body: jsonBody(bodyText),
+    });
+  }
+
+  /** Serves over HTTP on `host:port` (port 0: a free one); resolves to the base URL. */
+  listen({ port = 0, host = '127.0.0.1' } = {}) {
+    this.server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method === 'GET' && req.url === STATS_PATH) {
+          res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' });
+          res.end(JSON.stringify({ ...this.stats, quota: this.quota.snapshot() }));
+          return;
+        }
+        this.handle({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+          .then((answer) => {
+            res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=UTF-8', ...answer.headers });
+            res.end(JSON.stringify(answer.body));
+          })
+          .catch((e) => {
+            // A defect of the stand-in itself: say so plainly rather than pass as Google.
+            res.writeHead(500, { 'Content-Type': 'text/plain; charset=UTF-8' });
+            res.end(`Sheets API stand-in failed: ${e && e.stack ? e.stack : e}`);
+          });
+      });
+    });
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        const { address, port: bound } = this.server.address();
+        this.url = `http://${address}:${bound}`;
+        resolve(this.url);
+      });
+    });
+  }
+
+  /** Stops serving. */
+  close() {
+    if (!this.server) return Promise.resolve();
+    const server = this.server;
+    this.server = null;
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
+
+/** Creates a stand-in; see tests/emulator/README.md for the options. */
+function createSheetsStandIn(options) {
+  return new SheetsStandIn(options);
+}
+
+module.exports = { SheetsStandIn, createSheetsStandIn, ROUTES, STATS_PATH };
