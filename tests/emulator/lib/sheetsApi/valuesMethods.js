@@ -73,23 +73,25 @@ function batchUpdate({ ss, body }) {
 }
 
 /**
- * The table `range` finds for an append: from the range's first row down to the last row
- * holding anything in the range's columns. Null when those rows are empty.
+ * The table `range` finds for an append: its first row holding anything in the range's
+ * columns (within the range), and every row after it down to the first empty one. Null when
+ * the range holds nothing.
  */
 function tableIn(range) {
   const { sheet } = range;
-  let last = 0;
-  for (let r = range.row; r <= sheet.maxRows && r <= sheet.rows.length; r++) {
+  const filled = (r) => {
     for (let c = range.col; c <= range.lastCol; c++) {
       const cell = sheet.cell(r, c);
-      if (cell && (cell.v !== undefined || cell.f)) {
-        last = r;
-        break;
-      }
+      if (cell && (cell.v !== undefined || cell.f)) return true;
     }
-  }
-  if (!last) return null;
-  return new ApiRange(sheet, range.row, range.col, last - range.row + 1, range.numCols);
+    return false;
+  };
+  let first = range.row;
+  while (first <= range.lastRow && !filled(first)) first++;
+  if (first > range.lastRow) return null;
+  let last = first;
+  while (last < sheet.maxRows && filled(last + 1)) last++;
+  return new ApiRange(sheet, first, range.col, last - first + 1, range.numCols);
 }
 
 /**

@@ -1,0 +1,53 @@
+'use strict';
+// The Sheets API stand-in as its own process (emulator/sheets-standin.js), as a server or a
+// benchmark in another language uses it: a key file it wrote, a token, a write and a read.
+
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { signAssertion } = require('../index');
+
+const ENTRY = path.join(__dirname, '..', 'sheets-standin.js');
+
+function start(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => reject(new Error(`sheets-standin exited with ${code}: ${err}`)));
+    child.stdout.once('data', (d) => resolve({ child, info: JSON.parse(String(d)) }));
+  });
+}
+
+test('the stand-in process writes a key file whose account signs in, then reads back what it writes', async (t) => {
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'standin-key-')), 'key.json');
+  const { child, info } = await start(['--write-key-file', keyFile, '--spreadsheet-id', 'abc', '--time-zone', 'Europe/Paris', '--latency-ms', '5']);
+  t.after(() => child.kill());
+  const key = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
+  assert.strictEqual(key.type, 'service_account');
+  assert.strictEqual(key.token_uri, info.tokenUri);
+  assert.strictEqual(fs.statSync(keyFile).mode & 0o777, 0o600);
+  const assertion = signAssertion({ email: key.client_email, privateKey: key.private_key, scope: 'https://www.googleapis.com/auth/spreadsheets', aud: key.token_uri });
+  const tokenRes = await fetch(info.tokenUri, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+  });
+  const { access_token: token } = await tokenRes.json();
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const put = await fetch(`${info.url}/v4/spreadsheets/abc/values/A1?valueInputOption=USER_ENTERED`, { method: 'PUT', headers, body: JSON.stringify({ values: [['2024-01-02']] }) });
+  assert.strictEqual(put.status, 200);
+  const got = await (await fetch(`${info.url}/v4/spreadsheets/abc/values/A1?valueRenderOption=UNFORMATTED_VALUE`, { headers })).json();
+  assert.deepStrictEqual(got.values, [[45293]]);
+  const meta = await (await fetch(`${info.url}/v4/spreadsheets/abc?fields=properties.timeZone`, { headers })).json();
+  assert.deepStrictEqual(meta, { properties: { timeZone: 'Europe/Paris' } });
+  const stats = await (await fetch(`${info.url}/__standin/stats`)).json();
+  assert.strictEqual(stats.requests, 4);
+});
+
+test('the stand-in process refuses a bad option with a message naming it', async () => {
+  await assert.rejects(start(['--latency-ms', 'soon']), /--latency-ms must be a whole number, got "soon"/);
+});
