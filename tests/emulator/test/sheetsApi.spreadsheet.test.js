@@ -73,6 +73,22 @@ test('deleteDimension deletes the rows or columns in the range', async (t) => {
   assert.strictEqual(await s.emu.run('maxRows', 'Sheet1'), 998);
 });
 
+test('an unset endIndex is unbounded: deleteDimension from startIndex to the end of the sheet', async (t) => {
+  const s = await startStandIn();
+  t.after(s.close);
+  await s.api('POST', ':batchUpdate', { requests: [{ deleteDimension: { range: { sheetId: 0, dimension: 'COLUMNS', startIndex: 3 } } }] });
+  const res = await s.api('GET', '?fields=sheets.properties.gridProperties');
+  assert.deepStrictEqual(res.body.sheets[0].properties.gridProperties, { rowCount: 1000, columnCount: 3 });
+});
+
+test('insertDimension may not inherit from before at index 0', async (t) => {
+  const s = await startStandIn();
+  t.after(s.close);
+  const res = await s.api('POST', ':batchUpdate', { requests: [{ insertDimension: { range: dims(0, 'ROWS', 0, 1), inheritFromBefore: true } }] });
+  assert.strictEqual(res.status, 400);
+  assert.match(res.body.error.message, /^Invalid requests\[0\]\.insertDimension: inheritFromBefore/);
+});
+
 test('appendDimension adds rows or columns at the end of the sheet', async (t) => {
   const s = await startStandIn();
   t.after(s.close);

@@ -90,25 +90,32 @@ class SizePlan {
   }
 }
 
-/** A DimensionRange's sheet, dimension and bounds, checked against the plan. */
-function dimensionRange(plan, range, refuse) {
+/**
+ * A DimensionRange's sheet, dimension and bounds, checked against the plan. An index that is
+ * not set is unbounded (startIndex: the first; endIndex: past the last), as the reference
+ * says; `boundedEnd` refuses an unset endIndex where "to the end" makes no sense (an insert).
+ */
+function dimensionRange(plan, range, refuse, { boundedEnd = false } = {}) {
   if (!range || typeof range !== 'object') throw refuse('range is required');
   const entry = plan.sheet(range.sheetId, refuse);
   const dimension = enumOption(range.dimension, 'dimension', 'Dimension', ['ROWS', 'COLUMNS'], null);
   if (!dimension) throw refuse('range.dimension is required (ROWS or COLUMNS)');
+  const size = dimension === 'ROWS' ? entry.rows : entry.cols;
+  if (boundedEnd && range.endIndex === undefined) throw refuse('range.endIndex is required');
   const start = range.startIndex === undefined ? 0 : range.startIndex;
-  const end = range.endIndex;
+  const end = range.endIndex === undefined ? size : range.endIndex;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start) {
     throw refuse(`range must have 0 <= startIndex < endIndex, got startIndex ${range.startIndex}, endIndex ${range.endIndex}`);
   }
-  return { entry, dimension, start, end, n: end - start, size: dimension === 'ROWS' ? entry.rows : entry.cols };
+  return { entry, dimension, start, end, n: end - start, size };
 }
 
 /** Each request kind: check it against the plan and return the change and its reply. */
 const REQUESTS = {
   insertDimension(ss, plan, req, refuse) {
-    const r = dimensionRange(plan, req.range, refuse);
+    const r = dimensionRange(plan, req.range, refuse, { boundedEnd: true });
     if (r.start > r.size) throw refuse(`range.startIndex ${r.start} is past the end of the sheet (${r.size} ${r.dimension.toLowerCase()})`);
+    if (req.inheritFromBefore && r.start === 0) throw refuse('inheritFromBefore needs a startIndex greater than 0 (there is nothing before the first)');
     plan.grow(r.entry, r.dimension, r.n, refuse);
     return () => (r.dimension === 'ROWS' ? ss.insertRows(r.entry.sheet, r.start + 1, r.n) : ss.insertColumns(r.entry.sheet, r.start + 1, r.n));
   },
@@ -133,7 +140,7 @@ const REQUESTS = {
     const md = req.developerMetadata || {};
     if (typeof md.metadataKey !== 'string' || md.metadataKey === '') throw refuse('developerMetadata.metadataKey is required');
     const range = md.location && md.location.dimensionRange;
-    const r = dimensionRange(plan, range, refuse);
+    const r = dimensionRange(plan, range, refuse, { boundedEnd: true });
     if (r.dimension !== 'ROWS' || r.n !== 1) {
       throw refuse('The Sheets API stand-in models developer metadata on one whole row only (a ROWS dimensionRange of one row)');
     }
