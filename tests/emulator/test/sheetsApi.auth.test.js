@@ -110,3 +110,15 @@ test('a read-only scope reads but may not write (403 insufficient scopes)', asyn
   const res = await s.api('PUT', '/values/A1?valueInputOption=RAW', { values: [[1]] }, { scope });
   assert.deepStrictEqual(res.body, { error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED' } });
 });
+
+test('handle answers one call without a socket, whatever the case of the Authorization header', async (t) => {
+  const s = await startStandIn();
+  t.after(s.close);
+  await s.emu.user.editCell('Sheet1', 'A1', 'in process');
+  const answer = await s.standIn.handle({
+    method: 'GET',
+    url: `/v4/spreadsheets/${s.emu.spreadsheet.id}/values/A1`,
+    headers: { Authorization: `Bearer ${await s.token()}` },
+  });
+  assert.deepStrictEqual(answer, { status: 200, headers: {}, body: { range: 'Sheet1!A1', majorDimension: 'ROWS', values: [['in process']] } });
+});

@@ -187,3 +187,23 @@ test('a person\'s edit and a script\'s write are what REST reads next', async (t
   const res = await s.api('GET', `/values/${enc('Sheet1!A1:B1')}?valueRenderOption=UNFORMATTED_VALUE`);
   assert.deepStrictEqual(res.body.values, [[42, 'from script']]);
 });
+
+test('a body that is not a ValueRange, or names another range than the URL, is refused and writes nothing', async (t) => {
+  const s = await startStandIn();
+  t.after(s.close);
+  const notObject = await s.api('PUT', '/values/A1?valueInputOption=RAW', [[1]]);
+  assert.strictEqual(notObject.status, 400);
+  const otherRange = await s.api('PUT', '/values/A1?valueInputOption=RAW', { range: 'Sheet1!B1', values: [[1]] });
+  assert.strictEqual(otherRange.status, 400);
+  assert.match(otherRange.body.error.message, /not the range in the URL/);
+  const sameRange = await s.api('PUT', '/values/A1?valueInputOption=RAW', { range: 'Sheet1!A1', values: [[1]] });
+  assert.strictEqual(sameRange.status, 200);
+  const nullData = await s.api('POST', '/values:batchUpdate', { valueInputOption: 'RAW', data: [null] });
+  assert.strictEqual(nullData.status, 400);
+  const brokenEscape = await fetch(`${s.standIn.url}/v4/spreadsheets/${s.emu.spreadsheet.id}/values/A%E0`, { headers: { Authorization: `Bearer ${await s.token()}` } });
+  assert.strictEqual(brokenEscape.status, 400);
+  const badJson = await fetch(`${s.standIn.url}/v4/spreadsheets/${s.emu.spreadsheet.id}/values:batchUpdate`, { method: 'POST', headers: { Authorization: `Bearer ${await s.token()}` }, body: '{not json' });
+  assert.strictEqual(badJson.status, 400);
+  assert.match((await badJson.json()).error.message, /^Invalid JSON payload received\./);
+  assert.deepStrictEqual(await s.emu.run('readValues', 'Sheet1', 'A1:B1'), [[1, '']]);
+});

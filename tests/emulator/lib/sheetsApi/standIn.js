@@ -45,6 +45,16 @@ function queryObject(searchParams) {
   return out;
 }
 
+/** A decoded path segment; a broken %-escape is the caller's error (`refusal()`), not ours. */
+function pathSegment(text, refusal) {
+  if (text === undefined) return undefined;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw refusal();
+  }
+}
+
 function jsonBody(text) {
   if (text === undefined || text === '') return undefined;
   try {
@@ -131,6 +141,7 @@ class SheetsStandIn {
    */
   async handle({ method, url, headers = {}, body }) {
     const parsed = new URL(url, 'http://standin.invalid');
+    const lowerHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
     const route = ROUTES.find((r) => r.method === method && r.path.test(parsed.pathname));
     const name = route ? route.name : 'unknown';
     this.stats.requests++;
@@ -139,7 +150,7 @@ class SheetsStandIn {
     if (delay > 0) await sleep(delay);
     let answer;
     try {
-      answer = { status: 200, headers: {}, body: this.dispatch(route, parsed, headers, body) };
+      answer = { status: 200, headers: {}, body: this.dispatch(route, parsed, lowerHeaders, body) };
     } catch (e) {
       if (!(e instanceof GoogleApiError) && !(e instanceof OAuthError)) throw e;
       answer = { status: e.code, headers: e.headers, body: e.body() };
@@ -156,13 +167,13 @@ class SheetsStandIn {
     if (injected) throw new GoogleApiError(injected.code, injected.message);
     this.quota.take(route.kind, grant);
     if (!scopesAllow(grant, route.kind === 'write')) throw insufficientScopes();
-    const [, id, rangeText] = route.path.exec(parsed.pathname);
-    const entry = this.spreadsheets.get(decodeURIComponent(id));
+    const [, idText, rangeText] = route.path.exec(parsed.pathname);
+    const entry = this.spreadsheets.get(pathSegment(idText, entityNotFound));
     if (!entry) throw entityNotFound();
     if (!entry.sharedWith.has(grant.account.email)) throw callerHasNoPermission();
     return route.handler({
       ss: entry.ss,
-      rangeText: rangeText === undefined ? undefined : decodeURIComponent(rangeText),
+      rangeText: pathSegment(rangeText, () => invalidArgument(`Unable to parse range: ${rangeText}`)),
       query: queryObject(parsed.searchParams),
       body: jsonBody(bodyText),
     });

@@ -27,6 +27,7 @@ function inputOption(value) {
 
 /** `values` of a ValueRange as row-major lines (COLUMNS input is turned around). */
 function rowLines(valueRange, refuse) {
+  if (!valueRange || typeof valueRange !== 'object' || Array.isArray(valueRange)) throw refuse('the body must be a ValueRange object');
   const values = valueRange.values === undefined ? [] : valueRange.values;
   if (!Array.isArray(values) || values.some((line) => !Array.isArray(line))) {
     throw refuse('values must be an array of arrays');

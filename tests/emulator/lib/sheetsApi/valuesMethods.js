@@ -38,7 +38,12 @@ function batchGet({ ss, query }) {
 /** PUT …/values/{range}?valueInputOption=… with a ValueRange body. */
 function update({ ss, rangeText, query, body }) {
   const option = inputOption(query.valueInputOption);
-  const plan = planWrite(parseApiRange(ss, rangeText), body || {});
+  const range = parseApiRange(ss, rangeText);
+  const valueRange = body === undefined ? {} : body;
+  if (valueRange && valueRange.range !== undefined && parseApiRange(ss, valueRange.range).toString() !== range.toString()) {
+    throw invalidArgument(`The range in the body [${valueRange.range}] is not the range in the URL [${rangeText}]`);
+  }
+  const plan = planWrite(range, valueRange);
   return { spreadsheetId: ss.id, ...applyWrite(plan, option) };
 }
 
@@ -103,7 +108,7 @@ function append({ ss, rangeText, query, body }) {
   const option = inputOption(query.valueInputOption);
   const insert = enumOption(query.insertDataOption, 'insert_data_option', 'InsertDataOption', ['OVERWRITE', 'INSERT_ROWS'], 'OVERWRITE');
   const range = parseApiRange(ss, rangeText);
-  const lines = rowLines(body || {}, (m) => invalidArgument(m));
+  const lines = rowLines(body === undefined ? {} : body, (m) => invalidArgument(m));
   const table = tableIn(range);
   const start = table ? table.lastRow + 1 : range.row;
   const height = lines.length;
@@ -116,7 +121,7 @@ function append({ ss, rangeText, query, body }) {
     const missingCols = range.col + width - 1 - sheet.maxCols;
     if (missingCols > 0) ss.insertColumns(sheet, sheet.maxCols + 1, missingCols);
   });
-  const plan = planWrite(new ApiRange(sheet, start, range.col, 1, 1, { singleCell: true }), body || {});
+  const plan = planWrite(new ApiRange(sheet, start, range.col, 1, 1, { singleCell: true }), body === undefined ? {} : body);
   const out = { spreadsheetId: ss.id };
   if (table) out.tableRange = table.toString();
   out.updates = { spreadsheetId: ss.id, ...applyWrite(plan, option) };
