@@ -76,6 +76,7 @@ test('the request counter counts calls by method and by status, and can be read 
     requests: 4,
     byMethod: { 'oauth.token': 1, 'spreadsheets.values.get': 2, 'spreadsheets.values.update': 1 },
     byStatus: { 200: 3, 400: 1 },
+    bySpreadsheet: { [s.emu.spreadsheet.id]: 3 },
   });
   const over = await (await fetch(`${s.standIn.url}/__standin/stats`)).json();
   assert.strictEqual(over.requests, 4);

@@ -127,7 +127,7 @@ class SheetsStandIn {
 
   /** Clears the request counter. */
   resetStats() {
-    this.stats = { requests: 0, byMethod: {}, byStatus: {} };
+    this.stats = { requests: 0, byMethod: {}, byStatus: {}, bySpreadsheet: {} };
   }
 
   /** Latency of one call: the option is a number of ms or a function of the method name. */
@@ -170,6 +170,7 @@ class SheetsStandIn {
     const [, idText, rangeText] = route.path.exec(parsed.pathname);
     const entry = this.spreadsheets.get(pathSegment(idText, entityNotFound));
     if (!entry) throw entityNotFound();
+    this.stats.bySpreadsheet[entry.ss.id] = (this.stats.bySpreadsheet[entry.ss.id] || 0) + 1;
     if (!entry.sharedWith.has(grant.account.email)) throw callerHasNoPermission();
     return route.handler({
       ss: entry.ss,
