@@ -107,7 +107,7 @@ async function main() {
     standIn.addSpreadsheet(ss, { sharedWith });
   }
   const url = await standIn.listen({ port: o.port === undefined ? 0 : count('port', o.port), host: o.host || '127.0.0.1' });
-  if (made) fs.writeFileSync(o['write-key-file'], JSON.stringify(made.keyFile(standIn.tokenUri), null, 2), { mode: 0o600 });
+  if (made) standIn.writeKeyFile(o['write-key-file'], made);
   process.stdout.write(`${JSON.stringify({ url, tokenUri: standIn.tokenUri, spreadsheetIds: ids, keyFile: o['write-key-file'] || null })}\n`);
   const stop = () => standIn.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { signAssertion } = require('../index');
+const { signAssertion, createTestServiceAccount } = require('../index');
 
 const ENTRY = path.join(__dirname, '..', 'sheets-standin.js');
 
@@ -46,6 +46,21 @@ test('the stand-in process writes a key file whose account signs in, then reads 
   assert.deepStrictEqual(meta, { properties: { timeZone: 'Europe/Paris' } });
   const stats = await (await fetch(`${info.url}/__standin/stats`)).json();
   assert.strictEqual(stats.requests, 4);
+});
+
+test('the stand-in process signs in a service account from its own key file, and --unshared keeps the sheets from it', async (t) => {
+  const account = createTestServiceAccount({ email: 'own@project.iam.gserviceaccount.com' });
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'standin-key-')), 'own.json');
+  fs.writeFileSync(keyFile, JSON.stringify(account.keyFile('https://oauth2.googleapis.com/token')));
+  const { child, info } = await start(['--key-file', keyFile, '--spreadsheet-count', '2', '--unshared']);
+  t.after(() => child.kill());
+  assert.deepStrictEqual(info.spreadsheetIds, ['sheet-1', 'sheet-2']);
+  const assertion = signAssertion({ email: account.email, privateKey: account.privateKeyPem, scope: 'https://www.googleapis.com/auth/spreadsheets' });
+  const tokenRes = await fetch(info.tokenUri, { method: 'POST', body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }) });
+  assert.strictEqual(tokenRes.status, 200);
+  const { access_token: token } = await tokenRes.json();
+  const res = await fetch(`${info.url}/v4/spreadsheets/sheet-2`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.strictEqual(res.status, 403);
 });
 
 test('the stand-in process refuses a bad option with a message naming it', async () => {

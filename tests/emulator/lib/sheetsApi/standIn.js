@@ -10,6 +10,7 @@
 // bearer token (401), injected failures, the per-minute quotas (429), the token's scopes
 // (403), the spreadsheet (404), its sharing with the caller (403), then the method.
 
+const fs = require('node:fs');
 const http = require('node:http');
 const { GoogleApiError, OAuthError, invalidArgument, insufficientScopes, callerHasNoPermission, entityNotFound } = require('./googleErrors');
 const { TokenAuthority, scopesAllow } = require('./oauth');
@@ -104,6 +105,17 @@ class SheetsStandIn {
   /** Shares a served spreadsheet with `email`, as the Share dialog does. */
   share(spreadsheetId, email) {
     this.entry(spreadsheetId).sharedWith.add(email);
+  }
+
+  /**
+   * Writes `account`'s JSON key file (from createTestServiceAccount) to `path`, its token_uri
+   * this stand-in's token endpoint, readable by its owner only (0600) as a key file should be.
+   * Call after `listen()`.
+   */
+  writeKeyFile(path, account) {
+    if (!this.tokenUri) throw new Error('writeKeyFile needs the stand-in listening (its token_uri is its own URL)');
+    fs.writeFileSync(path, JSON.stringify(account.keyFile(this.tokenUri), null, 2), { mode: 0o600 });
+    fs.chmodSync(path, 0o600);
   }
 
   /** Takes `email`'s access away. */
