@@ -139,6 +139,26 @@ test('growing the workbook past 10,000,000 cells is refused with Google\'s text'
   assert.match(res.body.error.message, /above the limit of 10000000 cells/);
 });
 
+test('repeatCell sets a number format: plain text keeps typed digits as text, a date format reads numbers as dates', async (t) => {
+  const s = await startStandIn({ emulator: { timeZone: 'UTC' } });
+  t.after(s.close);
+  const format = (col, numberFormat) => ({ repeatCell: {
+    range: { sheetId: 0, startRowIndex: 0, endRowIndex: 3, startColumnIndex: col, endColumnIndex: col + 1 },
+    cell: { userEnteredFormat: { numberFormat } },
+    fields: 'userEnteredFormat.numberFormat',
+  } });
+  const res = await s.api('POST', ':batchUpdate', { requests: [format(0, { type: 'TEXT' }), format(1, { type: 'DATE', pattern: 'yyyy-mm-dd' })] });
+  assert.deepStrictEqual(res.body.replies, [{}, {}]);
+  await s.api('PUT', `/values/${enc('Sheet1!A1:B1')}?valueInputOption=USER_ENTERED`, { values: [['007', 45658]] });
+  const [[text, date]] = await s.emu.run('readValues', 'Sheet1', 'A1:B1');
+  assert.strictEqual(text, '007');
+  assert.strictEqual(date.toISOString(), '2025-01-01T00:00:00.000Z');
+  assert.deepStrictEqual((await s.api('GET', `/values/${enc('Sheet1!A1:B1')}`)).body.values, [['007', '2025-01-01']]);
+  const other = await s.api('POST', ':batchUpdate', { requests: [{ repeatCell: { range: { sheetId: 0 }, cell: {}, fields: 'userEnteredFormat.backgroundColor' } }] });
+  assert.strictEqual(other.status, 400);
+  assert.match(other.body.error.message, /numberFormat only/);
+});
+
 test('a request kind the stand-in does not model is refused by name, never ignored', async (t) => {
   const s = await startStandIn();
   t.after(s.close);

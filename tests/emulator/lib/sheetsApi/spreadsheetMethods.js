@@ -110,6 +110,35 @@ function dimensionRange(plan, range, refuse, { boundedEnd = false } = {}) {
   return { entry, dimension, start, end, n: end - start, size };
 }
 
+/**
+ * Patterns for a NumberFormat that names its type but no pattern (the reference: "a default
+ * pattern based on the user's locale"); the emulator's locale is en_US. Observed, not documented.
+ */
+const DEFAULT_PATTERNS = {
+  TEXT: '@', NUMBER: '#,##0.00', PERCENT: '0.00%', CURRENCY: '"$"#,##0.00',
+  DATE: 'm/d/yyyy', TIME: 'h:mm:ss am/pm', DATE_TIME: 'm/d/yyyy h:mm:ss', SCIENTIFIC: '0.00E+00',
+};
+
+/** The fields of repeatCell the stand-in models: the number format, and nothing else of the cell. */
+const NUMBER_FORMAT_FIELDS = ['userEnteredFormat.numberFormat', 'userEnteredFormat.numberFormat.type,userEnteredFormat.numberFormat.pattern', 'userEnteredFormat', '*'];
+
+/** A GridRange's sheet and 1-based block, checked against the plan; unset indexes are unbounded. */
+function gridRange(plan, range, refuse) {
+  if (!range || typeof range !== 'object') throw refuse('range is required');
+  const entry = plan.sheet(range.sheetId, refuse);
+  const bound = (start, end, size, what) => {
+    const a = start === undefined ? 0 : start;
+    const b = end === undefined ? size : end;
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b <= a || b > size) {
+      throw refuse(`range ${what} indexes ${start}..${end} are not within the sheet's ${size}`);
+    }
+    return [a + 1, b - a];
+  };
+  const [row, numRows] = bound(range.startRowIndex, range.endRowIndex, entry.rows, 'row');
+  const [col, numCols] = bound(range.startColumnIndex, range.endColumnIndex, entry.cols, 'column');
+  return { sheet: entry.sheet, row, col, numRows, numCols };
+}
+
 /** Each request kind: check it against the plan and return the change and its reply. */
 const REQUESTS = {
   insertDimension(ss, plan, req, refuse) {
@@ -135,6 +164,25 @@ const REQUESTS = {
     plan.grow(entry, dimension, req.length, refuse);
     const { sheet } = entry;
     return () => (dimension === 'ROWS' ? ss.insertRows(sheet, sheet.maxRows + 1, req.length) : ss.insertColumns(sheet, sheet.maxCols + 1, req.length));
+  },
+  repeatCell(ss, plan, req, refuse) {
+    const fields = String(req.fields || '').replace(/\s+/g, '');
+    if (!NUMBER_FORMAT_FIELDS.includes(fields)) {
+      throw refuse(`the Sheets API stand-in models repeatCell of userEnteredFormat.numberFormat only, got fields ${JSON.stringify(req.fields)}`);
+    }
+    const g = gridRange(plan, req.range, refuse);
+    const format = req.cell && req.cell.userEnteredFormat && req.cell.userEnteredFormat.numberFormat;
+    let nf;
+    if (format) {
+      if (!(format.type in DEFAULT_PATTERNS)) throw refuse(`cell.userEnteredFormat.numberFormat.type must be one of ${Object.keys(DEFAULT_PATTERNS).join(', ')}, got ${JSON.stringify(format.type)}`);
+      nf = typeof format.pattern === 'string' && format.pattern !== '' ? format.pattern : DEFAULT_PATTERNS[format.type];
+    }
+    return () => {
+      // No numberFormat in the cell with the field named: the format goes back to automatic.
+      for (let r = g.row; r < g.row + g.numRows; r++) {
+        for (let c = g.col; c < g.col + g.numCols; c++) g.sheet.putCell(r, c, { ...(g.sheet.cell(r, c) || {}), nf });
+      }
+    };
   },
   createDeveloperMetadata(ss, plan, req, refuse) {
     const md = req.developerMetadata || {};
