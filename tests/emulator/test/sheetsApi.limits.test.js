@@ -50,6 +50,7 @@ test('failNext makes the next calls fail with the status asked for, in Google\'s
   assert.deepStrictEqual(first.body, { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } });
   assert.strictEqual((await s.api('GET', '/values/A1')).status, 503);
   assert.strictEqual((await s.api('GET', '/values/A1')).status, 200);
+  assert.throws(() => s.standIn.failNext({ code: 418 }), /no Google status name for HTTP 418/);
 });
 
 test('a configured latency delays every answer', async (t) => {

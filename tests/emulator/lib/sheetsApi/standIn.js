@@ -134,7 +134,8 @@ class SheetsStandIn {
    * before they reach the quota or the method, as Google's servers sometimes do.
    */
   failNext({ count = 1, code = 503, message = 'The service is currently unavailable.' } = {}) {
-    for (let i = 0; i < count; i++) this.injected.push({ code, message });
+    const failure = new GoogleApiError(code, message); // refuses a code Google has no status name for, now
+    for (let i = 0; i < count; i++) this.injected.push(failure);
   }
 
   /** Clears the request counter. */
@@ -176,7 +177,7 @@ class SheetsStandIn {
     if (route.name === 'oauth.token') return this.auth.exchange(Object.fromEntries(new URLSearchParams(bodyText || '')));
     const grant = this.auth.caller(headers.authorization);
     const injected = this.injected.shift();
-    if (injected) throw new GoogleApiError(injected.code, injected.message);
+    if (injected) throw injected;
     this.quota.take(route.kind, grant);
     if (!scopesAllow(grant, route.kind === 'write')) throw insufficientScopes();
     const [, idText, rangeText] = route.path.exec(parsed.pathname);
