@@ -54,7 +54,7 @@ test('failNext makes the next calls fail with the status asked for, in Google\'s
 });
 
 test('a configured latency delays every answer', async (t) => {
-  const s = await startStandIn({ standIn: { latencyMs: (method) => (method === 'spreadsheets.values.get' ? 150 : 0) } });
+  const s = await startStandIn({ standIn: { latencyMs: (method) => (method === 'spreadsheets.values.get' ? 400 : 0) } });
   t.after(s.close);
   await s.token();
   let started = Date.now();
@@ -63,8 +63,8 @@ test('a configured latency delays every answer', async (t) => {
   started = Date.now();
   await s.api('GET', '/values/A1');
   const slow = Date.now() - started;
-  assert.ok(slow >= 150, `values.get took ${slow} ms`);
-  assert.ok(fast < 150, `spreadsheets.get took ${fast} ms`);
+  assert.ok(slow >= 400, `values.get took ${slow} ms`);
+  assert.ok(fast < 400, `spreadsheets.get took ${fast} ms`);
 });
 
 test('the request counter counts calls by method and by status, and can be read over HTTP', async (t) => {
