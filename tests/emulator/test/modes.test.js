@@ -62,3 +62,89 @@ test('a published add-on\'s timer may run without its document', async () => {
   await withDoc.clock.advance(60 * 60 * 1000);
   assert.deepStrictEqual(JSON.parse(withDoc.properties.script.get('seen')), [false, false, false, 1]);
 });
+
+// A time-driven trigger of a published add-on without its document, one rule at a time
+// (developers.google.com/workspace/add-ons/concepts/editor-triggers; the reference pages of
+// LockService, CacheService and PropertiesService say what each gives outside a document).
+const NO_DOC_CODE = `
+function install() { ScriptApp.newTrigger('tick').timeBased().everyHours(1).create(); }
+function remember() { PropertiesService.getUserProperties().setProperty('mine', 'kept'); }
+function tick() {
+  var seen = {};
+  var probes = {
+    active: function () { return SpreadsheetApp.getActiveSpreadsheet() === null && SpreadsheetApp.getActive() === null; },
+    activeSheet: function () { return SpreadsheetApp.getActiveSheet() === null && SpreadsheetApp.getActiveRange() === null; },
+    documentProperties: function () { return PropertiesService.getDocumentProperties() === null; },
+    documentLock: function () { return LockService.getDocumentLock() === null; },
+    otherLocks: function () { return LockService.getUserLock().tryLock(0) && LockService.getScriptLock().tryLock(0); },
+    documentCache: function () { return CacheService.getDocumentCache() === null; },
+    userProperties: function () { return PropertiesService.getUserProperties().getProperty('mine'); },
+    openById: function () { return SpreadsheetApp.openById(ID).getSheets().length; },
+  };
+  Object.keys(probes).forEach(function (k) {
+    try { seen[k] = probes[k](); } catch (e) { seen[k] = 'threw: ' + e.message; }
+  });
+  PropertiesService.getScriptProperties().setProperty('seen', JSON.stringify(seen));
+}
+`;
+
+/** A published add-on whose timer runs without its document, with `manifest` as its appsscript.json (or none). */
+async function noDocumentTick(manifest) {
+  const files = (id) => ({
+    'Code.js': NO_DOC_CODE.replace('ID', JSON.stringify(id)),
+    ...(manifest ? { 'appsscript.json': JSON.stringify(manifest) } : {}),
+  });
+  const probe = emulatorWith(files('none'), {});
+  const emu = emulatorWith(files(probe.spreadsheet.id), { mode: 'addon', addonTimerHasDocument: false, spreadsheetId: probe.spreadsheet.id });
+  await emu.run('remember');
+  await emu.run('install');
+  const outcomes = await emu.clock.advance(60 * 60 * 1000);
+  assert.strictEqual(outcomes.length, 1);
+  return JSON.parse(emu.properties.script.get('seen'));
+}
+
+const FULL = 'https://www.googleapis.com/auth/spreadsheets';
+const CURRENT_ONLY = 'https://www.googleapis.com/auth/spreadsheets.currentonly';
+
+test('without its document, an add-on timer has no active spreadsheet, sheet or range', async () => {
+  const seen = await noDocumentTick(null);
+  assert.strictEqual(seen.active, true);
+  assert.strictEqual(seen.activeSheet, true);
+});
+
+test('without its document, an add-on timer gets null document properties', async () => {
+  assert.strictEqual((await noDocumentTick(null)).documentProperties, true);
+});
+
+test('without its document, an add-on timer gets no document lock, but user and script locks', async () => {
+  const seen = await noDocumentTick(null);
+  assert.strictEqual(seen.documentLock, true);
+  assert.strictEqual(seen.otherLocks, true);
+});
+
+test('without its document, an add-on timer gets no document cache', async () => {
+  assert.strictEqual((await noDocumentTick(null)).documentCache, true);
+});
+
+test('without its document, an add-on timer reads its owner\'s user properties', async () => {
+  assert.strictEqual((await noDocumentTick(null)).userProperties, 'kept');
+});
+
+test('openById needs the spreadsheets scope when the manifest lists its scopes', async () => {
+  assert.strictEqual((await noDocumentTick({ oauthScopes: [FULL] })).openById, 1);
+  assert.strictEqual((await noDocumentTick({ oauthScopes: [CURRENT_ONLY] })).openById,
+    `threw: You do not have permission to call SpreadsheetApp.openById. Required permissions: ${FULL}`);
+});
+
+test('openById works when the manifest leaves the scopes to detection', async () => {
+  assert.strictEqual((await noDocumentTick({ timeZone: 'Etc/UTC' })).openById, 1);
+});
+
+test('openById needs the spreadsheets scope in a document too', async () => {
+  const files = {
+    'Code.js': 'function open(id) { return SpreadsheetApp.openById(id).getId(); }',
+    'appsscript.json': JSON.stringify({ oauthScopes: [CURRENT_ONLY] }),
+  };
+  const emu = emulatorWith(files, {});
+  await assert.rejects(emu.run('open', emu.spreadsheet.id), /You do not have permission to call SpreadsheetApp.openById/);
+});

@@ -67,7 +67,7 @@ function createCache(exec, map) {
 function createCacheService(exec) {
   const caches = exec.emu.caches;
   return exec.service('CacheService', {
-    getDocumentCache: () => createCache(exec, caches.document),
+    getDocumentCache: () => (exec.hasDocument ? createCache(exec, caches.document) : null),
     getScriptCache: () => createCache(exec, caches.script),
     getUserCache() {
       const email = exec.user.email;
