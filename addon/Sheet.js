@@ -215,9 +215,9 @@ function sheetSelectRow_(sheet, row) {
   sheet.getRange(row, 1, 1, width).activate();
 }
 
-/** The sheet with id `sheetId` in the active spreadsheet, or an error naming it. */
+/** The sheet with id `sheetId` in the spreadsheet being synced, or an error naming it. */
 function sheetById_(sheetId) {
-  var sheets = SpreadsheetApp.getActiveSpreadsheet().getSheets();
+  var sheets = storeSpreadsheet_().getSheets();
   for (var i = 0; i < sheets.length; i++) {
     if (sheets[i].getSheetId() === Number(sheetId)) return sheets[i];
   }

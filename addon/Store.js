@@ -19,8 +19,21 @@ var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4, copy: 5, edits: 6
 /** A property value holds at most 9 KB, counted in UTF-8 bytes (not characters). */
 var STORE_PROPERTY_BYTES_ = 9 * 1024;
 
+/**
+ * Set only by a published add-on's clock trigger that runs without its document
+ * (DetachedTimer.js): {spreadsheet, properties}, the spreadsheet it opened by id and a
+ * properties store over its owner's copy of the settings. Everything below reads and writes
+ * through it instead of the active document.
+ */
+var STORE_DETACHED_ = null;
+
 function storeProps_() {
-  return PropertiesService.getDocumentProperties();
+  return STORE_DETACHED_ ? STORE_DETACHED_.properties : PropertiesService.getDocumentProperties();
+}
+
+/** The spreadsheet this execution syncs: the active one, or the one a detached timer opened. */
+function storeSpreadsheet_() {
+  return STORE_DETACHED_ ? STORE_DETACHED_.spreadsheet : SpreadsheetApp.getActiveSpreadsheet();
 }
 
 /**
@@ -52,6 +65,7 @@ function storePutJson_(name, value) {
     if (storeSettings_()[STORE_PREFIX_ + name] === undefined) return;
     storeProps_().deleteProperty(STORE_PREFIX_ + name);
     delete storeSettings_()[STORE_PREFIX_ + name];
+    detachedSettingWritten_(name);
     return;
   }
   var text = JSON.stringify(value);
@@ -62,6 +76,7 @@ function storePutJson_(name, value) {
   if (storeSettings_()[STORE_PREFIX_ + name] === text) return;
   storeProps_().setProperty(STORE_PREFIX_ + name, text);
   storeSettings_()[STORE_PREFIX_ + name] = text;
+  detachedSettingWritten_(name);
 }
 
 /** The length of `text` in UTF-8 bytes (Apps Script has no TextEncoder). */
@@ -252,7 +267,7 @@ function storeHiddenSheetName_(sheetId) {
 }
 
 function storeHiddenSheet_(sheetId, create) {
-  var ss = SpreadsheetApp.getActiveSpreadsheet();
+  var ss = storeSpreadsheet_();
   var name = storeHiddenSheetName_(sheetId);
   var sheet = ss.getSheetByName(name);
   if (!sheet && create) {

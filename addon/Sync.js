@@ -1,5 +1,6 @@
 /**
- * The sync loop for one bound sheet, run under the document lock:
+ * The sync loop for one bound sheet, run under the document lock (or, for a clock trigger
+ * without its document, the lock DetachedTimer.js describes):
  *
  *   finish a batch a previous run left unanswered (same batch id: the server applies it once)
  *   → read the sheet → read database changes since the cursor (the first time, copy the
@@ -42,7 +43,7 @@ function thenOrNow_(value, fn) {
 /** Runs a sync for the sidebar or the menu: answers the report, throws what went wrong. */
 function syncRunNow_(sheetId, options) {
   return withCore_(function (core) {
-    var lock = LockService.getDocumentLock();
+    var lock = detachedSyncLock_();
     if (!lock.tryLock(30000)) {
       return { text: 'Another sync of this document is running; try again in a moment.', busy: true };
     }
@@ -56,7 +57,7 @@ function syncRunNow_(sheetId, options) {
 
 /** Runs a sync for a trigger: never throws (a trigger has nobody to tell), logs instead. */
 function syncRunFromTrigger_(core, sheetId, why) {
-  var lock = LockService.getDocumentLock();
+  var lock = detachedSyncLock_();
   // An edit waits for a running sync, which may have read the sheet before the edit; the
   // timer need not, the next tick comes soon enough.
   if (!lock.tryLock(why === 'timer' ? 1000 : 25000)) return null;
@@ -123,7 +124,7 @@ function syncRound_(ctx, options) {
   var client = ctx.client;
   var sheetId = ctx.sheetId;
   var base = storeBase_(sheetId);
-  var timeZone = SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone();
+  var timeZone = storeSpreadsheet_().getSpreadsheetTimeZone();
   var input = {
     schema: ctx.schema,
     timeZone: timeZone,

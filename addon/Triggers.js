@@ -7,7 +7,8 @@
  * - onChange catches what onEdit does not report (rows inserted or removed, pastes, sorts):
  *   the sync diffs the whole sheet, so it needs no details.
  * - the time-driven trigger catches up with changes made in the database: every minute for a
- *   script bound to the sheet, hourly for a published add-on (the most Google allows).
+ *   script bound to the sheet, hourly for a published add-on (the most Google allows). A
+ *   published add-on's may run without its document; DetachedTimer.js handles that case.
  */
 
 var TRIGGER_HANDLERS_ = ['sheetsyncOnEdit', 'sheetsyncOnChange', 'sheetsyncOnTimer'];
@@ -41,9 +42,11 @@ function triggersInstall_() {
       'add-on or a script bound to the spreadsheet');
   }
   var uids = made.map(function (t) { return t.getUniqueId(); });
-  storePutJson_('triggers', { owner: triggersMe_(), uids: uids, since: Date.now() });
-  // A clock trigger names no document; remember which of this person's is this document's.
+  // A clock trigger names no document; remember which of this person's is this document's
+  // (before the record, whose writing makes this person's copy of the settings for a clock
+  // trigger without the document: DetachedTimer.js).
   PropertiesService.getUserProperties().setProperty(triggersTimerKey_(ss), uids[2]);
+  storePutJson_('triggers', { owner: triggersMe_(), uids: uids, since: Date.now() });
   return triggersState_();
 }
 
@@ -88,7 +91,10 @@ function triggersMine_() {
 
 function triggersRemoveMine_() {
   triggersMine_().forEach(function (t) { ScriptApp.deleteTrigger(t); });
-  PropertiesService.getUserProperties().deleteProperty(triggersTimerKey_(SpreadsheetApp.getActiveSpreadsheet()));
+  var ss = SpreadsheetApp.getActiveSpreadsheet();
+  var user = PropertiesService.getUserProperties();
+  user.deleteProperty(triggersTimerKey_(ss));
+  detachedForgetCopy_(user, user.getProperties() || {}, ss.getId());
 }
 
 function triggersTimerKey_(ss) {
@@ -153,12 +159,10 @@ function sheetsyncOnChange(e) {
 /** Time-driven: pick up database changes (and continue a sync cut off by the time limit). */
 function sheetsyncOnTimer(e) {
   // Google may run a published add-on's clock trigger without its document: no spreadsheet,
-  // no document properties. The add-on's narrow scope (this spreadsheet only) cannot open it
-  // by id, so such a tick does nothing; edits, the open sidebar and the next tick that does
-  // have the document catch up.
+  // no document properties. It then opens the spreadsheet by id and syncs with its owner's
+  // copy of the settings (DetachedTimer.js).
   if (!SpreadsheetApp.getActiveSpreadsheet() || !PropertiesService.getDocumentProperties()) {
-    console.warn('sheetsync: the timer ran without its document; nothing to do this time');
-    return null;
+    return detachedTick_(e);
   }
   if (!triggersCurrent_(e)) return null;
   return triggersSyncAll_('timer', triggersTimerHasWork_);

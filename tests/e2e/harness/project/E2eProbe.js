@@ -24,3 +24,11 @@ function e2eReadSheet(name) {
 function e2eBaseKeys() {
   return Object.keys(storeBase_(SpreadsheetApp.getActiveSheet().getSheetId()) || {});
 }
+
+/**
+ * Writes a cell as another script or the Sheets API would: no trigger fires for it, so only
+ * a later sync (the timer's, say) can find the change.
+ */
+function e2eScriptWrite(sheetName, a1, value) {
+  SpreadsheetApp.getActiveSpreadsheet().getSheetByName(sheetName).getRange(a1).setValue(value);
+}
