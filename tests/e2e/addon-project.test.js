@@ -40,6 +40,12 @@ test('the generated manifest allowlists exactly the server, by Google\'s rules',
   assert.match(fs.readFileSync(path.join(dir, 'Config.js'), 'utf8'), /SHEETSYNC_SERVER_URL_ = 'https:\/\/sync\.example\.com';/);
 });
 
+test('the generated manifest asks for the spreadsheets scope its clock trigger needs without the document', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(generate('https://sync.example.com'), 'appsscript.json'), 'utf8'));
+  assert.ok(manifest.oauthScopes.includes('https://www.googleapis.com/auth/spreadsheets'), 'openById needs it');
+  assert.ok(!manifest.oauthScopes.includes('https://www.googleapis.com/auth/spreadsheets.currentonly'), 'nothing narrower is asked for too');
+});
+
 test('as a versioned deployment it offers its server and reaches no other', async () => {
   const emu = projectEmulator(generate('https://sync.example.com'), { mode: 'addon', deployment: 'versioned' });
   assert.equal((await emu.run('sidebarState')).url, 'https://sync.example.com');
