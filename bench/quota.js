@@ -2,7 +2,8 @@
 // The add-on's cost against Google's daily quotas, counted by the Apps Script emulator's ledger
 // (tests/emulator/lib/quota.js): UrlFetch calls, property reads and writes, executions and
 // trigger runtime, per install mode (a script bound to the sheet: timer every minute; a
-// published add-on: hourly), in four situations with automatic sync on and the sidebar closed:
+// published add-on: hourly, with its timer given the document or not, as Google may run it
+// without), in four situations with automatic sync on and the sidebar closed:
 // an idle hour, one single-cell edit, a 500-row paste, and a day of 1,000 edits. The add-on
 // runs against the stand-in server (tests/e2e/support/fakeServer.js), so only the add-on's
 // own costs are measured. Trigger runtime is the emulator's wall time for those executions on
@@ -30,10 +31,10 @@ async function startFakeServer() {
 }
 
 /** A synced sheet of ROWS rows with automatic sync on, and the ledger's totals so far. */
-async function setUp(server, mode) {
+async function setUp(server, { mode, addonTimerHasDocument = true }) {
   await server.control('/test/reset', {});
   for (let i = 1; i <= ROWS; i++) await server.control('/test/write', { id: i, name: `item ${i}`, qty: i });
-  const emu = createEmulator({ files: addonFiles(), projectDir: path.join(__dirname, '..', 'addon'), timeZone: 'Europe/Berlin', mode, now: Date.now() });
+  const emu = createEmulator({ files: addonFiles(), projectDir: path.join(__dirname, '..', 'addon'), timeZone: 'Europe/Berlin', mode, addonTimerHasDocument, now: Date.now() });
   await emu.run('saveConnection', server.base, 't0ken');
   await emu.run('bindTable', 'people');
   await emu.run('syncNow', {});
@@ -70,13 +71,20 @@ const SITUATIONS = {
   },
 };
 
+/** The install modes measured; the last is a published add-on whose timer runs without its document. */
+const INSTALLS = [
+  { label: 'container-bound', mode: 'container-bound' },
+  { label: 'addon', mode: 'addon' },
+  { label: 'addon, timer without document', mode: 'addon', addonTimerHasDocument: false },
+];
+
 async function main() {
   const server = await startFakeServer();
   const results = [];
   try {
-    for (const mode of ['container-bound', 'addon']) {
+    for (const { label: mode, ...install } of INSTALLS) {
       for (const [name, act] of Object.entries(SITUATIONS)) {
-        const emu = await setUp(server, mode);
+        const emu = await setUp(server, install);
         results.push({ mode, situation: name, ...(await cost(emu, () => act(emu))) });
         process.stderr.write(`quota: ${mode}, ${name} done\n`);
       }
@@ -94,7 +102,7 @@ async function main() {
     lines.push(`| ${r.mode} | ${r.situation} | ${r.urlFetchCalls} | ${r.propertyCalls} | ${r.executions} | ${r.triggerSeconds.toFixed(1)} |`);
   }
   lines.push('', '| mode | a day (idle timer all day + the edits) | UrlFetch | properties | trigger runtime |', '| --- | --- | ---: | ---: | ---: |');
-  for (const mode of ['container-bound', 'addon']) {
+  for (const { label: mode } of INSTALLS) {
     const idle = results.find((r) => r.mode === mode && r.situation === 'an idle hour');
     const day = results.find((r) => r.mode === mode && r.situation.startsWith('a day'));
     // The day of edits already ran the timer all day; the idle hour shows the timer alone.
