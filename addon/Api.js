@@ -26,6 +26,8 @@ function sidebarState() {
     autoSync: triggers.on,
     // Who runs automatic sync for the document, when it is someone else ('' when unknown).
     autoSyncOwner: triggers.on && !triggers.mine ? triggers.owner || 'another collaborator' : '',
+    // Why the last run of automatic sync without the document open failed ('' if it did not).
+    autoSyncProblem: triggers.on ? detachedSidebarNote_(triggers.mine) : '',
     progress: binding ? storeProgress_(sheetId) : null,
   };
 }

@@ -281,6 +281,28 @@ function detachedRefuseStable_(key) {
     'spreadsheet open, and this run of automatic sync has no document; open the sheetsync sidebar once');
 }
 
+/**
+ * For the sidebar (with the document): what went wrong in the last tick without the document,
+ * or ''. When the person looking runs automatic sync (`mine`), opening the sidebar refreshes
+ * their copy and the record first, which settles a refusal for want of a current copy.
+ */
+function detachedSidebarNote_(mine) {
+  if (!detachedApplies_()) return '';
+  var sheet = detachedRecordSheet_(storeSpreadsheet_(), false);
+  if (mine) {
+    detachedPublishIfChanged_(sheet);
+    detachedRefreshCopy_();
+  }
+  if (!sheet) return '';
+  var last = detachedReadRecord_(sheet).lastTick;
+  if (!last || !last.failed) return '';
+  if (mine && last.copy) {
+    detachedWriteCell_(sheet, 'lastTick', null);
+    return '';
+  }
+  return last.text;
+}
+
 // ---- The lock a sync runs under --------------------------------------------------------
 
 /**
@@ -411,7 +433,7 @@ function detachedCopyProblem_(copy, state) {
 /** Notes in the document why the tick did not sync, then fails the execution with it. */
 function detachedRefuse_(ss, sheet, problem) {
   var text = 'Automatic sync without the spreadsheet open did not run: ' + problem + '.';
-  if (sheet) detachedWriteCell_(sheet, 'lastTick', { at: Date.now(), failed: true, text: text });
+  if (sheet) detachedWriteCell_(sheet, 'lastTick', { at: Date.now(), failed: true, copy: true, text: text });
   throw new Error('sheetsync (' + ss.getName() + '): ' + text);
 }
 

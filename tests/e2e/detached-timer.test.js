@@ -93,6 +93,21 @@ describe('a clock trigger without its document', () => {
     assert.equal(cells(emu)[2][2], 9);
   });
 
+  test('a refusal shows in the sidebar, and the owner opening the sidebar refreshes the copy', async () => {
+    const emu = await detachedSheet();
+    const colleague = emu.person(OTHER);
+    await emu.scriptRun('setPolicy', [{ default: 'sheet-wins', columns: {} }], { user: colleague });
+    await fake.control('/test/write', { id: 2, name: 'Grace', qty: 9 });
+    assert.equal(timerOutcomes(await emu.clock.advance(HOUR))[0].status, 'failed');
+    assert.match((await emu.scriptRun('sidebarState', [], { user: colleague })).autoSyncProblem,
+      /^Automatic sync without the spreadsheet open did not run: the connection, bindings or owner changed/);
+    assert.equal((await emu.scriptRun('sidebarState', [])).autoSyncProblem, '', 'the owner\'s sidebar settles it');
+    assert.equal(copyOf(emu).hash, record(emu).state.hash);
+    assertTriggersOk(await emu.clock.advance(HOUR));
+    assert.equal(cells(emu)[2][2], 9);
+    assert.equal((await emu.scriptRun('sidebarState', [], { user: colleague })).autoSyncProblem, '');
+  });
+
   test('needs the spreadsheets scope: with spreadsheets.currentonly it cannot open the file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'addon-currentonly-'));
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'addon', 'appsscript.json'), 'utf8'));
