@@ -127,13 +127,15 @@ function detachedWriteCell_(sheet, name, value) {
 
 /**
  * Rewrites the document's record of its settings (with the document): the stable settings'
- * hash and the current timer. Made only once automatic sync is on.
+ * hash and the current timer. Made only once automatic sync is on. Turning automatic sync off
+ * also clears the claims and the last tick's note, so off and on again mends a damaged cell.
  */
 function detachedPublish_() {
   var ss = storeSpreadsheet_();
   var timerUid = detachedTimerUid_();
   var sheet = detachedRecordSheet_(ss, timerUid !== null);
   if (!sheet) return;
+  if (timerUid === null) sheet.getRange(1, 2, 1, 3).clearContent();
   detachedWriteCell_(sheet, 'state', { hash: detachedHash_(storeSettings_()), timerUid: timerUid });
 }
 
@@ -321,17 +323,25 @@ function detachedSyncLock_() {
     tryLock: function (ms) {
       if (!lock.tryLock(ms)) return false;
       if (!detached && !detachedApplies_()) return true;
-      sheet = detachedRecordSheet_(storeSpreadsheet_(), false);
-      if (!sheet) return true;
-      detachedWriteCell_(sheet, mine, { until: Date.now() + DETACHED_CLAIM_MS_ });
-      SpreadsheetApp.flush();
-      var other = detachedReadRecord_(sheet)[theirs];
-      if (other && other.until > Date.now()) {
-        detachedWriteCell_(sheet, mine, null);
+      var claimed = null;
+      try {
+        claimed = detachedRecordSheet_(storeSpreadsheet_(), false);
+        if (!claimed) return true;
+        detachedWriteCell_(claimed, mine, { until: Date.now() + DETACHED_CLAIM_MS_ });
+        SpreadsheetApp.flush();
+        var other = detachedReadRecord_(claimed)[theirs];
+        if (!(other && other.until > Date.now())) {
+          sheet = claimed;
+          return true;
+        }
+      } catch (e) {
+        if (claimed) detachedWriteCell_(claimed, mine, null);
         lock.releaseLock();
-        return false;
+        throw e;
       }
-      return true;
+      detachedWriteCell_(claimed, mine, null);
+      lock.releaseLock();
+      return false;
     },
     releaseLock: function () {
       try {

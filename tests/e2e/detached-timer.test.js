@@ -176,3 +176,14 @@ describe('the owner\'s copy of the settings', () => {
     assert.equal(copyOf(emu), null);
   });
 });
+
+describe('the document\'s record of its settings', () => {
+  test('a damaged cell is reported with its place, and turning automatic sync off and on mends it', async () => {
+    const emu = await detachedSheet();
+    await emu.run('e2eScriptWrite', '_sheetsync_timer', 'C1', '~{not json');
+    await assert.rejects(emu.run('syncNow', {}), /cell C1 of the hidden sheet _sheetsync_timer is damaged/);
+    await emu.run('setAutoSync', false);
+    await emu.run('setAutoSync', true);
+    assert.match((await emu.run('syncNow', {})).text, /in sync|nothing|no change/i);
+  });
+});
