@@ -216,8 +216,9 @@ function detachedWriteCopy_(user, mine, spreadsheetId, copy) {
   var stale = Object.keys(old).filter(function (k) { return entries[k] === undefined; });
   var changed = stale.length > 0 || Object.keys(entries).some(function (k) { return old[k] !== entries[k]; });
   if (!changed) return;
-  user.setProperties(entries);
+  // Old chunks go first, so the store never holds both copies at once.
   stale.forEach(function (k) { user.deleteProperty(k); });
+  user.setProperties(entries);
 }
 
 /** Forgets the running person's copy for `spreadsheetId` (their timer for it is gone). */
@@ -346,15 +347,27 @@ function detachedSyncLock_() {
     releaseLock: function () {
       try {
         if (sheet) detachedWriteCell_(sheet, mine, null);
-        if (!detached && detachedApplies_()) {
-          detachedPublishIfChanged_(sheet);
-          detachedRefreshCopy_();
-        }
+        if (!detached && detachedApplies_()) detachedRefreshAfterSync_(sheet);
       } finally {
         lock.releaseLock();
       }
     },
   };
+}
+
+/**
+ * After a sync with the document: the record and the owner's copy catch up with what the sync
+ * changed. A failure here is logged, not thrown: the sync itself went through, and a copy left
+ * stale only makes the next tick without the document refuse, saying so.
+ */
+function detachedRefreshAfterSync_(sheet) {
+  try {
+    detachedPublishIfChanged_(sheet);
+    detachedRefreshCopy_();
+  } catch (e) {
+    console.error('sheetsync: the copy of the settings for automatic sync without the document was not ' +
+      'refreshed: ' + (e && e.message ? e.message : e));
+  }
 }
 
 /** Rewrites the record when it no longer matches the document's settings (or is missing). */

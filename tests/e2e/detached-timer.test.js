@@ -162,6 +162,33 @@ describe('the owner\'s copy of the settings', () => {
     assert.notEqual(copyOf(emu).settings['sheetsync.cursor.0'], cursor, 'the sync moved the copy\'s cursor');
   });
 
+  test('larger than a property value holds is kept in chunks of at most 9 KB, and the tick reads it whole', async () => {
+    const emu = await detachedSheet();
+    const columns = {};
+    for (let i = 0; i < 140; i++) columns[`a_column_with_quite_a_long_name_number_${i}`] = 'latest-wins';
+    await emu.run('setPolicy', { default: 'database-wins', columns });
+    const props = emu.properties.users.get(OWNER);
+    const key = `sheetsync.copy.${emu.spreadsheet.id}`;
+    const head = JSON.parse(props.get(key));
+    assert.ok(head.chunks >= 2, JSON.stringify(head));
+    for (let i = 0; i < head.chunks; i++) assert.ok(Buffer.byteLength(props.get(`${key}.${i}`)) <= 9 * 1024);
+    await fake.control('/test/write', { id: 2, name: 'Grace', qty: 9 });
+    assertTriggersOk(await emu.clock.advance(HOUR));
+    assert.equal(cells(emu)[2][2], 9);
+  });
+
+  test('that would pass 500 KB of user properties is not written, and the tick says why', async () => {
+    const emu = await detachedSheet();
+    const props = emu.properties.users.get(OWNER);
+    for (let i = 0; i < 56; i++) props.set(`another.setting.${i}`, 'x'.repeat(9100));
+    props.set('another.setting.last', 'x'.repeat(1000)); // 511,740 bytes with the keys: no room for the copy
+    await emu.run('setPolicy', { default: 'sheet-wins', columns: {} });
+    assert.match(copyOf(emu).problem, /would pass the 512000 bytes their user properties hold/);
+    const [outcome] = timerOutcomes(await emu.clock.advance(HOUR));
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error.message, /would pass the 512000 bytes/);
+  });
+
   test('is not written by a collaborator who does not run automatic sync', async () => {
     const emu = await detachedSheet();
     await emu.scriptRun('syncNow', [{}], { user: emu.person(OTHER) });
