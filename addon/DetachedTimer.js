@@ -117,19 +117,23 @@ function detachedPublish_() {
  */
 function detachedSidebarNote_(mine) {
   if (!detachedApplies_()) return '';
-  var sheet = detachedRecordSheet_(storeSpreadsheet_(), false);
+  var ss = storeSpreadsheet_();
+  var sheet = detachedRecordSheet_(ss, false);
   if (mine) {
     detachedPublishIfChanged_(sheet);
     detachedRefreshCopy_();
   }
   if (!sheet) return '';
-  var last = detachedReadRecord_(sheet).lastTick;
+  var record = detachedReadRecord_(sheet);
+  var last = record.lastTick;
   if (!last || !last.failed) return '';
-  if (mine && last.copy) {
-    detachedWriteCell_(sheet, 'lastTick', null);
-    return '';
-  }
-  return last.text;
+  if (!(mine && last.copy)) return last.text;
+  // The refusal was for want of a current copy: say whether the refresh just now mended it.
+  var copy = detachedReadCopy_(PropertiesService.getUserProperties().getProperties() || {}, ss.getId());
+  var problem = detachedCopyProblem_(copy, record.state);
+  if (problem) return detachedRefusalText_(problem);
+  detachedWriteCell_(sheet, 'lastTick', null);
+  return '';
 }
 
 /**
@@ -292,9 +296,13 @@ function detachedCopyProblem_(copy, state) {
 
 /** Notes in the document why the tick did not sync, then fails the execution with it. */
 function detachedRefuse_(ss, sheet, problem) {
-  var text = 'Automatic sync without the spreadsheet open did not run: ' + problem + '.';
+  var text = detachedRefusalText_(problem);
   if (sheet) detachedWriteCell_(sheet, 'lastTick', { at: Date.now(), failed: true, copy: true, text: text });
   throw new Error('sheetsync (' + ss.getName() + '): ' + text);
+}
+
+function detachedRefusalText_(problem) {
+  return 'Automatic sync without the spreadsheet open did not run: ' + problem + '.';
 }
 
 /** Notes in the document when the tick ran and what each sheet's sync said. */

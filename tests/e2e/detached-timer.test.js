@@ -187,6 +187,8 @@ describe('the owner\'s copy of the settings', () => {
     const [outcome] = timerOutcomes(await emu.clock.advance(HOUR));
     assert.equal(outcome.status, 'failed');
     assert.match(outcome.error.message, /would pass the 512000 bytes/);
+    assert.match((await emu.run('sidebarState')).autoSyncProblem, /would pass the 512000 bytes/,
+      'the owner\'s sidebar still says so: opening it could not make room');
   });
 
   test('is not written by a collaborator who does not run automatic sync', async () => {
