@@ -113,6 +113,8 @@ function syncReport_(plan, problems, tally, more, cursor) {
   var report = {
     text: syncJoinPieces_(pieces),
     pieces: pieces,
+    // Whether the sync changed anything, on either side (conflicts and problems only wait).
+    did: SYNC_COUNTS_.some(function (c) { return c[0] !== 'openConflicts' && counts[c[0]] > 0; }),
     dryRun: false,
     counts: counts,
     conflicts: plan.conflicts.map(syncShowConflict_),
