@@ -24,7 +24,7 @@ function sidebarState() {
       hidden: /^_sheetsync_/.test(sheet.getName()),
     },
     binding: binding,
-    report: binding ? storeReadReport_(sheetId) : null,
+    report: binding ? syncStateShown_(storeReadReport_(sheetId)) : null,
     autoSync: triggers.on,
     // Who runs automatic sync for the document, when it is someone else ('' when unknown).
     autoSyncOwner: triggers.on && !triggers.mine ? triggers.owner || 'another collaborator' : '',

@@ -107,6 +107,15 @@ function syncStateWaitingPieces_(waiting, all) {
 }
 
 /**
+ * `report` as the sidebar shows it: a report saved before the state had its fields (by an
+ * earlier version of the add-on) gets what waits counted from what it holds.
+ */
+function syncStateShown_(report) {
+  if (report && !report.waiting) report.waiting = syncStateWaiting_(report);
+  return report;
+}
+
+/**
  * The state the sidebar refreshes with: null when it already shows the state `knownId`, else
  * {id, report}. Reads the document's properties once (and the hidden sheet only when the
  * state is too large for a property and has changed).
@@ -115,5 +124,5 @@ function syncStateSince_(sheetId, knownId) {
   var stub = storeReport_(sheetId);
   if (!stub) return knownId === null ? null : { id: null, report: null };
   if (knownId !== null && knownId !== undefined && stub.id === knownId) return null;
-  return { id: stub.id || null, report: stub.inSheet ? storeReadReport_(sheetId) : stub };
+  return { id: stub.id || null, report: syncStateShown_(stub.inSheet ? storeReadReport_(sheetId) : stub) };
 }

@@ -95,6 +95,20 @@ for (const backend of backends()) {
       assert.equal(ticked.report.waiting.any, true, 'the bad cell still waits');
     });
 
+    test('binding the sheet again keeps its conflict rules and automatic sync', async () => {
+      const emu = addonEmulator();
+      await connectAndBind(emu, stack, 'people', { policy: { default: 'latest-wins', columns: { qty: 'manual' } } });
+      await emu.run('syncNow', {});
+      await emu.run('setAutoSync', true);
+      const unbound = await emu.run('unbindSheet');
+      assert.equal(unbound.binding, null);
+      assert.equal(unbound.autoSync, false, 'no bound sheet left: the triggers are gone');
+      const again = await emu.run('bindTable', 'people');
+      assert.deepEqual(again.binding.policy, { default: 'latest-wins', columns: { qty: 'manual' } });
+      assert.equal(again.autoSync, true);
+      assert.equal(emu.triggers.length, 3, 'one set of triggers, installed again');
+    });
+
     test('a header in another case is a binding problem from the start, fixed with one call', async () => {
       const emu = addonEmulator();
       await emu.run('saveConnection', stack.url, stack.token);
@@ -113,3 +127,18 @@ for (const backend of backends()) {
     });
   });
 }
+
+test('a state past the 9 KB a property holds moves to the hidden sheet, and the refresh still reads one property', async () => {
+  const emu = addonEmulator();
+  const sheetId = (await emu.run('sidebarState')).sheet.id;
+  const problems = Array.from({ length: 200 }, (_, i) => ({ kind: 'bad-cell', sheetRow: 2 + (i >> 1), key: null, column: 'qty', message: `row ${i}: "x" is not a whole number` }));
+  const saved = await emu.run('syncStateSave_', sheetId, { text: '200 problems in 100 rows', problems, conflicts: [] }, 'timer');
+  assert.equal(saved.waiting.problemRows, 100);
+  const stub = await emu.run('storeReport_', sheetId);
+  assert.deepEqual(Object.keys(stub).sort(), ['at', 'id', 'inSheet'], 'only the stub stays in the property');
+  const fresh = await emu.run('sidebarSyncState', null);
+  assert.equal(fresh.report.problems.length, 200);
+  assert.equal(fresh.report.source, 'timer');
+  assert.equal(await emu.run('sidebarSyncState', fresh.id), null);
+  await assert.rejects(emu.run('syncStateSave_', sheetId, { text: '' }, 'somebody'), /unknown sync source "somebody"/);
+});
