@@ -37,7 +37,7 @@ function syncStateSave_(sheetId, report, source) {
   var waiting = report.waiting;
   if (report.text === SYNC_IN_SYNC_TEXT_ && waiting.any) {
     // A sync that did nothing is "in sync" only when nothing waits for a person.
-    report.pieces = syncStateWaitingPieces_(waiting, true);
+    report.pieces = waiting.pieces;
     report.text = syncJoinPieces_(report.pieces);
   } else if (waiting.massDelete || waiting.headers) {
     // The counts name conflicts and problems; what else waits is added.
@@ -66,7 +66,8 @@ function syncStateSaveFailure_(sheetId, error, source) {
 }
 
 /**
- * What waits for a person: {massDelete, conflicts, problems, problemRows, headers, any}.
+ * What waits for a person: {massDelete, conflicts, problems, problemRows, headers, any,
+ * pieces}.
  * Problems are counted both as problems and as the rows they are in, so the sidebar can say
  * "5 problems in 2 rows".
  */
@@ -80,6 +81,8 @@ function syncStateWaiting_(report) {
     headers: (report.headers || []).length,
   };
   waiting.any = waiting.massDelete || waiting.conflicts > 0 || waiting.problems > 0 || waiting.headers > 0;
+  // The sidebar's state line, as pieces so it prints the counts in the reader's locale.
+  waiting.pieces = waiting.any ? syncStateWaitingPieces_(waiting, true) : null;
   return waiting;
 }
 
@@ -94,8 +97,10 @@ function syncStateWaitingPieces_(waiting, all) {
     pieces.push(sep, n, n === 1 ? one : many);
     sep = ', ';
   }
-  if (waiting.massDelete) pieces.push(sep, 'a question about deleted rows');
-  if (waiting.massDelete) sep = ', ';
+  if (waiting.massDelete) {
+    pieces.push(sep, 'a question about deleted rows');
+    sep = ', ';
+  }
   if (waiting.headers) add(waiting.headers, ' header problem', ' header problems');
   if (all && waiting.conflicts) add(waiting.conflicts, ' conflict', ' conflicts');
   if (all && waiting.problems) {
@@ -111,7 +116,7 @@ function syncStateWaitingPieces_(waiting, all) {
  * earlier version of the add-on) gets what waits counted from what it holds.
  */
 function syncStateShown_(report) {
-  if (report && !report.waiting) report.waiting = syncStateWaiting_(report);
+  if (report && (!report.waiting || report.waiting.pieces === undefined)) report.waiting = syncStateWaiting_(report);
   return report;
 }
 
