@@ -17,6 +17,9 @@
 function syncHeaderProblems_(columns, headers) {
   var trimmed = headers.map(function (h) { return String(h === null || h === undefined ? '' : h).trim(); });
   var names = columns.map(function (c) { return c.name; });
+  var lower = names.map(function (n) { return n.toLowerCase(); });
+  // Headers that name no column, not even in another case: a renamed header is among them.
+  var strays = trimmed.filter(function (h) { return h !== '' && lower.indexOf(h.toLowerCase()) < 0; });
   var problems = [];
   columns.forEach(function (c) {
     if (trimmed.indexOf(c.name) >= 0) return;
@@ -41,7 +44,9 @@ function syncHeaderProblems_(columns, headers) {
       sheetColumn: null,
       fix: false,
       message: 'No header names the column "' + c.name + '", so it is neither read nor written. ' +
-        'If a header was renamed, name it "' + c.name + '" again.',
+        (strays.length ? 'If ' + strays.map(function (h) { return '"' + h + '"'; }).join(' or ') +
+          ' is that column renamed, name it "' + c.name + '" again.'
+          : 'Add a header "' + c.name + '" to sync it.'),
     });
   });
   return problems;

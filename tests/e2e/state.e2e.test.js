@@ -124,6 +124,13 @@ for (const backend of backends()) {
       assert.deepEqual(fixed.headers, []);
       assert.equal((await readSheet(emu)).values[0][1], 'name');
       assert.equal(Number((await stack.sql("SELECT COUNT(*) AS n FROM people WHERE name = 'Linus'"))[0].n), 1, 'the row synced once the header matched');
+
+      // A header renamed: no clear match, so no fix offered, but the header is named.
+      await emu.user.editCell('Sheet1', 'C1', 'amount');
+      const renamed = await emu.run('syncNow', {});
+      assert.deepEqual(renamed.headers.map((h) => [h.column, h.fix]), [['qty', false]]);
+      assert.match(renamed.headers[0].message, /If "amount" is that column renamed, name it "qty" again/);
+      await assert.rejects(emu.run('fixHeader', 'qty'), /rename the header yourself/);
     });
   });
 }
