@@ -19,10 +19,12 @@ function sidebarState() {
       id: sheetId,
       name: sheet.getName(),
       empty: sheet.getLastRow() === 0,
+      // Rows below the header: what the table is matched against when this sheet is bound.
+      dataRows: Math.max(0, sheet.getLastRow() - 1),
       hidden: /^_sheetsync_/.test(sheet.getName()),
     },
     binding: binding,
-    report: binding ? storeReadReport_(sheetId) : null,
+    report: binding ? syncStateShown_(storeReadReport_(sheetId)) : null,
     autoSync: triggers.on,
     // Who runs automatic sync for the document, when it is someone else ('' when unknown).
     autoSyncOwner: triggers.on && !triggers.mine ? triggers.owner || 'another collaborator' : '',
@@ -37,6 +39,7 @@ function sidebarState() {
  * or throws the reason it cannot connect.
  */
 function testConnection(url, token) {
+  apiCheckConnectFields_(url, token);
   var list = serverClient_({ url: String(url || '').trim(), token: String(token || '').trim() })
     .listTables();
   return apiDescribeTables_(list);
@@ -44,10 +47,19 @@ function testConnection(url, token) {
 
 /** Saves the connection after checking that it works; answers the new sidebar state. */
 function saveConnection(url, token) {
+  apiCheckConnectFields_(url, token);
   var connection = { url: serverCheckedUrl_(url), token: String(token || '').trim() };
   serverClient_(connection).listTables();
   storeSaveConnection_(connection);
   return sidebarState();
+}
+
+/** Says which of the two connect fields is empty, in the words of the form the person sees. */
+function apiCheckConnectFields_(url, token) {
+  var missing = [];
+  if (!String(url || '').trim()) missing.push('the server URL');
+  if (!String(token || '').trim()) missing.push('the access token');
+  if (missing.length) throw new Error('Enter ' + missing.join(' and ') + ', then click Connect.');
 }
 
 /** Forgets the server (bindings and bases stay, for reconnecting to the same server). */
@@ -79,25 +91,75 @@ function bindTable(tableName) {
     throw new Error('table "' + tableName + '" needs a single-column primary key to be synced');
   }
   var sheetId = sheet.getSheetId();
-  var old = storeBinding_(sheetId);
-  if (old && old.table !== tableName) storeForgetSheet_(sheetId);
+  // Binding the same table again keeps its policy, and automatic sync if it was on.
+  var old = storeBinding_(sheetId) || storeLastBinding_(sheetId);
+  if (storeBinding_(sheetId) && old.table !== tableName) storeForgetSheet_(sheetId);
   if (sheet.getLastRow() === 0) {
     sheetWriteHeaders_(sheet, table.columns.map(function (c) { return c.name; }));
   }
+  var same = !!old && old.table === tableName;
   storeSaveBinding_(sheetId, {
     table: tableName,
     keyColumn: key[0].name,
-    policy: old && old.table === tableName ? old.policy : { default: 'database-wins', columns: {} },
+    policy: same ? old.policy : { default: 'database-wins', columns: {} },
   });
+  storeSaveLastBinding_(sheetId, null);
+  if (same && old.autoSync && !triggersState_().on) triggersInstall_();
+  // The headers are checked now, not at the first edit: the sidebar shows what does not match.
+  syncStateSave_(sheetId, {
+    text: 'Not synced yet.',
+    headers: syncHeaderProblems_(table.columns, syncHeadersOf_(sheet)),
+  }, 'bind');
   return sidebarState();
 }
 
-/** Stops syncing the active sheet and forgets its base (the sheet's cells stay). */
+/**
+ * Stops syncing the active sheet and forgets its base (the sheet's cells stay). The table,
+ * policy and whether automatic sync was on are remembered for binding the sheet again.
+ */
 function unbindSheet() {
   var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  var binding = storeBinding_(sheetId);
+  if (binding) {
+    storeSaveLastBinding_(sheetId, { table: binding.table, policy: binding.policy, autoSync: triggersState_().on });
+  }
   storeForgetSheet_(sheetId);
   if (storeBoundSheetIds_().length === 0) triggersRemove_();
   return sidebarState();
+}
+
+/**
+ * The sync state the open sidebar refreshes with (SyncState.js): null when the state `knownId`
+ * (the id of the state the sidebar shows) is still the latest, else {id, report}. No UrlFetch
+ * call: it reads the document.
+ */
+function sidebarSyncState(knownId) {
+  return syncStateSince_(SpreadsheetApp.getActiveSheet().getSheetId(), knownId === undefined ? null : knownId);
+}
+
+/**
+ * Answers the mass-delete question with "put them back": the rows deleted in the sheet are
+ * written back from the database, and nothing is deleted there. Answers the sync summary.
+ */
+function putBackDeletedRows() {
+  return syncNow({ putBack: true });
+}
+
+/**
+ * Fixes the header of `column` where the match is clear (the same name in another case), then
+ * syncs. Answers the sync summary.
+ */
+function fixHeader(column) {
+  var sheet = SpreadsheetApp.getActiveSheet();
+  var binding = storeBinding_(sheet.getSheetId());
+  if (!binding) throw new Error('bind this sheet to a table first');
+  var schema = withCore_(function (core) {
+    return syncSchema_(core, serverClient_(storeConnection_()), binding.table);
+  });
+  return thenOrNow_(schema, function (table) {
+    syncFixHeader_(sheet, table.columns, String(column));
+    return syncNow({});
+  });
 }
 
 /**

@@ -32,7 +32,7 @@ function showSidebar() {
 
 /** Syncs the active sheet from the menu and says what happened. */
 function menuSyncNow() {
-  return thenOrNow_(syncNow({ dryRun: false }), function (summary) {
+  return thenOrNow_(syncNow({ source: 'menu' }), function (summary) {
     SpreadsheetApp.getActiveSpreadsheet().toast(summary.text, 'sheetsync', 8);
     return summary;
   });

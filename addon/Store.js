@@ -179,7 +179,8 @@ function storeSaveReport_(sheetId, report) {
   if (storeUtf8Bytes_(text) > STORE_PROPERTY_BYTES_) {
     // Properties hold 9 KB a value: keep the report in the hidden sheet when it is larger.
     storeWriteBlock_(sheetId, 'report', text);
-    storePutJson_('report.' + sheetId, { inSheet: true });
+    // The time and id stay in the property: an open sidebar asks it whether anything is new.
+    storePutJson_('report.' + sheetId, { inSheet: true, at: report.at, id: report.id });
   } else {
     storePutJson_('report.' + sheetId, report);
   }
@@ -242,6 +243,18 @@ function storeCopy_(sheetId) {
 
 function storeSaveCopy_(sheetId, copy) {
   storeWriteBlock_(sheetId, 'copy', copy ? JSON.stringify(copy) : '');
+}
+
+/**
+ * What an unbound sheet was bound to: {table, policy, autoSync}, so binding it to the same
+ * table again keeps the policy and automatic sync. Null when unknown.
+ */
+function storeLastBinding_(sheetId) {
+  return storeGetJson_('unbound.' + sheetId, null);
+}
+
+function storeSaveLastBinding_(sheetId, last) {
+  storePutJson_('unbound.' + sheetId, last);
 }
 
 /** Forgets everything about one sheet's sync (on unbind). */

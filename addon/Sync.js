@@ -49,6 +49,10 @@ function syncRunNow_(sheetId, options) {
     }
     try {
       return syncRun_(core, sheetId, options);
+    } catch (e) {
+      // The state says the sync failed until one succeeds, in every open sidebar.
+      if (!options.dryRun && storeBinding_(sheetId)) syncStateSaveFailure_(sheetId, e, options.source || 'sidebar');
+      throw e;
     } finally {
       lock.releaseLock();
     }
@@ -65,7 +69,7 @@ function syncRunFromTrigger_(core, sheetId, why) {
     return syncRun_(core, sheetId, { trigger: why });
   } catch (e) {
     console.error('sheetsync (' + why + ') sheet ' + sheetId + ': ' + (e && e.stack ? e.stack : e));
-    storeSaveReport_(sheetId, { text: 'The last automatic sync failed: ' + e.message, failed: true, at: Date.now() });
+    syncStateSaveFailure_(sheetId, e, why);
     return null;
   } finally {
     lock.releaseLock();
@@ -76,8 +80,10 @@ function syncRunFromTrigger_(core, sheetId, why) {
 var SYNC_MAX_ROUNDS_ = 3;
 
 /**
- * One sync of one sheet. options: {dryRun, confirmMassDelete, resolutions, trigger}.
- * Answers the report the sidebar shows.
+ * One sync of one sheet. options: {dryRun, confirmMassDelete, putBack, resolutions, trigger,
+ * source}: `putBack` answers the mass-delete question by restoring the rows from the database
+ * (SyncPutBack.js); `trigger` or `source` says what started the sync (SyncState.js).
+ * Answers the report the sidebar shows, saved as the sheet's sync state.
  */
 function syncRun_(core, sheetId, options) {
   var binding = storeBinding_(sheetId);
@@ -109,11 +115,13 @@ function syncRun_(core, sheetId, options) {
     Date.now() - ctx.started < SYNC_TIME_BUDGET_MS_ / 2);
   if (options.dryRun) return round.report;
   syncForgetEditTimes_(sheetId, ctx.started);
-  var report = syncReport_(round.plan, ctx.carried.concat(round.problems), ctx.tally, round.more,
-    storeCursor_(sheetId));
+  // Header problems are shown with their fix, once: not again as the core's row problems.
+  var problems = syncWithoutHeaderProblems_(ctx.carried.concat(round.problems));
+  var report = syncReport_(round.plan, problems, ctx.tally, round.more, storeCursor_(sheetId));
+  report.headers = syncHeaderProblems_(ctx.schema.columns, syncHeadersOf_(ctx.sheet));
   if (round.more) report.progress = { done: round.pushed, total: round.plan.push.length };
   syncCopyReport_(ctx, round, report);
-  storeSaveReport_(sheetId, report);
+  syncStateSave_(sheetId, report, options.trigger || options.source || 'sidebar');
   storeSaveProgress_(sheetId, round.more ? report.progress : null);
   return report;
 }
@@ -153,6 +161,7 @@ function syncRound_(ctx, options) {
   input.changes = input.changes.concat(feed.changes);
 
   var plan = syncPlan_(core, client, input);
+  if (options.putBack) plan = syncPutBackPlan_(ctx, input, plan);
   if (options.dryRun) return { report: syncPreview_(plan, ctx.tally) };
 
   if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);

@@ -166,7 +166,8 @@ function syncCopyPaused_(ctx, round) {
 function syncCopyReport_(ctx, round, report) {
   if (round.copied !== undefined) {
     report.progress = round.progress;
-    report.text = 'Copying the table: ' + round.copied + ' rows read so far. ' + report.text;
+    report.pieces = ['Copying the table: ', round.copied, ' rows read so far. '].concat(report.pieces);
+    report.text = syncJoinPieces_(report.pieces);
   }
   if (!round.more && ctx.copy) {
     storeSaveCopy_(ctx.sheetId, null);

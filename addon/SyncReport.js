@@ -12,8 +12,10 @@ var SYNC_COUNTS_ = [
   ['rowsAddedToSheet', 'row added to the sheet', 'rows added to the sheet'],
   ['rowsRemovedFromSheet', 'row removed from the sheet', 'rows removed from the sheet'],
   ['openConflicts', 'conflict', 'conflicts'],
-  ['problems', 'row to fix', 'rows to fix'],
 ];
+
+/** What a sync that changed nothing and left nothing waiting says. */
+var SYNC_IN_SYNC_TEXT_ = 'Everything is in sync.';
 
 /**
  * Adds up summaries. A plan's database counts are what it intends; a push answer's are what
@@ -28,6 +30,7 @@ function syncTally_(saved) {
     var z = {};
     SYNC_COUNTS_.forEach(function (c) { z[c[0]] = 0; });
     z.conflicts = 0;
+    z.problems = 0;
     return z;
   }
   function into(target, summary) {
@@ -61,15 +64,42 @@ function syncTally_(saved) {
   };
 }
 
-/** The sentence for a set of counts. */
-function syncSentence_(counts, dryRun) {
-  var parts = [];
+/**
+ * The sentence for a set of counts, as pieces: strings and the numbers between them, so the
+ * sidebar can print each number in the reader's locale ("20,000", "20.000") while the menu's
+ * toast and the API join them plainly. `problemRows` is how many rows the problems are in.
+ */
+function syncSentencePieces_(counts, dryRun, problemRows) {
+  var pieces = [];
+  function add(n, rest) {
+    pieces.push(pieces.length ? ', ' : dryRun ? 'A sync would do this: ' : '', n, rest);
+  }
   SYNC_COUNTS_.forEach(function (c) {
     var n = counts[c[0]] || 0;
-    if (n) parts.push(n + ' ' + (n === 1 ? c[1] : c[2]));
+    if (n) add(n, ' ' + (n === 1 ? c[1] : c[2]));
   });
-  if (!parts.length) return dryRun ? 'Nothing to sync: the sheet and the table agree.' : 'Everything is in sync.';
-  return (dryRun ? 'A sync would do this: ' : '') + parts.join(', ');
+  var problems = counts.problems || 0;
+  if (problems) {
+    add(problems, (problems === 1 ? ' problem' : ' problems') + ' in ');
+    pieces.push(problemRows, problemRows === 1 ? ' row' : ' rows');
+  }
+  if (!pieces.length) return [dryRun ? 'Nothing to sync: the sheet and the table agree.' : SYNC_IN_SYNC_TEXT_];
+  return pieces;
+}
+
+/** Pieces (strings and numbers) joined into plain text. */
+function syncJoinPieces_(pieces) {
+  return pieces.join('');
+}
+
+/** How many rows (or keys, when no row is known) `problems` are in. */
+function syncProblemRows_(problems) {
+  var rows = {};
+  problems.forEach(function (p) {
+    var row = p.sheetRow === undefined ? null : p.sheetRow;
+    rows[row ? 'row ' + row : p.key !== null && p.key !== undefined ? 'key ' + p.key : 'sheet'] = true;
+  });
+  return Object.keys(rows).length;
 }
 
 /** The report the sidebar shows after a sync (and keeps until the next one). */
@@ -78,8 +108,13 @@ function syncReport_(plan, problems, tally, more, cursor) {
   // Rounds re-plan the same rows: what is open is what the last round left.
   counts.problems = problems.length;
   counts.openConflicts = plan.summary.openConflicts;
+  var pieces = syncSentencePieces_(counts, false, syncProblemRows_(problems));
+  if (more) pieces.push(' (continuing…)');
   var report = {
-    text: syncSentence_(counts, false) + (more ? ' (continuing…)' : ''),
+    text: syncJoinPieces_(pieces),
+    pieces: pieces,
+    // Whether the sync changed anything, on either side (conflicts and problems only wait).
+    did: SYNC_COUNTS_.some(function (c) { return c[0] !== 'openConflicts' && counts[c[0]] > 0; }),
     dryRun: false,
     counts: counts,
     conflicts: plan.conflicts.map(syncShowConflict_),
@@ -109,8 +144,10 @@ function syncPreview_(plan, tally) {
   if (edits.writes.length) lines.push('Write ' + edits.writes.length + ' runs of cells in the sheet');
   if (edits.appends.length) lines.push('Add ' + edits.appends.length + ' rows to the sheet');
   if (edits.deleteRows.length) lines.push('Remove ' + edits.deleteRows.length + ' rows from the sheet');
+  var pieces = syncSentencePieces_(counts, true, syncProblemRows_(plan.problems));
   return {
-    text: syncSentence_(counts, true),
+    text: syncJoinPieces_(pieces),
+    pieces: pieces,
     dryRun: true,
     counts: counts,
     preview: lines,
@@ -149,10 +186,7 @@ function syncShowProblem_(p) {
 
 function syncShowMassDelete_(m) {
   if (!m) return null;
-  return {
-    withheld: m.withheld,
-    baseRows: m.baseRows,
-    text: 'This sync would delete ' + m.withheld + ' of the ' + m.baseRows +
-      ' rows in the database, because they are gone from the sheet. Nothing was deleted yet.',
-  };
+  var pieces = ['This sync would delete ', m.withheld, ' of the ', m.baseRows,
+    ' rows in the database, because they are gone from the sheet. Nothing was deleted yet.'];
+  return { withheld: m.withheld, baseRows: m.baseRows, text: syncJoinPieces_(pieces), pieces: pieces };
 }

@@ -89,6 +89,7 @@ describe('the sidebar in Chromium (mariadb)', () => {
   });
 
   test('a conflict is shown with both values and settled by clicking the sheet side', async () => {
+    await sidebar.locator('[data-testid=policy-summary]').click();
     await sidebar.locator('[data-testid=policy-default]').selectOption('manual');
     await sidebar.locator('[data-testid=policy-save-button]').click();
     await page.waitForTimeout(300);

@@ -36,7 +36,7 @@ for (const backend of backends()) {
       assert.match(byRow[4].message, /\S/);
       assert.ok(byRow[5], 'the duplicate is reported at its sheet row');
       assert.match(byRow[5].message, /unique|duplicate|already/i);
-      assert.match(report.text, /2 rows to fix/);
+      assert.match(report.text, /2 problems in 2 rows/);
 
       // Both stay in the sheet as typed, without a key.
       const rows = await sheetRecords(emu);

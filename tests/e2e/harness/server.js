@@ -71,7 +71,8 @@ async function waitHealthy(url, child, log) {
 
 /**
  * Enables `tables` on `db`, creates a read-write token and serves. Resolves to
- * { url, token, bin, db, createToken, log, stop }.
+ * { url, token, bin, db, createToken, log, stop, down, up }: `down` and `up` restart it on the
+ * same address.
  */
 async function startServer(db, { tables = [], corsOrigins = [], label = 'server', extraArgs = [] } = {}) {
   const bin = serverBinary();
@@ -80,13 +81,14 @@ async function startServer(db, { tables = [], corsOrigins = [], label = 'server'
   fs.mkdirSync(LOGS, { recursive: true });
   const logFile = path.join(LOGS, `${label.replace(/[^a-zA-Z0-9_.-]+/g, '_')}.log`);
   let lines = '';
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+  const out = fs.createWriteStream(logFile, { flags: 'a' });
+
+  /** Serves on `port`; resolves to the child once healthy, rejects with the log if it is not. */
+  async function serve(port) {
     const url = `http://127.0.0.1:${port}`;
     const args = ['--database-url', db.url, 'serve', '--listen', `127.0.0.1:${port}`, '--max-wait', '5', ...extraArgs];
     if (corsOrigins.length) args.push('--cors-origin', corsOrigins.join(','));
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' } });
-    const out = fs.createWriteStream(logFile, { flags: 'a' });
     const keep = (d) => {
       out.write(d);
       lines = (lines + d).slice(-20000);
@@ -97,27 +99,53 @@ async function startServer(db, { tables = [], corsOrigins = [], label = 'server'
       await waitHealthy(url, child, () => lines);
     } catch (e) {
       child.kill('SIGKILL');
+      throw e;
+    }
+    return child;
+  }
+
+  async function halt(child) {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  let port;
+  let child;
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    try {
+      child = await serve(port);
+      break;
+    } catch (e) {
       if (attempt < 2 && /address|in use/i.test(lines)) continue;
       throw e;
     }
-    return {
-      url,
-      token,
-      bin,
-      db,
-      log: () => lines,
-      createToken: (opts) => createToken(bin, db.url, opts),
-      async stop() {
-        if (child.exitCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-        out.end();
-      },
-    };
   }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    bin,
+    db,
+    log: () => lines,
+    createToken: (opts) => createToken(bin, db.url, opts),
+    async stop() {
+      await halt(child);
+      out.end();
+    },
+    /** Stops the server, leaving its address with nothing listening (`up` serves again). */
+    async down() {
+      await halt(child);
+    },
+    /** Serves again on the same address after `down`: a restart, as its clients see it. */
+    async up() {
+      if (child.exitCode === null) throw new Error('the server is already up');
+      child = await serve(port);
+    },
+  };
 }
 
 module.exports = { serverBinary, startServer, freePort, ROOT };
