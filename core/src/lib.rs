@@ -27,7 +27,8 @@
 //!   [`push_outcome`]: push results; [`problem`]: what a person must fix, per sheet row;
 //!   [`identity`]: where a new row's assigned key goes when the answer comes after the sheet
 //!   changed.
-//! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages.
+//! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages;
+//!   [`history`]: the row-history route's messages.
 //! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.
 //!
 //! ## A sync loop
@@ -149,6 +150,7 @@ pub mod convert;
 mod decimal;
 pub mod diff;
 pub mod hash;
+pub mod history;
 pub mod identity;
 pub mod merge;
 pub mod overridden;

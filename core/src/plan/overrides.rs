@@ -42,6 +42,7 @@ impl Planner<'_> {
     }
 
     /// Records that the row conflict on `key` was decided against `losing_side`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn overridden_row(
         &self,
         plan: &mut SyncPlan,
