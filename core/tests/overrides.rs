@@ -231,3 +231,12 @@ fn an_insert_on_both_sides_reports_the_cells_the_policy_overrode() {
     );
     assert_eq!(plan.overrides[0].losing_value, json!(1));
 }
+
+#[test]
+fn a_plan_saved_before_overrides_were_reported_still_decodes() {
+    let plan = plan(&both_changed_qty(ConflictPolicy::DatabaseWins));
+    let mut json = serde_json::to_value(&plan).unwrap();
+    json.as_object_mut().unwrap().remove("overrides");
+    let read: sheetsync_core::plan::SyncPlan = serde_json::from_value(json).unwrap();
+    assert!(read.overrides.is_empty());
+}

@@ -27,7 +27,9 @@ pub struct SyncPlan {
     /// Conflicts held for a person (`manual`) or the host's resolver (`custom`).
     pub conflicts: Vec<Conflict>,
     /// Values a decided conflict discarded, for the host to keep in its history (a policy
-    /// decides what wins now, never what is forgotten).
+    /// decides what wins now, never what is forgotten). Optional when a plan is read back,
+    /// so a pending batch saved by an add-on from before this field still decodes.
+    #[serde(default)]
     pub overrides: Vec<Override>,
     /// Rows a person must fix.
     pub problems: Vec<Problem>,
