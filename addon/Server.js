@@ -157,6 +157,14 @@ function serverClient_(connection) {
     rowsAtVersions: function (table, wanted) {
       return getAll(wanted.map(function (w) { return versionPath(table, w.key, w.version); }));
     },
+    /** POST /v1/tables/{t}/overrides: sheet values policies overrode (an OverrideReport). */
+    reportOverrides: function (table, report) {
+      return call('post', tablePath(table) + '/overrides', report);
+    },
+    /** GET /v1/tables/{t}/rows/{key}/history: the row's change-log entries and overrides. */
+    rowHistory: function (table, key) {
+      return call('get', tablePath(table) + '/rows/' + encodeURIComponent(key) + '/history');
+    },
   };
 }
 
