@@ -161,10 +161,6 @@ function serverClient_(connection) {
     reportOverrides: function (table, report) {
       return call('post', tablePath(table) + '/overrides', report);
     },
-    /** GET /v1/tables/{t}/rows/{key}/history: the row's change-log entries and overrides. */
-    rowHistory: function (table, key) {
-      return call('get', tablePath(table) + '/rows/' + encodeURIComponent(key) + '/history');
-    },
   };
 }
 
