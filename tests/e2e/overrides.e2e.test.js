@@ -20,7 +20,7 @@ async function history(stack, table, key) {
 }
 
 for (const backend of backends()) describe(`overridden values on ${backend}`, () => {
-  const stack = useStack(backend, { label: `overrides-${backend}`, tables: { stock: ddl.table('stock', STOCK) } });
+  const stack = useStack(backend, { label: `overrides-${backend}`, tables: { stock: ddl.table('stock', STOCK), parts: ddl.table('parts', STOCK) } });
 
   test('an edit the database overrode is in the row history and restored by one click', async () => {
     await stack.sql("INSERT INTO stock (name, qty, note) VALUES ('widget', 10, 'base')");
@@ -58,5 +58,30 @@ for (const backend of backends()) describe(`overridden values on ${backend}`, ()
     assert.equal(after.overrides.length, 1, 'a later sync reports nothing twice');
     await emu.run('syncNow', {});
     assert.equal((await history(stack, 'stock', o.key)).overrides.length, 1);
+  });
+
+  test('a whole row the database deleted is listed, and a restore that cannot be made says why', async () => {
+    await stack.sql("INSERT INTO parts (name, qty, note) VALUES ('gizmo', 1, 'base')");
+    const emu = addonEmulator();
+    await connectAndBind(emu, stack, 'parts', { policy: { default: 'database-wins', columns: {} } });
+    await emu.run('syncNow', {});
+    await emu.run('setAutoSync', true);
+    const [synced] = await sheetRecords(emu);
+    await stack.sql("DELETE FROM parts WHERE name = 'gizmo'");
+    await emu.user.editCell('Sheet1', `C${synced._row}`, 5);
+    assert.deepEqual(await sheetRecords(emu), [], "the database's deletion won");
+    const { overrides } = await emu.run('listOverrides');
+    assert.deepEqual(
+      overrides.map((o) => [o.column, o.side, o.restorable]),
+      [[null, 'sheet', false]],
+    );
+    assert.equal(overrides[0].value[2], 5, 'the whole row as the sheet had it, edit included');
+    const history = await (await fetch(`${stack.url}/v1/tables/parts/rows/${synced.id}/history`, {
+      headers: { Authorization: `Bearer ${stack.token}` },
+    })).json();
+    assert.equal(history.overrides[0].column, null);
+    assert.deepEqual(history.overrides[0].value.slice(1), ['gizmo', 5, 'base']);
+    await assert.rejects(emu.run('restoreOverride', overrides[0].id), /lost as a whole row/);
+    await assert.rejects(emu.run('restoreOverride', 'no-such-id'), /no longer kept/);
   });
 });
