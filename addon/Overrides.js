@@ -5,7 +5,8 @@
  * The core decides what lost (a plan's `overrides`: the losing side, the losing and winning
  * values, when and by whom the losing change was made where known); this file only keeps and
  * sends what it decided. Each sync keeps its plan's overrides in the sheet's hidden storage
- * (the newest OVERRIDES_KEPT_, so the list stays small whatever happens), and reports the
+ * (the newest OVERRIDES_KEPT_, plus at most a report's worth not yet sent, so the list stays
+ * small whatever happens), and reports the
  * sheet's losing values to the server, which keeps them in the row's history with the change
  * log (the database's losing values are already there). A report that fails is sent again by
  * the next sync; the server stores each override once.
@@ -25,8 +26,14 @@ function overridesKept_(sheetId) {
   return text ? JSON.parse(text) : [];
 }
 
+/**
+ * Saves the newest OVERRIDES_KEPT_ overrides, and past them those the server has not had yet
+ * (at most one report's worth), so trimming the list never loses one before it is reported.
+ */
 function overridesSave_(sheetId, list) {
-  storeWriteBlock_(sheetId, 'overrides', list.length ? JSON.stringify(list.slice(0, OVERRIDES_KEPT_)) : '');
+  var kept = list.slice(0, OVERRIDES_KEPT_).concat(list.slice(OVERRIDES_KEPT_)
+    .filter(function (o) { return !o.reported; }).slice(0, OVERRIDES_REPORT_MAX_));
+  storeWriteBlock_(sheetId, 'overrides', kept.length ? JSON.stringify(kept) : '');
 }
 
 /**
@@ -43,7 +50,7 @@ function overridesKeep_(ctx, plan) {
     var now = Date.now();
     var fresh = found.map(function (o) { return overridesEntry_(origin, o, now); })
       .filter(function (o) { return !known[o.id]; });
-    kept = fresh.reverse().concat(kept).slice(0, OVERRIDES_KEPT_);
+    kept = fresh.reverse().concat(kept);
     overridesSave_(ctx.sheetId, kept);
   }
   overridesReport_(ctx, kept);
@@ -108,7 +115,7 @@ function listOverrides() {
   var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
   if (!storeBinding_(sheetId)) return { overrides: [] };
   return {
-    overrides: overridesKept_(sheetId).map(function (o) {
+    overrides: overridesKept_(sheetId).slice(0, OVERRIDES_KEPT_).map(function (o) {
       return {
         id: o.id,
         key: o.key,

@@ -20,7 +20,7 @@ async function history(stack, table, key) {
 }
 
 for (const backend of backends()) describe(`overridden values on ${backend}`, () => {
-  const stack = useStack(backend, { label: `overrides-${backend}`, tables: { stock: ddl.table('stock', STOCK), parts: ddl.table('parts', STOCK) } });
+  const stack = useStack(backend, { label: `overrides-${backend}`, tables: { stock: ddl.table('stock', STOCK), parts: ddl.table('parts', STOCK), bulk: ddl.table('bulk', STOCK) } });
 
   test('an edit the database overrode is in the row history and restored by one click', async () => {
     await stack.sql("INSERT INTO stock (name, qty, note) VALUES ('widget', 10, 'base')");
@@ -83,5 +83,23 @@ for (const backend of backends()) describe(`overridden values on ${backend}`, ()
     assert.deepEqual(history.overrides[0].value.slice(1), ['gizmo', 5, 'base']);
     await assert.rejects(emu.run('restoreOverride', overrides[0].id), /lost as a whole row/);
     await assert.rejects(emu.run('restoreOverride', 'no-such-id'), /no longer kept/);
+  });
+
+  test('the add-on keeps the newest 50 replaced values while the server keeps every one', async () => {
+    const values = Array.from({ length: 55 }, (_, i) => `('item ${i}', ${i}, NULL)`).join(', ');
+    await stack.sql(`INSERT INTO bulk (name, qty, note) VALUES ${values}`);
+    const emu = addonEmulator();
+    await connectAndBind(emu, stack, 'bulk', { policy: { default: 'database-wins', columns: {} } });
+    await emu.run('syncNow', {});
+    await stack.sql('UPDATE bulk SET qty = qty + 100');
+    await emu.user.pasteBlock('Sheet1', 'C2', Array.from({ length: 55 }, (_, i) => [1000 + i]));
+    await emu.run('syncNow', {});
+    const { overrides } = await emu.run('listOverrides');
+    assert.equal(overrides.length, 50);
+    const keys = (await sheetRecords(emu)).map((r) => String(r.id));
+    for (const key of [keys[0], keys[54]]) {
+      const res = await fetch(`${stack.url}/v1/tables/bulk/rows/${key}/history`, { headers: { Authorization: `Bearer ${stack.token}` } });
+      assert.equal((await res.json()).overrides.length, 1, `row ${key}'s replaced value reached the server`);
+    }
   });
 });
