@@ -6,10 +6,9 @@
  * values, when and by whom the losing change was made where known); this file only keeps and
  * sends what it decided. Each sync keeps its plan's overrides in the sheet's hidden storage
  * (the newest OVERRIDES_KEPT_, plus at most a report's worth not yet sent, so the list stays
- * small whatever happens), and reports the
- * sheet's losing values to the server, which keeps them in the row's history with the change
- * log (the database's losing values are already there). A report that fails is sent again by
- * the next sync; the server stores each override once.
+ * small whatever happens), and reports the sheet's losing values to the server, which keeps
+ * them in the row's history with the change log (the database's losing values are already
+ * there). A report that fails is sent again by the next sync; the server stores each once.
  *
  * Restoring a cell override writes the losing value back into the cell, records the edit
  * time, and syncs: to the core it is an ordinary edit of the sheet, pushed like any other.
