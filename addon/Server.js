@@ -157,6 +157,10 @@ function serverClient_(connection) {
     rowsAtVersions: function (table, wanted) {
       return getAll(wanted.map(function (w) { return versionPath(table, w.key, w.version); }));
     },
+    /** POST /v1/tables/{t}/overrides: sheet values policies overrode (an OverrideReport). */
+    reportOverrides: function (table, report) {
+      return call('post', tablePath(table) + '/overrides', report);
+    },
   };
 }
 

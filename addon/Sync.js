@@ -169,6 +169,7 @@ function syncRound_(ctx, options) {
   storeSaveHeldChanges_(sheetId, plan.pendingChanges);
   storeSaveCursor_(sheetId, feed.cursor);
   ctx.tally.add(plan.summary, true);
+  overridesKeep_(ctx, plan);
 
   var round = { plan: plan, problems: plan.problems.slice(), more: false, pushed: 0, pushConflicts: 0 };
   syncPushPlan_(ctx, input, plan, round);

@@ -99,6 +99,7 @@ function syncCopyPage_(ctx, template, base, rows, options) {
     storeSaveHeldChanges_(ctx.sheetId, storeHeldChanges_(ctx.sheetId).concat(plan.pendingChanges));
   }
   ctx.tally.add(plan.summary, true);
+  overridesKeep_(ctx, plan);
 
   var round = { plan: plan, problems: [], more: false, pushed: 0, pushConflicts: 0 };
   if (plan.push.length) {

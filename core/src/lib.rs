@@ -22,10 +22,13 @@
 //! - [`sheet`], [`convert`]: sheet cells and their mapping to column values.
 //! - [`hash`]: the stable row and cell hashes; [`base`]: their stored form.
 //! - [`diff`]: what changed in the sheet; [`merge`] and [`policy`]: three-way merge and who
-//!   wins a conflict; [`plan`]: the planner; [`push_outcome`]: push results; [`problem`]:
-//!   what a person must fix, per sheet row; [`identity`]: where a new row's assigned key
-//!   goes when the answer comes after the sheet changed.
-//! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages.
+//!   wins a conflict; [`overridden`]: the values a decided conflict discarded, reported in
+//!   the plan so a host keeps them and a person can restore one; [`plan`]: the planner;
+//!   [`push_outcome`]: push results; [`problem`]: what a person must fix, per sheet row;
+//!   [`identity`]: where a new row's assigned key goes when the answer comes after the sheet
+//!   changed.
+//! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages;
+//!   [`history`]: the row-history route's messages.
 //! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.
 //!
 //! ## A sync loop
@@ -147,8 +150,10 @@ pub mod convert;
 mod decimal;
 pub mod diff;
 pub mod hash;
+pub mod history;
 pub mod identity;
 pub mod merge;
+pub mod overridden;
 pub mod plan;
 pub mod policy;
 pub mod problem;

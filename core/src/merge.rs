@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::overridden::Side;
 use crate::policy::{Choice, ConflictPolicy, PolicySet};
 use crate::schema::{RowKey, TableSchema};
 use crate::value::{canonical_decimal, check_int_range, SqlType, Value};
@@ -124,6 +125,8 @@ pub(crate) struct MergedRow {
     /// Conflicts decided here (counted), and those held (reported).
     pub decided: usize,
     pub held: Vec<(usize, ConflictPolicy)>,
+    /// Decided conflicts' losing values, by column and side, with the deciding policy.
+    pub overridden: Vec<(usize, Side, ConflictPolicy)>,
     pub need_base: bool,
 }
 
@@ -136,23 +139,28 @@ pub(crate) fn merge_row(s: &RowSides<'_>) -> MergedRow {
         let base_h = s.base.and_then(|b| b.get(c).copied());
         let sheet_changed = s.sheet_owned[c] && base_h != Some(sheet_h);
         let db_changed = base_h != Some(db_h);
+        // The policy of a conflict decided here that may have discarded a side's value.
+        let mut decided_by = None;
         let pick = if !sheet_changed || sheet_h == db_h {
             Pick::Database
         } else if !db_changed {
             Pick::Sheet
         } else {
             let policy = s.policies.for_column(&col.name);
-            let pick = if policy == ConflictPolicy::NumericDelta {
+            let (pick, deciding) = if policy == ConflictPolicy::NumericDelta {
                 numeric_delta(s, c)
             } else if let Some(answer) = s.answers.get(&col.name).filter(|_| policy.is_held()) {
-                answer.clone()
+                (answer.clone(), Some(policy))
             } else {
-                decide(policy, s.times, None)
+                (decide(policy, s.times, None), Some(policy))
             };
             match pick {
                 Pick::Held(p) => out.held.push((c, p)),
                 Pick::NeedBase => out.need_base = true,
-                _ => out.decided += 1,
+                _ => {
+                    out.decided += 1;
+                    decided_by = deciding;
+                }
             }
             pick
         };
@@ -168,18 +176,28 @@ pub(crate) fn merge_row(s: &RowSides<'_>) -> MergedRow {
         if value_h != sheet_h {
             out.write.push(c);
         }
+        if let Some(policy) = decided_by {
+            for (side, h) in [(Side::Sheet, sheet_h), (Side::Database, db_h)] {
+                if value_h != h {
+                    out.overridden.push((c, side, policy));
+                }
+            }
+        }
         out.values.push(value);
     }
     out
 }
 
-fn numeric_delta(s: &RowSides<'_>, c: usize) -> Pick {
+/// Decides a `numeric-delta` cell: the pick, and the policy that chose a side (`None` when
+/// both sides' deltas were combined, so neither side's change is lost).
+fn numeric_delta(s: &RowSides<'_>, c: usize) -> (Pick, Option<ConflictPolicy>) {
     let fallback = || {
         let policy = s.policies.for_rows();
-        match s.answers.get(&s.schema.columns[c].name) {
+        let pick = match s.answers.get(&s.schema.columns[c].name) {
             Some(answer) if policy.is_held() => answer.clone(),
             _ => decide(policy, s.times, None),
-        }
+        };
+        (pick, Some(policy))
     };
     if s.base.is_none() {
         return fallback();
@@ -188,7 +206,7 @@ fn numeric_delta(s: &RowSides<'_>, c: usize) -> Pick {
         return if s.base_unavailable {
             fallback()
         } else {
-            Pick::NeedBase
+            (Pick::NeedBase, None)
         };
     };
     let (b, sv, dv) = (&base_values[c], &s.sheet_values[c], &s.db_values[c]);
@@ -209,7 +227,7 @@ fn numeric_delta(s: &RowSides<'_>, c: usize) -> Pick {
         ) => decimal_delta(b, x, y, *precision, *scale),
         _ => None,
     };
-    merged.map_or_else(fallback, Pick::Given)
+    merged.map_or_else(fallback, |v| (Pick::Given(v), None))
 }
 
 /// `x + y - b` on canonical decimals of one column, exactly, in scaled integers.

@@ -18,6 +18,8 @@
 //! - **Writing** ([`push`]): a batch is one transaction; each row is compare-and-set on its
 //!   version under a savepoint, so a stale or refused row changes nothing and the rest
 //!   applies; the answer is stored under the batch id so a retry applies nothing twice.
+//! - **History** ([`history`]): a row's change-log entries, and the sheet values conflict
+//!   policies overrode, which the add-on reports; pruned with the log.
 //! - **Access** ([`tokens`], [`tables`]): bearer tokens scoped to tables and to read or
 //!   read-write; tables are enabled with the binary's own subcommands.
 //!
@@ -27,6 +29,7 @@
 pub mod cli;
 pub mod db;
 pub mod feed;
+pub mod history;
 pub mod http;
 pub mod metrics;
 pub mod push;

@@ -9,6 +9,7 @@ use crate::base::BaseRow;
 use crate::diff::SheetRow;
 use crate::hash::digest_row;
 use crate::merge::{merge_row, Conflict, ConflictKind, Pick, RowSides};
+use crate::overridden::Side;
 use crate::schema::RowKey;
 use crate::value::Value;
 
@@ -67,6 +68,28 @@ impl Planner<'_> {
             plan.pending_changes.push(d.change.clone());
             return;
         }
+        let kind = if b.is_some() {
+            ConflictKind::Cell
+        } else {
+            ConflictKind::InsertInsert
+        };
+        for &(c, side, policy) in &merged.overridden {
+            let losing = match side {
+                Side::Sheet => &row.values[c],
+                Side::Database => &db_values[c],
+            };
+            let at = (c, side, policy);
+            self.overridden_cell(
+                plan,
+                key,
+                row.sheet_row,
+                kind,
+                at,
+                losing,
+                &merged.values[c],
+                d,
+            );
+        }
         let held: BTreeSet<usize> = merged.held.iter().map(|(c, _)| *c).collect();
         let not_held = |cols: &[usize]| -> Vec<usize> {
             cols.iter().copied().filter(|c| !held.contains(c)).collect()
@@ -74,11 +97,6 @@ impl Planner<'_> {
         let writable = not_held(&merged.write);
         self.write_cells(row, &merged.values, &writable);
         if !held.is_empty() {
-            let kind = if b.is_some() {
-                ConflictKind::Cell
-            } else {
-                ConflictKind::InsertInsert
-            };
             for (c, policy) in &merged.held {
                 let conflict = Conflict {
                     key: key.clone(),

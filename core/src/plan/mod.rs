@@ -30,6 +30,7 @@ mod emit;
 mod input;
 mod merge_step;
 mod output;
+mod overrides;
 mod rows;
 
 use std::collections::BTreeMap;

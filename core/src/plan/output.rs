@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::BaseRow;
 use crate::merge::Conflict;
+use crate::overridden::Override;
 use crate::problem::Problem;
 use crate::schema::RowKey;
 use crate::sheet::SheetCell;
@@ -25,6 +26,11 @@ pub struct SyncPlan {
     pub base_updates: BTreeMap<RowKey, Option<BaseRow>>,
     /// Conflicts held for a person (`manual`) or the host's resolver (`custom`).
     pub conflicts: Vec<Conflict>,
+    /// Values a decided conflict discarded, for the host to keep in its history (a policy
+    /// decides what wins now, never what is forgotten). Optional when a plan is read back,
+    /// so a pending batch saved by an add-on from before this field still decodes.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
     /// Rows a person must fix.
     pub problems: Vec<Problem>,
     /// Rows whose base image the host should fetch before planning again.

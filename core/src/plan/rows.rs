@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::emit::wire_row;
 use super::output::SyncPlan;
+use super::overrides::RowSidesLost;
 use super::{DbRow, SyncInput, Writes};
 use crate::base::{Base, BaseRow};
 use crate::diff::{read_sheet_row, Changeset, ColumnMap, SheetRow};
 use crate::hash::through_sheet;
 use crate::merge::{decide, ConflictKind, Pick, Times};
+use crate::overridden::Side;
 use crate::policy::Choice;
 use crate::problem::{Problem, ProblemKind};
 use crate::schema::RowKey;
@@ -213,6 +215,12 @@ impl<'a> Planner<'a> {
                         // The database row is gone: the base forgets it, and the applied
                         // insert (possibly under a new database-assigned key) brings it back.
                         plan.summary.conflicts += 1;
+                        let rows = RowSidesLost {
+                            sheet: Some(&row.values),
+                            database: None,
+                        };
+                        let (at, kind) = (Some(row.sheet_row), ConflictKind::UpdateDelete);
+                        self.overridden_row(plan, key, at, kind, Side::Database, rows, d);
                         plan.base_updates.insert(key.clone(), None);
                         self.push_reinsert(plan, &row);
                     }
@@ -231,6 +239,12 @@ impl<'a> Planner<'a> {
                     }
                     _ => {
                         plan.summary.conflicts += 1;
+                        let rows = RowSidesLost {
+                            sheet: Some(&row.values),
+                            database: None,
+                        };
+                        let (at, kind) = (Some(row.sheet_row), ConflictKind::UpdateDelete);
+                        self.overridden_row(plan, key, at, kind, Side::Sheet, rows, d);
                         self.delete_rows.push(row.sheet_row);
                         plan.base_updates.insert(key.clone(), None);
                     }
@@ -246,6 +260,12 @@ impl<'a> Planner<'a> {
                 (Some((values, cells)), _) => match self.row_pick(key, d) {
                     Pick::Sheet => {
                         plan.summary.conflicts += 1;
+                        let rows = RowSidesLost {
+                            sheet: None,
+                            database: Some(values),
+                        };
+                        let kind = ConflictKind::DeleteUpdate;
+                        self.overridden_row(plan, key, None, kind, Side::Database, rows, d);
                         self.push_delete(plan, key, d.version);
                     }
                     Pick::Held(policy) => {
@@ -262,6 +282,12 @@ impl<'a> Planner<'a> {
                     }
                     _ => {
                         plan.summary.conflicts += 1;
+                        let rows = RowSidesLost {
+                            sheet: None,
+                            database: Some(values),
+                        };
+                        let kind = ConflictKind::DeleteUpdate;
+                        self.overridden_row(plan, key, None, kind, Side::Sheet, rows, d);
                         self.append(values);
                         plan.base_updates
                             .insert(key.clone(), Some(BaseRow::new(d.version, cells.clone())));

@@ -240,9 +240,12 @@ pub fn text_to_wire(
 }
 
 /// Deletes stamped log entries older than `retain_ms` beyond the newest `retain_min`, and moves
-/// the expiry mark; row versions stay. Returns how many entries were deleted.
+/// the expiry mark; row versions stay. Reported overrides are pruned by the same rules. Returns
+/// how many log entries were deleted.
 pub async fn compact(db: &Db, retain_ms: i64, retain_min: i64) -> Result<u64, sqlx::Error> {
     let cutoff = now_ms() - retain_ms;
+    // The sheet's side of the rows' past goes with the database's side (see `history`).
+    crate::history::prune(db, cutoff, retain_min).await?;
     let (last, compacted) = state(db).await?;
     let by_count = last - retain_min;
     let sql = format!(

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod history;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +61,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/tables/{table}/changes"),
     ("post", "/v1/tables/{table}/push"),
     ("get", "/v1/tables/{table}/rows/{key}/versions/{version}"),
+    ("get", "/v1/tables/{table}/rows/{key}/history"),
+    ("post", "/v1/tables/{table}/overrides"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -129,6 +132,8 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[4].1, get(handlers::changes))
         .route(ROUTES[5].1, post(handlers::push))
         .route(ROUTES[6].1, get(handlers::row_version))
+        .route(ROUTES[7].1, get(history::row_history))
+        .route(ROUTES[8].1, post(history::report_overrides))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))

@@ -1,0 +1,80 @@
+'use strict';
+// No edit lost, in the sidebar: a sheet edit the database overrode (database wins) is listed
+// under "Replaced values" with both values, and its Restore button puts it back in the cell
+// and syncs it to the database. Screenshots: 20-override-listed, 21-override-restored.
+
+const assert = require('node:assert/strict');
+const { describe, test, before, after } = require('node:test');
+const { ddl } = require('../e2e/harness/stack');
+const { openRig, snap } = require('./harness');
+
+const PEOPLE = ddl.table('people', ['name VARCHAR(40) NOT NULL', 'qty INT NULL']);
+
+describe('replaced values in the sidebar (mariadb)', () => {
+  let rig;
+  let page;
+  let sidebar;
+  const errors = [];
+
+  before(async () => {
+    rig = await openRig({ label: 'browser-overrides', tables: { people: PEOPLE } });
+    await rig.stack.sql("INSERT INTO people (name, qty) VALUES ('Ada', 3), ('Grace', 5)");
+    page = await rig.browser.context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(rig.playground.url);
+    await page.waitForSelector('[data-testid=cell-A1]');
+    sidebar = page.frameLocator('[data-testid=sidebar-frame]');
+    await sidebar.locator('[data-testid=server-url]').fill(rig.stack.url);
+    await sidebar.locator('[data-testid=server-token]').fill(rig.stack.token);
+    await sidebar.locator('[data-testid=connect-button]').click();
+    await sidebar.locator('[data-testid=table-select] option[value=people]').waitFor({ state: 'attached' });
+    await sidebar.locator('[data-testid=table-select]').selectOption('people');
+    await sidebar.locator('[data-testid=bind-button]').click();
+    await sidebar.locator('[data-testid=sync-summary]').filter({ hasText: /2 rows added to the sheet/ }).waitFor();
+  });
+
+  after(async () => {
+    if (rig) await rig.close();
+  });
+
+  const cell = (a1) => page.locator(`[data-testid=cell-${a1}]`);
+
+  async function typeInto(a1, value) {
+    await cell(a1).dblclick();
+    await page.locator('[data-testid=formula-bar]').fill(String(value));
+    await page.locator('[data-testid=formula-bar]').press('Enter');
+  }
+
+  test('a sheet edit the database overrode is listed with both values', async () => {
+    assert.equal(await sidebar.locator('[data-testid=overrides-history]').isHidden(), true, 'nothing replaced yet');
+    await typeInto('C3', 50);
+    await cell('C3').filter({ hasText: '50' }).waitFor();
+    await rig.stack.sql("UPDATE people SET qty = 60 WHERE name = 'Grace'");
+    const item = sidebar.locator('[data-testid=override-0]');
+    try {
+      await item.waitFor({ timeout: 8000 });
+    } catch {
+      await sidebar.locator('[data-testid=sync-button]').click();
+      await item.waitFor();
+    }
+    await cell('C3').filter({ hasText: '60' }).waitFor();
+    const line = await item.textContent();
+    assert.match(line, /qty of key 2/);
+    assert.match(line, /the sheet's 50/);
+    assert.match(line, /replaced by 60/);
+    assert.match(line, /the database wins/);
+    await snap(page, '20-override-listed');
+  });
+
+  test('Restore puts the replaced value back in the cell and syncs it to the database', async () => {
+    await sidebar.locator('[data-testid=override-0-restore]').click();
+    await cell('C3').filter({ hasText: '50' }).waitFor();
+    await sidebar.locator('[data-testid=sync-summary]').filter({ hasText: /1 updated in the database/ }).waitFor();
+    const [row] = await rig.stack.sql("SELECT qty FROM people WHERE name = 'Grace'");
+    assert.equal(Number(row.qty), 50, 'the restored value reached the database');
+    await sidebar.locator('[data-testid=override-0-restore]').filter({ hasText: 'Restore again' }).waitFor();
+    assert.match(await sidebar.locator('[data-testid=override-0]').textContent(), /Restored/);
+    await snap(page, '21-override-restored');
+    assert.deepEqual(errors, [], 'no script error on the page');
+  });
+});

@@ -1,0 +1,105 @@
+'use strict';
+// No edit lost: a sheet edit a conflict policy overrides is kept by the add-on, reported to
+// the server's row history, listed for the sidebar, and restored with one call as an ordinary
+// edit that reaches the database. On MariaDB, PostgreSQL and SQLite.
+
+const assert = require('node:assert/strict');
+const { describe, test } = require('node:test');
+const { backends } = require('./harness/databases');
+const { useStack, ddl } = require('./harness/stack');
+const { addonEmulator, connectAndBind, sheetRecords } = require('./harness/addon');
+
+const STOCK = ['name VARCHAR(40) NOT NULL', 'qty INT NULL', 'note VARCHAR(80) NULL'];
+
+async function history(stack, table, key) {
+  const res = await fetch(`${stack.url}/v1/tables/${table}/rows/${encodeURIComponent(key)}/history`, {
+    headers: { Authorization: `Bearer ${stack.token}` },
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+for (const backend of backends()) describe(`overridden values on ${backend}`, () => {
+  const stack = useStack(backend, { label: `overrides-${backend}`, tables: { stock: ddl.table('stock', STOCK), parts: ddl.table('parts', STOCK), bulk: ddl.table('bulk', STOCK) } });
+
+  test('an edit the database overrode is in the row history and restored by one click', async () => {
+    await stack.sql("INSERT INTO stock (name, qty, note) VALUES ('widget', 10, 'base')");
+    const emu = addonEmulator();
+    await connectAndBind(emu, stack, 'stock', { policy: { default: 'database-wins', columns: {} } });
+    await emu.run('syncNow', {});
+    await emu.run('setAutoSync', true);
+    const [synced] = await sheetRecords(emu);
+    // The database changes first; the person's edit then syncs from the onEdit trigger,
+    // which records its time, and meets the database's change.
+    await stack.sql("UPDATE stock SET qty = 12 WHERE name = 'widget'");
+    await emu.user.editCell('Sheet1', `C${synced._row}`, 11);
+    assert.equal((await sheetRecords(emu))[0].qty, 12, 'the database won');
+
+    const { overrides } = await emu.run('listOverrides');
+    assert.equal(overrides.length, 1);
+    const [o] = overrides;
+    assert.deepEqual(
+      { key: o.key, column: o.column, side: o.side, value: o.value, winning: o.winning, policy: o.policy, restorable: o.restorable },
+      { key: String(synced.id), column: 'qty', side: 'sheet', value: 11, winning: 12, policy: 'database-wins', restorable: true },
+    );
+    assert.ok(o.changedAt > 0, 'the edit time the onEdit trigger recorded');
+
+    const before = await history(stack, 'stock', o.key);
+    assert.deepEqual(before.overrides.map((r) => [r.column, r.value, r.winning_value, r.policy]), [['qty', 11, 12, 'database-wins']]);
+    assert.equal(before.changes[0].cells[2], 12, 'the change log holds the winning image');
+
+    const report = await emu.run('restoreOverride', o.id);
+    assert.match(report.text, /1 updated in the database/);
+    assert.equal((await sheetRecords(emu))[0].qty, 11, 'the old value is back in the cell');
+    const [db] = await stack.sql('SELECT qty FROM stock');
+    assert.equal(Number(db.qty), 11, 'and reached the database');
+    const after = await history(stack, 'stock', o.key);
+    assert.equal(after.changes[0].cells[2], 11, 'the restore is the newest change');
+    assert.equal(after.overrides.length, 1, 'a later sync reports nothing twice');
+    await emu.run('syncNow', {});
+    assert.equal((await history(stack, 'stock', o.key)).overrides.length, 1);
+  });
+
+  test('a whole row the database deleted is listed, and a restore that cannot be made says why', async () => {
+    await stack.sql("INSERT INTO parts (name, qty, note) VALUES ('gizmo', 1, 'base')");
+    const emu = addonEmulator();
+    await connectAndBind(emu, stack, 'parts', { policy: { default: 'database-wins', columns: {} } });
+    await emu.run('syncNow', {});
+    await emu.run('setAutoSync', true);
+    const [synced] = await sheetRecords(emu);
+    await stack.sql("DELETE FROM parts WHERE name = 'gizmo'");
+    await emu.user.editCell('Sheet1', `C${synced._row}`, 5);
+    assert.deepEqual(await sheetRecords(emu), [], "the database's deletion won");
+    const { overrides } = await emu.run('listOverrides');
+    assert.deepEqual(
+      overrides.map((o) => [o.column, o.side, o.restorable]),
+      [[null, 'sheet', false]],
+    );
+    assert.equal(overrides[0].value[2], 5, 'the whole row as the sheet had it, edit included');
+    const history = await (await fetch(`${stack.url}/v1/tables/parts/rows/${synced.id}/history`, {
+      headers: { Authorization: `Bearer ${stack.token}` },
+    })).json();
+    assert.equal(history.overrides[0].column, null);
+    assert.deepEqual(history.overrides[0].value.slice(1), ['gizmo', 5, 'base']);
+    await assert.rejects(emu.run('restoreOverride', overrides[0].id), /lost as a whole row/);
+    await assert.rejects(emu.run('restoreOverride', 'no-such-id'), /no longer kept/);
+  });
+
+  test('the add-on keeps the newest 50 replaced values while the server keeps every one', async () => {
+    const values = Array.from({ length: 55 }, (_, i) => `('item ${i}', ${i}, NULL)`).join(', ');
+    await stack.sql(`INSERT INTO bulk (name, qty, note) VALUES ${values}`);
+    const emu = addonEmulator();
+    await connectAndBind(emu, stack, 'bulk', { policy: { default: 'database-wins', columns: {} } });
+    await emu.run('syncNow', {});
+    await stack.sql('UPDATE bulk SET qty = qty + 100');
+    await emu.user.pasteBlock('Sheet1', 'C2', Array.from({ length: 55 }, (_, i) => [1000 + i]));
+    await emu.run('syncNow', {});
+    const { overrides } = await emu.run('listOverrides');
+    assert.equal(overrides.length, 50);
+    const keys = (await sheetRecords(emu)).map((r) => String(r.id));
+    for (const key of [keys[0], keys[54]]) {
+      const res = await fetch(`${stack.url}/v1/tables/bulk/rows/${key}/history`, { headers: { Authorization: `Bearer ${stack.token}` } });
+      assert.equal((await res.json()).overrides.length, 1, `row ${key}'s replaced value reached the server`);
+    }
+  });
+});
