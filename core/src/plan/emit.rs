@@ -126,10 +126,7 @@ impl Planner<'_> {
             other_sheet_row: None,
             key: row.key.clone(),
             column: None,
-            message: format!(
-                "row {} is added to the database once it has a value in {list}",
-                row.sheet_row
-            ),
+            message: format!("not added to the database until it has a value in {list}"),
         }
     }
 
