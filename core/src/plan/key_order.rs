@@ -30,8 +30,10 @@ pub(crate) struct AppendPlace {
 /// A numeric key's value, compared exactly.
 #[derive(Clone, Debug)]
 enum Number {
-    /// An integer or decimal key: `[-]digits[.digits]`, compared digit by digit so that no
-    /// value is rounded through a double.
+    /// An integer key (a first sync may append every row of a large table: no allocation).
+    Int(i128),
+    /// A decimal key: `[-]digits[.digits]`, compared digit by digit so that no value is
+    /// rounded through a double.
     Exact(ExactDecimal),
     /// A floating-point key.
     Float(f64),
@@ -42,9 +44,8 @@ impl AppendPlace {
     /// column is `key_column`.
     pub(crate) fn new(key_column: &ColumnSchema, key: &RowKey, arrival: usize) -> AppendPlace {
         let number = match key_column.sql_type {
-            SqlType::Int { .. } | SqlType::Decimal { .. } => {
-                ExactDecimal::parse(&key.0).map(Number::Exact)
-            }
+            SqlType::Int { .. } => key.0.parse::<i128>().ok().map(Number::Int),
+            SqlType::Decimal { .. } => ExactDecimal::parse(&key.0).map(Number::Exact),
             SqlType::Float { .. } => key.0.parse::<f64>().ok().map(Number::Float),
             _ => None,
         };
@@ -82,11 +83,19 @@ impl Eq for AppendPlace {}
 impl Number {
     fn cmp(&self, other: &Number) -> Ordering {
         match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a.cmp(b),
             (Number::Exact(a), Number::Exact(b)) => a.cmp(b),
             (Number::Float(a), Number::Float(b)) => a.total_cmp(b),
-            // One key column has one type: a mix cannot occur; keep the order total anyway.
-            (Number::Exact(_), Number::Float(_)) => Ordering::Less,
-            (Number::Float(_), Number::Exact(_)) => Ordering::Greater,
+            // One key column has one type, so kinds never mix; the order stays total anyway.
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Number::Int(_) => 0,
+            Number::Exact(_) => 1,
+            Number::Float(_) => 2,
         }
     }
 }

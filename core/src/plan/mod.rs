@@ -186,10 +186,9 @@ fn database_rows(
         origin: None,
         changed_at_ms: 0,
     });
-    let mut latest: BTreeMap<RowKey, RowChange> = BTreeMap::new();
-    let mut arrivals: BTreeMap<RowKey, usize> = BTreeMap::new();
+    // Per key: the position of its first change among those received, and its latest change.
+    let mut latest: BTreeMap<RowKey, (usize, RowChange)> = BTreeMap::new();
     for (position, change) in snapshot.chain(input.changes.iter().cloned()).enumerate() {
-        arrivals.entry(change.key.clone()).or_insert(position);
         if base
             .rows
             .get(&change.key)
@@ -197,15 +196,16 @@ fn database_rows(
         {
             continue;
         }
-        match latest.get(&change.key) {
-            Some(seen) if seen.version > change.version => {}
-            _ => {
-                latest.insert(change.key.clone(), change);
+        match latest.get_mut(&change.key) {
+            Some((_, seen)) if seen.version > change.version => {}
+            Some((_, seen)) => *seen = change,
+            None => {
+                latest.insert(change.key.clone(), (position, change));
             }
         }
     }
     let mut out = BTreeMap::new();
-    for (key, change) in latest {
+    for (key, (arrival, change)) in latest {
         let image = match &change.op {
             ChangeOp::Delete => None,
             ChangeOp::Unreadable { reason } => {
@@ -250,7 +250,6 @@ fn database_rows(
             },
         };
         let time_ms = Some(change.changed_at_ms);
-        let arrival = arrivals[&key];
         out.insert(
             key,
             DbRow {
