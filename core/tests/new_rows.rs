@@ -243,3 +243,41 @@ fn a_schema_from_a_server_that_does_not_report_defaults_requires_every_not_null_
     let nullable = col("note", SqlType::Text { max_chars: None }, true);
     assert!(!nullable.required_for_insert());
 }
+
+#[test]
+fn rows_typed_without_their_text_key_wait_for_it_instead_of_sharing_an_empty_key() {
+    let code = ColumnSchema {
+        primary_key: true,
+        ..col("code", SqlType::Text { max_chars: None }, false)
+    };
+    let mut input = fruit();
+    input.schema.name = "codes".into();
+    input.schema.columns = vec![code, col("name", SqlType::Text { max_chars: None }, true)];
+    input.sheet.headers = vec!["code".into(), "name".into()];
+    input.base = Some(Default::default());
+    input.sheet.rows = vec![
+        vec![SheetCell::Empty, SheetCell::Text("first".into())],
+        vec![SheetCell::Empty, SheetCell::Text("second".into())],
+    ];
+    let plan = plan_of(&input);
+    assert!(plan.push.is_empty());
+    let kinds: Vec<(ProblemKind, Option<u32>)> = plan
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.sheet_row))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (ProblemKind::IncompleteRow, Some(2)),
+            (ProblemKind::IncompleteRow, Some(3))
+        ],
+        "not a duplicate key: {:?}",
+        plan.problems
+    );
+    assert!(plan.problems[0].message.contains("in code"));
+
+    input.sheet.rows[1][0] = SheetCell::Text("B".into());
+    let plan = plan_of(&input);
+    assert_eq!(inserts(&plan), vec![json!({"code": "B", "name": "second"})]);
+}

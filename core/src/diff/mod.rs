@@ -197,6 +197,9 @@ pub fn diff(
             &mut out,
         );
         let Some(key) = read else { continue };
+        // An empty key cell of a text key reads as '': that is a key only where the base has
+        // a row with it; otherwise the row has no key yet (and waits for one as a new row).
+        let key = key.filter(|k| !k.0.is_empty() || base_index.contains_key(""));
         // An empty cell that cannot be NULL is a bad cell in a synced row; in a new row it is
         // a value still to be typed (the planner waits for it).
         if !blanks.is_empty()
