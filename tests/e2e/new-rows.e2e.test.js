@@ -19,6 +19,7 @@ const TASKS = ddl.table('tasks', [
 ]);
 const NUMBERS = ddl.table('numbers', ['label VARCHAR(20) NOT NULL']);
 const SNAPSHOT = ddl.table('snapshot', ['label VARCHAR(20) NOT NULL']);
+const CODES = 'CREATE TABLE codes (code VARCHAR(20) PRIMARY KEY, label VARCHAR(20) NULL)';
 
 // Keys that text order would give as 10, 100, 1000, 10000, 1001, 6, 7, 8, 9.
 const NEW_KEYS = [10, 6, 7, 8, 9, 100, 1000, 10000, 1001];
@@ -26,7 +27,7 @@ const IN_KEY_ORDER = [6, 7, 8, 9, 10, 100, 1000, 1001, 10000];
 
 for (const backend of backends()) {
   describe(`new rows and key order on ${backend}`, () => {
-    const stack = useStack(backend, { label: `new-rows-${backend}`, tables: { tasks: TASKS, numbers: NUMBERS, snapshot: SNAPSHOT } });
+    const stack = useStack(backend, { label: `new-rows-${backend}`, tables: { tasks: TASKS, numbers: NUMBERS, snapshot: SNAPSHOT, codes: CODES } });
 
     const count = async (table) => Number((await stack.sql(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
     const changeLog = async () => Number((await stack.sql('SELECT COUNT(*) AS n FROM sheetsync_changes'))[0].n);
@@ -83,6 +84,15 @@ for (const backend of backends()) {
       await connectAndBind(emu, stack, 'snapshot');
       await emu.run('syncNow', {});
       assert.deepEqual((await sheetRecords(emu)).map((r) => r.id), IN_KEY_ORDER);
+    });
+
+    test('a table with text keys arrives in the order of the database\'s own collation', async () => {
+      await stack.sql("INSERT INTO codes (code, label) VALUES ('cherry', 'c'), ('Banana', 'b'), ('apple', 'a'), ('Date', 'd'), ('b2', 'x')");
+      const dbOrder = (await stack.sql('SELECT code FROM codes ORDER BY code')).map((r) => r.code);
+      const emu = addonEmulator();
+      await connectAndBind(emu, stack, 'codes');
+      await emu.run('syncNow', {});
+      assert.deepEqual((await sheetRecords(emu)).map((r) => r.code), dbOrder);
     });
   });
 }
