@@ -126,11 +126,14 @@ function sheetWriteHeaders_(sheet, names) {
  *   appends:    [[SheetCell]]            new rows after the last one, header-wide
  * Formats go first: setValues parses text like typed input unless the cell is already plain
  * text ("@"), so "00123" written before its column is formatted would become 123.
+ * `plainTextColumns` (from sheetPlainTextColumns_) names the plain-text columns when `edits`
+ * carries no formats of its own, as for a push answer's write-backs: text written there must
+ * not get the apostrophe, which a plain-text cell keeps as part of its value.
  * Returns the number of range calls made (for the summary and for tests).
  */
-function sheetApplyEdits_(sheet, edits) {
+function sheetApplyEdits_(sheet, edits, plainTextColumns) {
   var calls = sheetApplyFormats_(sheet, edits);
-  var plainText = sheetPlainTextColumns_(edits);
+  var plainText = plainTextColumns || sheetPlainTextColumns_(edits);
   (edits.writes || []).forEach(function (run) {
     if (!run.values.length) return;
     sheet.getRange(run.row, run.column, 1, run.values.length).setValues([run.values.map(function (v, i) {

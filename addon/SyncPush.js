@@ -85,7 +85,9 @@ function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, r
     if (replay) places = places.concat(syncPlaceKeyedRows_(core, sheet, input, plan, response));
   }
   var outcome = core.applyPushResults(input, plan, response, places);
-  if (outcome.writes.length) sheetApplyEdits_(sheet, { writes: outcome.writes });
+  if (outcome.writes.length) {
+    sheetApplyEdits_(sheet, { writes: outcome.writes }, sheetPlainTextColumns_(plan.sheetEdits || {}));
+  }
   storeSaveBase_(sheetId, syncApplyBaseUpdates_(storeBase_(sheetId) || {}, outcome.baseUpdates));
   if (outcome.pendingChanges.length) {
     storeSaveHeldChanges_(sheetId, storeHeldChanges_(sheetId).concat(outcome.pendingChanges));
@@ -136,7 +138,8 @@ function syncRecoveryOf_(input, plan, part) {
       writes: plan.sheetEdits.writes.filter(function (w) { return wanted[w.row]; }),
       deleteRows: plan.sheetEdits.deleteRows,
       appends: [],
-      formats: [],
+      // Not applied again: they say which columns are plain text for the write-backs.
+      formats: plan.sheetEdits.formats,
     },
   };
 }

@@ -29,6 +29,7 @@ fn column(name: String, sql_type: SqlType) -> ColumnSchema {
         nullable: true,
         primary_key: false,
         generated: false,
+        has_default: false,
     }
 }
 

@@ -16,6 +16,7 @@ fn col(sql_type: SqlType, nullable: bool) -> ColumnSchema {
         nullable,
         primary_key: false,
         generated: false,
+        has_default: false,
     }
 }
 

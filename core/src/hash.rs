@@ -230,6 +230,7 @@ mod tests {
             nullable: true,
             primary_key: false,
             generated: false,
+            has_default: false,
         };
         let tz = ZoneOffsets::utc();
         // Longer than the column holds: the sheet would give back an error, not the text.

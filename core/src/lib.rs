@@ -49,7 +49,7 @@
 //! use sheetsync_core::wire::{ChangeOp, PushOp, PushResponse, PushResult, RowChange};
 //!
 //! let column = |name: &str, sql_type, key: bool| ColumnSchema {
-//!     name: name.into(), sql_type, nullable: !key, primary_key: key, generated: false,
+//!     name: name.into(), sql_type, nullable: !key, primary_key: key, generated: false, has_default: false,
 //! };
 //! let int = SqlType::Int { bits: 32, unsigned: false };
 //! let schema = TableSchema {

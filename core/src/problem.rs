@@ -28,6 +28,11 @@ pub enum ProblemKind {
     /// The database added a row the sheet pushed, but the sheet row could not be found with
     /// certainty when the answer came, so its key was written nowhere.
     NewRowNotPlaced,
+    /// A row typed into the sheet still lacks a value that the table requires (a NOT NULL
+    /// column the database neither assigns nor has a default for). Nothing about it reaches
+    /// the database until it is complete; it is a row still being typed, not an error, and
+    /// holds up no other row.
+    IncompleteRow,
 }
 
 /// One problem, located as precisely as known.

@@ -27,6 +27,16 @@ pub struct ColumnSchema {
     /// writes it, the database's value is written back into the sheet.
     #[serde(default)]
     pub generated: bool,
+    /// Whether the database fills the column when an insert leaves it out (a `DEFAULT`
+    /// clause). A new sheet row may leave such a column empty; a NOT NULL column without a
+    /// default must be filled before the row is added (see [`ColumnSchema::required_for_insert`]).
+    ///
+    /// A server older than this field does not send it, and absent reads as `false`: the
+    /// add-on then waits for a value in every NOT NULL column. That is the side that makes
+    /// nothing up: a row may wait for a value the database could have supplied, but no
+    /// empty cell is ever sent as `''` or taken for the database's default.
+    #[serde(default)]
+    pub has_default: bool,
 }
 
 /// A synced table: its name, columns (in the order rows carry their cells) and key.
@@ -124,6 +134,12 @@ impl ColumnSchema {
             return Err(fail(ValueError::NullNotAllowed));
         }
         Ok(value)
+    }
+
+    /// Whether a new row must give this column a value before it is inserted: NULL is not
+    /// allowed, the database has no default for it and does not assign it.
+    pub fn required_for_insert(&self) -> bool {
+        !self.nullable && !self.generated && !self.has_default
     }
 }
 

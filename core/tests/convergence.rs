@@ -251,6 +251,7 @@ fn run_scenario(seed: u64, steps: usize, world: World) -> Result<Figures, String
         let mut busy = false;
         for client in clients.iter_mut() {
             client.answer_now = true;
+            busy |= finish_typing_new_rows(client);
             let r = client.sync(&mut server, Trip::Push(Fate::Delivered));
             busy |= r.pushed > 0
                 || r.sheet_edits > 0
@@ -290,6 +291,24 @@ fn run_scenario(seed: u64, steps: usize, world: World) -> Result<Figures, String
         }
     }
     Err("still busy after 12 quiet rounds".into())
+}
+
+/// A person finishes the rows they began typing without a name (in the worlds where typed
+/// rows need not start with one): such a row waits, incomplete, until `name` (NOT NULL, no
+/// default) has a value. Answers whether any row was finished.
+fn finish_typing_new_rows(client: &mut Client) -> bool {
+    let mut finished = false;
+    for (r, row) in client.sheet.rows.iter_mut().enumerate() {
+        let started = row.iter().any(|c| !c.is_empty());
+        if started && row.get(1).is_none_or(SheetCell::is_empty) {
+            if row.len() < 2 {
+                row.resize(2, SheetCell::Empty);
+            }
+            row[1] = SheetCell::Text(format!("finished-{r}"));
+            finished = true;
+        }
+    }
+    finished
 }
 
 fn add(sum: &mut Figures, f: &Figures) {

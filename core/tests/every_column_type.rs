@@ -105,6 +105,7 @@ fn column(sql_type: SqlType, nullable: bool) -> ColumnSchema {
         nullable,
         primary_key: false,
         generated: false,
+        has_default: false,
     }
 }
 

@@ -231,6 +231,7 @@ fn all_columns() -> Vec<ColumnSchema> {
                 nullable,
                 primary_key: false,
                 generated: false,
+                has_default: false,
             })
         })
         .collect()

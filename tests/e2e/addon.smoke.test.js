@@ -112,14 +112,14 @@ test('the database wins by default and a refused row is reported with its sheet 
   const emu = await boundSheet();
   await emu.user.editCell('Sheet1', 'B2', 'Ada (sheet)');
   await control('/test/write', { id: 1, name: 'Ada (database)' });
-  await emu.user.pasteBlock('Sheet1', 'A4', [['', '', 7]]);
+  await emu.user.pasteBlock('Sheet1', 'A4', [['', 'Edsger', -7]]);
   const report = await emu.run('syncNow', {});
   assert.equal(cells(emu)[1][1], 'Ada (database)');
   const refused = report.problems.find((p) => p.kind === 'rejected');
   assert.ok(refused, JSON.stringify(report.problems));
   assert.equal(refused.sheetRow, 4);
-  assert.match(refused.message, /name is required/);
-  assert.equal(cells(emu)[3][2], 7, 'the refused row stays in the sheet');
+  assert.match(refused.message, /must not be negative/);
+  assert.equal(cells(emu)[3][2], -7, 'the refused row stays in the sheet');
 });
 
 test('automatic sync installs one set of triggers and pushes an edit on its own', async () => {

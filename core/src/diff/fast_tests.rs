@@ -16,6 +16,7 @@ fn column(sql_type: SqlType) -> ColumnSchema {
         nullable: true,
         primary_key: false,
         generated: false,
+        has_default: false,
     }
 }
 

@@ -11,6 +11,10 @@
 //! no other vanished row has those cells, the key was edited. That is reported as a problem
 //! and neither the delete nor the insert is pushed until the key is put back. (To really
 //! replace a row by an identical one under another key, change one more cell too.)
+//!
+//! **Empty cells that cannot be NULL.** In a synced row they are bad cells, reported and held.
+//! In a new row they are values not typed yet: the row is read as usual and the planner
+//! decides whether it is complete enough to insert.
 
 mod edited;
 mod fast;
@@ -23,7 +27,7 @@ use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use edited::find_edited_keys;
 pub(crate) use read::read_sheet_row;
-use read::{is_blank, materialize, read_row, Columns, ReadRow};
+use read::{is_blank, materialize, read_row, report_bad_cells, Columns, ReadRow};
 
 use crate::base::{Base, BaseRow};
 use crate::problem::{Problem, ProblemKind};
@@ -162,6 +166,7 @@ pub fn diff(
     let columns = Columns::new(schema, &map);
     let mut scratch = Vec::with_capacity(256);
     let mut cells = Vec::with_capacity(schema.columns.len());
+    let mut blanks = Vec::new();
     let mut candidates: Vec<ReadRow> = Vec::new();
     let mut first_row_of = KeyIndex::with_capacity_and_hasher(sheet.rows.len(), Default::default());
     // The columns whose cells the sheet owns: only they can differ from the base.
@@ -188,9 +193,23 @@ pub fn diff(
             tz,
             &mut scratch,
             &mut cells,
+            &mut blanks,
             &mut out,
         );
         let Some(key) = read else { continue };
+        // An empty key cell of a text key reads as '': that is a key only where the base has
+        // a row with it; otherwise the row has no key yet (and waits for one as a new row).
+        let key = key.filter(|k| !k.0.is_empty() || base_index.contains_key(""));
+        // An empty cell that cannot be NULL is a bad cell in a synced row; in a new row it is
+        // a value still to be typed (the planner waits for it).
+        if !blanks.is_empty()
+            && key
+                .as_ref()
+                .is_some_and(|k| base_index.contains_key(k.0.as_str()))
+        {
+            report_bad_cells(sheet, data_row, key, std::mem::take(&mut blanks), &mut out);
+            continue;
+        }
         let Some(key) = key else {
             candidates.push(ReadRow {
                 data_row,

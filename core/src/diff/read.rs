@@ -60,6 +60,11 @@ pub(super) fn is_blank(sheet: &SheetSnapshot, columns: &Columns<'_>, data_row: u
 
 /// Reads and hashes one row into `cells` and gives its key (`Some(None)` for a row without
 /// one); a row with a cell that does not fit is reported and gives `None`.
+///
+/// Empty cells in columns that cannot be NULL are only collected into `blanks`: in a row the
+/// base knows they are bad cells (see [`report_bad_cells`]), in a new row they are values
+/// still to be typed, which the planner reports when it would insert the row.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn read_row(
     sheet: &SheetSnapshot,
     columns: &Columns<'_>,
@@ -67,12 +72,14 @@ pub(super) fn read_row(
     tz: &ZoneOffsets,
     scratch: &mut Vec<u8>,
     cells: &mut Vec<u32>,
+    blanks: &mut Vec<crate::schema::CellError>,
     out: &mut Changeset,
 ) -> Option<Option<RowKey>> {
     cells.clear();
     let row = cells_of(sheet, data_row);
     let mut key = None;
     let mut bad = Vec::new();
+    let mut all_blank = true;
     for (c, &(col, sheet_col, fast)) in columns.cols.iter().enumerate() {
         let Some(sc) = sheet_col else {
             cells.push(columns.null_hash);
@@ -89,6 +96,7 @@ pub(super) fn read_row(
             Ok(v) => v,
             Err(_) if col.generated => Canon::Null,
             Err(error) => {
+                all_blank &= cell.is_empty();
                 bad.push(crate::schema::CellError {
                     column: col.name.clone(),
                     error,
@@ -101,9 +109,24 @@ pub(super) fn read_row(
         }
         cells.push(cell_hash_of(&canon, scratch));
     }
-    if bad.is_empty() {
+    if all_blank {
+        // No cell holds a wrong value: at most some are still empty.
+        *blanks = bad;
         return Some(key);
     }
+    // A row with a cell that does not fit is reported whole, its empty cells too.
+    report_bad_cells(sheet, data_row, key, bad, out);
+    None
+}
+
+/// Reports each cell of `bad` as a problem of the sheet row and holds the row's key.
+pub(super) fn report_bad_cells(
+    sheet: &SheetSnapshot,
+    data_row: usize,
+    key: Option<RowKey>,
+    bad: Vec<crate::schema::CellError>,
+    out: &mut Changeset,
+) {
     for e in bad {
         out.problems.push(Problem {
             kind: ProblemKind::BadCell,
@@ -117,7 +140,6 @@ pub(super) fn read_row(
     if let Some(k) = key {
         out.held.insert(k);
     }
-    None
 }
 
 /// The row key of a key cell's value, as [`RowKey::from_value`] spells it.

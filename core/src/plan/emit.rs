@@ -1,5 +1,6 @@
 //! The planner's outputs for one row: pushes, sheet writes, appends and held conflicts.
 
+use super::key_order::AppendPlace;
 use super::output::{PlannedPush, SyncPlan};
 use super::rows::Planner;
 use super::DbRow;
@@ -7,6 +8,7 @@ use crate::convert::write_cell;
 use crate::diff::SheetRow;
 use crate::hash::row_hash;
 use crate::merge::{Conflict, ConflictKind};
+use crate::problem::{Problem, ProblemKind};
 use crate::schema::RowKey;
 use crate::sheet::SheetCell;
 use crate::value::Value;
@@ -63,9 +65,20 @@ impl Planner<'_> {
         self.push(plan, change, None, None);
     }
 
+    /// Inserts a new sheet row once it is complete. An empty cell is left out of the insert,
+    /// so the database's default (or NULL) fills it; where the column has neither, the row
+    /// waits as an [`ProblemKind::IncompleteRow`] naming what it lacks, and nothing about it
+    /// is sent.
     pub(super) fn push_insert(&self, plan: &mut SyncPlan, row: &SheetRow) {
+        let missing = self.missing_for_insert(row);
+        if !missing.is_empty() {
+            plan.problems.push(self.incomplete(row, &missing));
+            return;
+        }
         let cols: Vec<usize> = (0..row.values.len())
-            .filter(|&c| self.sheet_owned[c] && row.values[c] != Value::Null)
+            .filter(|&c| {
+                self.sheet_owned[c] && row.values[c] != Value::Null && !self.is_empty_cell(row, c)
+            })
             .collect();
         let cells = self.wire_cells(&row.values, &cols);
         self.push(
@@ -74,6 +87,47 @@ impl Planner<'_> {
             Some(row.sheet_row),
             Some(row_hash(&row.cells)),
         );
+    }
+
+    /// Whether the sheet shows nothing for table column `c` in `row` (or has no such column).
+    fn is_empty_cell(&self, row: &SheetRow, c: usize) -> bool {
+        self.map.sheet_col[c].is_none_or(|sc| self.input.sheet.cell(row.data_row, sc).is_empty())
+    }
+
+    /// The table columns a new row must fill before it is inserted and has not.
+    fn missing_for_insert(&self, row: &SheetRow) -> Vec<usize> {
+        (0..self.input.schema.columns.len())
+            .filter(|&c| {
+                self.input.schema.columns[c].required_for_insert() && self.is_empty_cell(row, c)
+            })
+            .collect()
+    }
+
+    /// The problem of a new row that lacks the values of `missing`.
+    fn incomplete(&self, row: &SheetRow, missing: &[usize]) -> Problem {
+        let names: Vec<String> = missing
+            .iter()
+            .map(|&c| {
+                let name = &self.input.schema.columns[c].name;
+                match self.map.sheet_col[c] {
+                    Some(_) => name.clone(),
+                    None => format!("{name} (the sheet has no {name:?} column)"),
+                }
+            })
+            .collect();
+        let list = match names.as_slice() {
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+            [] => String::new(),
+        };
+        Problem {
+            kind: ProblemKind::IncompleteRow,
+            sheet_row: Some(row.sheet_row),
+            other_sheet_row: None,
+            key: row.key.clone(),
+            column: None,
+            message: format!("not added to the database until it has a value in {list}"),
+        }
     }
 
     /// Inserts again a row the database deleted. When the database assigns keys, the row is
@@ -137,14 +191,17 @@ impl Planner<'_> {
         }
     }
 
-    pub(super) fn append(&mut self, values: &[Value]) {
+    /// Appends the database's row `key` to the sheet, in key order among this plan's appends.
+    pub(super) fn append(&mut self, key: &RowKey, d: &DbRow, values: &[Value]) {
         let mut cells = vec![SheetCell::Empty; self.input.sheet.headers.len()];
         for (c, col) in self.input.schema.columns.iter().enumerate() {
             if let Some(sc) = self.map.sheet_col[c] {
                 cells[sc] = write_cell(col, &values[c], self.tz);
             }
         }
-        self.appends.push(cells);
+        let key_column = &self.input.schema.columns[self.map.key];
+        let place = AppendPlace::new(key_column, key, d.arrival);
+        self.appends.push((place, cells));
     }
 }
 

@@ -20,6 +20,16 @@
 //! sheet cannot speak for (duplicate keys, edited keys, cells that do not fit) are not synced
 //! at all, and database changes to them are handed back the same way.
 //!
+//! **New rows wait until complete.** A sheet row the base does not know is inserted only once
+//! every column [`crate::schema::ColumnSchema::required_for_insert`] has a value in it. Until
+//! then it is a [`crate::problem::ProblemKind::IncompleteRow`] naming what it lacks, nothing
+//! about it is pushed, and it holds up no other row. An empty cell is left out of an insert, so
+//! the database's default (or NULL) fills it: it is never sent as `''`. (In a synced row an
+//! empty NOT NULL text cell still reads as the `''` the database shows that way.)
+//!
+//! **Rows from the database** are appended in the table's key order: numeric keys by value,
+//! other keys in the order the database sent them (its collation, for the key-ordered snapshot).
+//!
 //! **First sync** (no base): rows on one side only are copied to the other; rows on both
 //! sides are bound when equal and merged without a base otherwise, so every differing cell
 //! is a conflict under its policy. `latest-wins` then sees the database rows as changed at
@@ -28,6 +38,7 @@
 mod edits;
 mod emit;
 mod input;
+mod key_order;
 mod merge_step;
 mod output;
 mod overrides;
@@ -87,6 +98,9 @@ pub(crate) struct DbRow {
     pub image: Option<(Vec<Value>, Vec<u32>)>,
     /// The change as received, to hand back if the row is held.
     pub change: RowChange,
+    /// The position among the changes received of the first one for this key: the order
+    /// the database sent its rows in (see [`key_order`]).
+    pub arrival: usize,
 }
 
 /// Plans one sync step (see the module guide and [`SyncPlan`] for how to carry it out).
@@ -120,7 +134,9 @@ pub fn plan_sync(input: &SyncInput) -> Result<SyncPlan, PlanError> {
     plan.summary.rows_written_to_sheet = writes.rows();
     plan.sheet_edits.writes = writes.into_runs();
     plan.summary.rows_added_to_sheet = appends.len();
-    plan.sheet_edits.appends = appends;
+    let mut appends = appends;
+    appends.sort_by(|a, b| a.0.cmp(&b.0));
+    plan.sheet_edits.appends = appends.into_iter().map(|(_, cells)| cells).collect();
     let mut delete_rows = delete_rows;
     delete_rows.sort_unstable_by(|a, b| b.cmp(a));
     delete_rows.dedup();
@@ -171,8 +187,9 @@ fn database_rows(
         origin: None,
         changed_at_ms: 0,
     });
-    let mut latest: BTreeMap<RowKey, RowChange> = BTreeMap::new();
-    for change in snapshot.chain(input.changes.iter().cloned()) {
+    // Per key: the position of its first change among those received, and its latest change.
+    let mut latest: BTreeMap<RowKey, (usize, RowChange)> = BTreeMap::new();
+    for (position, change) in snapshot.chain(input.changes.iter().cloned()).enumerate() {
         if base
             .rows
             .get(&change.key)
@@ -180,15 +197,16 @@ fn database_rows(
         {
             continue;
         }
-        match latest.get(&change.key) {
-            Some(seen) if seen.version > change.version => {}
-            _ => {
-                latest.insert(change.key.clone(), change);
+        match latest.get_mut(&change.key) {
+            Some((_, seen)) if seen.version > change.version => {}
+            Some((_, seen)) => *seen = change,
+            None => {
+                latest.insert(change.key.clone(), (position, change));
             }
         }
     }
     let mut out = BTreeMap::new();
-    for (key, change) in latest {
+    for (key, (arrival, change)) in latest {
         let image = match &change.op {
             ChangeOp::Delete => None,
             ChangeOp::Unreadable { reason } => {
@@ -240,6 +258,7 @@ fn database_rows(
                 time_ms,
                 image,
                 change,
+                arrival,
             },
         );
     }

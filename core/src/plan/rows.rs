@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::emit::wire_row;
+use super::key_order::AppendPlace;
 use super::output::SyncPlan;
 use super::overrides::RowSidesLost;
 use super::{DbRow, SyncInput, Writes};
@@ -41,7 +42,8 @@ pub(crate) struct Planner<'a> {
     /// Answers that could not be used, reported with the plan's problems.
     bad_answers: Vec<Problem>,
     pub(crate) writes: Writes,
-    pub(crate) appends: Vec<Vec<SheetCell>>,
+    /// Rows to append, each with its place in the table's key order.
+    pub(crate) appends: Vec<(AppendPlace, Vec<SheetCell>)>,
     pub(crate) delete_rows: Vec<u32>,
 }
 
@@ -288,7 +290,7 @@ impl<'a> Planner<'a> {
                         };
                         let kind = ConflictKind::DeleteUpdate;
                         self.overridden_row(plan, key, None, kind, Side::Sheet, rows, d);
-                        self.append(values);
+                        self.append(key, d, values);
                         plan.base_updates
                             .insert(key.clone(), Some(BaseRow::new(d.version, cells.clone())));
                     }
@@ -296,7 +298,7 @@ impl<'a> Planner<'a> {
             },
             (SheetSide::Absent, Some(d)) => {
                 if let Some((values, cells)) = &d.image {
-                    self.append(values);
+                    self.append(key, d, values);
                     plan.base_updates
                         .insert(key.clone(), Some(BaseRow::new(d.version, cells.clone())));
                 } else if b.is_some() {

@@ -39,6 +39,7 @@ pub fn col(name: &str, sql_type: SqlType, nullable: bool) -> ColumnSchema {
         nullable,
         primary_key: false,
         generated: false,
+        has_default: false,
     }
 }
 

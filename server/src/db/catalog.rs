@@ -105,6 +105,7 @@ pub async fn read_table(db: &Db, table: &str, id: i64) -> Result<TableInfo, Cata
             nullable: c.nullable,
             primary_key: c.primary_key,
             generated: c.generated,
+            has_default: c.has_default,
         });
         db_types.push(c.full_type);
     }
@@ -138,7 +139,8 @@ async fn mysql_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Err
          CAST(NUMERIC_SCALE AS CHAR), \
          CAST(EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k \
            WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME \
-           AND k.CHECK_CLAUSE = CONCAT('json_valid(`', REPLACE(c.COLUMN_NAME, '`', '``'), '`)')) AS CHAR) \
+           AND k.CHECK_CLAUSE = CONCAT('json_valid(`', REPLACE(c.COLUMN_NAME, '`', '``'), '`)')) AS CHAR), \
+         CAST(c.COLUMN_DEFAULT IS NOT NULL AND c.COLUMN_DEFAULT <> 'NULL' AS CHAR) \
          FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? \
          ORDER BY c.ORDINAL_POSITION",
     )
@@ -175,6 +177,11 @@ async fn mysql_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Err
             nullable: text_at(&r, 3)?.as_deref() == Some("YES"),
             primary_key: text_at(&r, 4)?.as_deref() == Some("PRI"),
             generated: extra.contains("auto_increment") || extra.contains("generated"),
+            // MariaDB shows a column without a default as NULL, DEFAULT NULL as the bare text
+            // NULL and a text default quoted ('NULL' for the word). MySQL shows a text default
+            // unquoted, so its default 'NULL' reads as none: the safe side, a new row then
+            // waits for a value the database could have supplied.
+            has_default: text_at(&r, 10)?.as_deref() == Some("1"),
             max_chars,
             precision: parse_u(text_at(&r, 7)?),
             scale: parse_u(text_at(&r, 8)?),
@@ -199,7 +206,8 @@ async fn postgres_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::
              WHERE e.enumtypid = t.oid)::text, \
            information_schema._pg_char_max_length(a.atttypid, a.atttypmod)::text, \
            information_schema._pg_numeric_precision(a.atttypid, a.atttypmod)::text, \
-           information_schema._pg_numeric_scale(a.atttypid, a.atttypmod)::text \
+           information_schema._pg_numeric_scale(a.atttypid, a.atttypmod)::text, \
+           (d.adbin IS NOT NULL)::text \
          FROM pg_attribute a \
          JOIN pg_class c ON c.oid = a.attrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -238,6 +246,7 @@ async fn postgres_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::
             nullable: text_at(&r, 3)?.as_deref() == Some("true"),
             primary_key: text_at(&r, 4)?.as_deref() == Some("true"),
             generated: text_at(&r, 5)?.as_deref() == Some("true"),
+            has_default: text_at(&r, 11)?.as_deref() == Some("true"),
             max_chars: if bits { None } else { max_chars },
             precision: parse_u(text_at(&r, 9)?),
             scale: parse_u(text_at(&r, 10)?),
@@ -253,7 +262,8 @@ async fn sqlite_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Er
     let rows = sqlx::query(
         // table_xinfo also lists generated columns (hidden 2 virtual, 3 stored); hidden 1
         // marks a virtual table's hidden columns, which are not the table's data.
-        "SELECT name, type, CAST(\"notnull\" AS TEXT), CAST(pk AS TEXT), CAST(hidden AS TEXT) \
+        "SELECT name, type, CAST(\"notnull\" AS TEXT), CAST(pk AS TEXT), CAST(hidden AS TEXT), \
+         CAST(dflt_value IS NOT NULL AND upper(dflt_value) <> 'NULL' AS TEXT) \
          FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid",
     )
     .bind(table)
@@ -279,6 +289,7 @@ async fn sqlite_columns(db: &Db, table: &str) -> Result<Vec<RawColumn>, sqlx::Er
             nullable: text_at(&r, 2)?.as_deref() == Some("0") && !primary_key,
             primary_key,
             generated,
+            has_default: text_at(&r, 5)?.as_deref() == Some("1"),
             max_chars,
             precision,
             scale,

@@ -87,6 +87,7 @@ mod tests {
             nullable: true,
             primary_key: name == "id",
             generated: false,
+            has_default: false,
         };
         TableInfo {
             id: 1,

@@ -46,6 +46,10 @@ function applyOp(op, origin) {
     if (name === undefined || name === null || name === '') {
       return { result: 'rejected', key: null, column: 'name', code: 'not_null', reason: 'a name is required' };
     }
+    // A check constraint: a client cannot know it, so only the database refuses the row.
+    if (typeof op.cells.qty === 'number' && op.cells.qty < 0) {
+      return { result: 'rejected', key: null, column: 'qty', code: 'check', reason: 'qty must not be negative' };
+    }
     const id = nextId++;
     const version = record(id, [id, name, op.cells.qty ?? null], origin);
     return { result: 'applied', key: String(id), version, row: rows.get(id).cells };

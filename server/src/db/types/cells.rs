@@ -93,6 +93,7 @@ mod tests {
             nullable: true,
             primary_key: false,
             generated: false,
+            has_default: false,
         }
     }
 

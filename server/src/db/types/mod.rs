@@ -24,6 +24,8 @@ pub struct RawColumn {
     pub primary_key: bool,
     /// Whether the database assigns the value.
     pub generated: bool,
+    /// Whether the column has a `DEFAULT` that fills it when an insert leaves it out.
+    pub has_default: bool,
     /// Length limit of a text column.
     pub max_chars: Option<u32>,
     /// Precision of a decimal column.
