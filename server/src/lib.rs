@@ -19,7 +19,8 @@
 //!   version under a savepoint, so a stale or refused row changes nothing and the rest
 //!   applies; the answer is stored under the batch id so a retry applies nothing twice.
 //! - **Access** ([`tokens`], [`tables`]): bearer tokens scoped to tables and to read or
-//!   read-write; tables are enabled with the binary's own subcommands.
+//!   read-write; tables are enabled with the binary's own subcommands, or all at once with
+//!   [`init`], which also creates the database, a demo table and the set-up's token.
 //!
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
 //! shutdown signal, finishing requests in flight.
@@ -28,6 +29,7 @@ pub mod cli;
 pub mod db;
 pub mod feed;
 pub mod http;
+pub mod init;
 pub mod metrics;
 pub mod push;
 pub mod reject;
