@@ -12,7 +12,8 @@
 //! - **Sequencing** ([`feed`]): a sequencer stamps committed log entries with feed positions
 //!   in commit order under a database lock, so the feed never skips a change although
 //!   transactions commit out of order. A poller per instance runs it every few milliseconds
-//!   and wakes waiting long-polls through a `watch` channel.
+//!   and wakes waiting long-polls through a `watch` channel; from the same row it reads the
+//!   version of the set of enabled tables, so a table enabled by any process is served at once.
 //! - **Reading** ([`rows`], [`feed`]): key-ordered snapshot pages with the feed position they
 //!   are consistent with, then changes after that position.
 //! - **Writing** ([`push`]): a batch is one transaction; each row is compare-and-set on its
@@ -105,10 +106,13 @@ impl Instance {
         for t in &options.enable_tables {
             tables::enable(&db, t).await?;
         }
-        let catalog = Catalog::default();
-        catalog.refresh(&db).await?;
+        // The tables version is read before the catalog, so a table enabled in between shows
+        // up as a change and is read at once.
         let clock = FeedClock::default();
         feed::tick(&db, &clock).await?;
+        let tables_changed = clock.subscribe_tables();
+        let catalog = Catalog::default();
+        catalog.refresh(&db).await?;
         let state = AppState {
             db: db.clone(),
             catalog: catalog.clone(),
@@ -126,7 +130,13 @@ impl Instance {
             options.poll_every,
             stopped.clone(),
         ));
-        tokio::spawn(maintain(db, catalog, options.clone(), stopped));
+        tokio::spawn(maintain(
+            db,
+            catalog,
+            tables_changed,
+            options.clone(),
+            stopped,
+        ));
         Ok(Instance { state, stop })
     }
 
@@ -142,17 +152,35 @@ impl Drop for Instance {
     }
 }
 
-async fn maintain(db: Db, catalog: Catalog, options: Options, mut stop: watch::Receiver<bool>) {
+/// Re-reads the catalog at once when the set of enabled tables changes (the poller sees it),
+/// and every `maintain_every` anyway (a column may change without anyone enabling anything);
+/// compacts the log on the slow beat.
+async fn maintain(
+    db: Db,
+    catalog: Catalog,
+    mut tables_changed: watch::Receiver<i64>,
+    options: Options,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut interval = tokio::time::interval(options.maintain_every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     interval.tick().await;
     loop {
-        tokio::select! {
-            _ = interval.tick() => {}
+        let slow_beat = tokio::select! {
+            _ = interval.tick() => true,
+            changed = tables_changed.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                false
+            }
             _ = stop.changed() => return,
-        }
+        };
         if let Err(e) = catalog.refresh(&db).await {
             tracing::warn!(error = %e, "re-reading table schemas failed");
+        }
+        if !slow_beat {
+            continue;
         }
         let retain_ms = options.retain.as_millis() as i64;
         match feed::compact(&db, retain_ms, options.retain_min).await {

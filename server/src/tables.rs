@@ -1,6 +1,8 @@
 //! The tables enabled for sync: enabling reads the table's schema from the catalog and installs
 //! its triggers; the registry remembers a fingerprint of the columns so the server can notice a
-//! schema change and generate the triggers again.
+//! schema change and generate the triggers again. Enabling or disabling bumps a version in the
+//! feed's state row, which every instance's poller reads, so running servers pick the change
+//! up within a tick whichever process made it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -115,6 +117,7 @@ pub async fn enable(db: &Db, name: &str) -> Result<TableInfo, TableError> {
         .bind(id)
         .execute(&db.pool)
         .await?;
+    crate::feed::bump_tables_version(db).await?;
     Ok(info)
 }
 
@@ -131,6 +134,7 @@ pub async fn disable(db: &Db, name: &str) -> Result<bool, TableError> {
         db.ph(1)
     );
     sqlx::query(&sql).bind(id).execute(&db.pool).await?;
+    crate::feed::bump_tables_version(db).await?;
     Ok(true)
 }
 
