@@ -74,6 +74,35 @@ pub struct ServeArgs {
     /// Allowed CORS origins (repeat or comma-separate); one `*` may stand for a host-name part.
     #[arg(long, env = "SHEETSYNC_CORS_ORIGIN", value_delimiter = ',', default_value = APPS_SCRIPT_ORIGIN)]
     pub cors_origin: Vec<String>,
+    /// Serve HTTPS for this domain (repeat or comma-separate for more), with a certificate
+    /// obtained and renewed over ACME; the domain must resolve to this server and the CA must
+    /// reach --listen on port 443.
+    #[arg(
+        long,
+        env = "SHEETSYNC_DOMAIN",
+        value_delimiter = ',',
+        conflicts_with = "tls_cert"
+    )]
+    pub domain: Vec<String>,
+    /// Contact for the ACME account, e.g. mailto:ops@example.com (repeatable).
+    #[arg(
+        long,
+        env = "SHEETSYNC_ACME_CONTACT",
+        value_delimiter = ',',
+        requires = "domain"
+    )]
+    pub acme_contact: Vec<String>,
+    /// Directory that keeps the ACME account key and certificates between runs.
+    #[arg(long, env = "SHEETSYNC_ACME_DIR", default_value = "sheetsync-acme")]
+    pub acme_dir: PathBuf,
+    /// ACME directory URL (default: Let's Encrypt; its staging directory is
+    /// https://acme-staging-v02.api.letsencrypt.org/directory).
+    #[arg(long, env = "SHEETSYNC_ACME_DIRECTORY_URL", default_value = crate::acme::LETS_ENCRYPT)]
+    pub acme_directory_url: String,
+    /// Extra root certificate (PEM) trusted only for the ACME directory's own HTTPS, for a
+    /// private or test CA.
+    #[arg(long, env = "SHEETSYNC_ACME_DIRECTORY_CA", requires = "domain")]
+    pub acme_directory_ca: Option<PathBuf>,
     /// PEM certificate chain, to serve HTTPS.
     #[arg(long, env = "SHEETSYNC_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -264,6 +293,24 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
                 .handle(handle)
                 .serve(router.into_make_service())
                 .await?;
+        }
+        _ if !args.domain.is_empty() => {
+            let settings = crate::acme::AcmeSettings {
+                domains: args.domain.clone(),
+                contact: args.acme_contact.clone(),
+                dir: args.acme_dir.clone(),
+                directory_url: args.acme_directory_url.clone(),
+                directory_ca: args.acme_directory_ca.clone(),
+            };
+            let listener = crate::acme::AcmeListener::bind(listen(args.listen).await?, &settings)?;
+            tracing::info!(
+                addr = %args.listen,
+                domains = %args.domain.join(","),
+                certificates = %args.acme_dir.display(),
+                "serving HTTPS; certificates come from {}",
+                args.acme_directory_url
+            );
+            crate::run(listener, router, shutdown_signal()).await?;
         }
         _ => {
             let listener = listen(args.listen).await?;

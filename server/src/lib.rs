@@ -26,6 +26,7 @@
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
 //! shutdown signal, finishing requests in flight.
 
+pub mod acme;
 pub mod cli;
 pub mod db;
 pub mod feed;
@@ -42,7 +43,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use http::{app, AppState};
@@ -191,13 +191,17 @@ async fn maintain(
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight
-/// finish.
-pub async fn run(
-    listener: TcpListener,
+/// Serves `router` on `listener` (plain TCP, or TLS with [`acme::AcmeListener`]) until
+/// `shutdown` resolves, then lets requests in flight finish.
+pub async fn run<L>(
+    listener: L,
     router: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
