@@ -24,7 +24,8 @@
 //!   [`init`], which also creates the database, a demo table and the set-up's token.
 //!
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
-//! shutdown signal, finishing requests in flight.
+//! shutdown signal, finishing requests in flight, over plain TCP or over TLS with certificates
+//! obtained and renewed over ACME ([`acme`]).
 
 pub mod acme;
 pub mod cli;
