@@ -1,5 +1,6 @@
-//! The command line: `serve` (the default) and the `token` and `table` subcommands that manage
-//! access and change capture. Every flag can also come from the environment.
+//! The command line: `serve` (the default), `init` that makes a working set-up in one go, and
+//! the `token` and `table` subcommands that manage access and change capture. Every flag can
+//! also come from the environment.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,7 +10,14 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::db::catalog::{read_table, CatalogError};
 use crate::db::{Db, OpenSettings};
-use crate::{tables, tokens, Instance, Options, APPS_SCRIPT_ORIGIN};
+use crate::init::{Demo, InitPlan, InitReport, TokenOutcome};
+use crate::{init, tables, tokens, Instance, Options, APPS_SCRIPT_ORIGIN};
+
+/// The database used when none is named: `sheetsync.sqlite` in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://sheetsync.sqlite?mode=rwc";
+
+/// The address `serve` listens on when none is named.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// sheetsync server: a change feed and compare-and-set pushes over your SQL database.
 #[derive(Debug, Parser)]
@@ -19,7 +27,7 @@ pub struct Cli {
     #[arg(
         long,
         env = "SHEETSYNC_DATABASE_URL",
-        default_value = "sqlite://sheetsync.sqlite?mode=rwc",
+        default_value = DEFAULT_DATABASE_URL,
         global = true
     )]
     pub database_url: String,
@@ -44,6 +52,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API (the default).
     Serve(ServeArgs),
+    /// Make a working set-up: open or create the database, enable tables, ensure a token.
+    Init(InitArgs),
     /// Create, list and revoke access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -56,7 +66,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "SHEETSYNC_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "SHEETSYNC_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
     /// Tables to enable for sync at start (comma-separated); tables enabled earlier stay enabled.
     #[arg(long, env = "SHEETSYNC_TABLES", value_delimiter = ',')]
@@ -64,6 +74,35 @@ pub struct ServeArgs {
     /// Allowed CORS origins (repeat or comma-separate); one `*` may stand for a host-name part.
     #[arg(long, env = "SHEETSYNC_CORS_ORIGIN", value_delimiter = ',', default_value = APPS_SCRIPT_ORIGIN)]
     pub cors_origin: Vec<String>,
+    /// Serve HTTPS for this domain (repeat or comma-separate for more), with a certificate
+    /// obtained and renewed over ACME; the domain must resolve to this server and the CA must
+    /// reach --listen on port 443.
+    #[arg(
+        long,
+        env = "SHEETSYNC_DOMAIN",
+        value_delimiter = ',',
+        conflicts_with = "tls_cert"
+    )]
+    pub domain: Vec<String>,
+    /// Contact for the ACME account, e.g. mailto:ops@example.com (repeatable).
+    #[arg(
+        long,
+        env = "SHEETSYNC_ACME_CONTACT",
+        value_delimiter = ',',
+        requires = "domain"
+    )]
+    pub acme_contact: Vec<String>,
+    /// Directory that keeps the ACME account key and certificates between runs.
+    #[arg(long, env = "SHEETSYNC_ACME_DIR", default_value = "sheetsync-acme")]
+    pub acme_dir: PathBuf,
+    /// ACME directory URL (default: Let's Encrypt; its staging directory is
+    /// https://acme-staging-v02.api.letsencrypt.org/directory).
+    #[arg(long, env = "SHEETSYNC_ACME_DIRECTORY_URL", default_value = crate::acme::LETS_ENCRYPT)]
+    pub acme_directory_url: String,
+    /// Extra root certificate (PEM) trusted only for the ACME directory's own HTTPS, for a
+    /// private or test CA.
+    #[arg(long, env = "SHEETSYNC_ACME_DIRECTORY_CA", requires = "domain")]
+    pub acme_directory_ca: Option<PathBuf>,
     /// PEM certificate chain, to serve HTTPS.
     #[arg(long, env = "SHEETSYNC_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -85,6 +124,26 @@ pub struct ServeArgs {
     /// Largest number of database connections.
     #[arg(long, env = "SHEETSYNC_MAX_CONNECTIONS", default_value_t = 20)]
     pub max_connections: u32,
+}
+
+/// Options of `init`. Running it again is safe: see [`crate::init`].
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Create a small demo table `people` (SQLite only) and enable it.
+    #[arg(long)]
+    pub demo: bool,
+    /// Tables to enable for sync (comma-separated).
+    #[arg(long, value_delimiter = ',', required_unless_present = "demo")]
+    pub tables: Vec<String>,
+    /// Name of the set-up's read-write token; a live token of this name is reused.
+    #[arg(long, default_value = "sheetsync")]
+    pub token_name: String,
+    /// Revoke the live tokens of that name and create a new one (to see a secret again).
+    #[arg(long)]
+    pub new_token: bool,
+    /// The address `serve` will listen on (for the URL printed).
+    #[arg(long, env = "SHEETSYNC_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
 }
 
 /// `token` subcommands.
@@ -152,6 +211,7 @@ pub async fn main() -> i32 {
     let result = match cli.command {
         None => serve_command(db, cli.serve).await,
         Some(Command::Serve(args)) => serve_command(db, args).await,
+        Some(Command::Init(args)) => init_command(&db, &cli.database_url, args).await,
         Some(Command::Token(t)) => token_command(&db, t).await,
         Some(Command::Table(t)) => table_command(&db, t).await,
     };
@@ -164,8 +224,9 @@ pub async fn main() -> i32 {
     }
 }
 
-/// `serve` may create a new SQLite database and waits longer for connections under load; the
-/// other commands only open an existing one, and give up as soon as connecting fails.
+/// `serve` and `init` may create a new SQLite database, and `serve` waits longer for
+/// connections under load; the other commands only open an existing one, and give up as soon
+/// as connecting fails.
 fn open_settings(cli: &Cli) -> OpenSettings {
     let connect_timeout = Duration::from_secs(cli.connect_timeout.max(1));
     let serving = |max_connections| OpenSettings {
@@ -175,6 +236,10 @@ fn open_settings(cli: &Cli) -> OpenSettings {
     match &cli.command {
         Some(Command::Serve(a)) => serving(a.max_connections),
         None => serving(cli.serve.max_connections),
+        Some(Command::Init(_)) => OpenSettings {
+            acquire_timeout: connect_timeout,
+            ..serving(2)
+        },
         Some(_) => OpenSettings {
             max_connections: 2,
             connect_timeout,
@@ -229,6 +294,24 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
                 .serve(router.into_make_service())
                 .await?;
         }
+        _ if !args.domain.is_empty() => {
+            let settings = crate::acme::AcmeSettings {
+                domains: args.domain.clone(),
+                contact: args.acme_contact.clone(),
+                dir: args.acme_dir.clone(),
+                directory_url: args.acme_directory_url.clone(),
+                directory_ca: args.acme_directory_ca.clone(),
+            };
+            let listener = crate::acme::AcmeListener::bind(listen(args.listen).await?, &settings)?;
+            tracing::info!(
+                addr = %args.listen,
+                domains = %args.domain.join(","),
+                certificates = %args.acme_dir.display(),
+                "serving HTTPS; certificates come from {}",
+                args.acme_directory_url
+            );
+            crate::run(listener, router, shutdown_signal()).await?;
+        }
         _ => {
             let listener = listen(args.listen).await?;
             tracing::info!(addr = %args.listen, "serving HTTP");
@@ -271,6 +354,82 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down; finishing requests in flight");
+}
+
+async fn init_command(db: &Db, database_url: &str, args: InitArgs) -> CmdResult {
+    let plan = InitPlan {
+        demo: args.demo,
+        tables: args.tables,
+        token_name: args.token_name,
+        new_token: args.new_token,
+    };
+    let report = init::init(db, &plan).await?;
+    print_init_report(db, database_url, args.listen, &report);
+    Ok(())
+}
+
+/// Says what `init` did and what to do next, with the commands to type.
+fn print_init_report(db: &Db, database_url: &str, listen: SocketAddr, report: &InitReport) {
+    match report.demo {
+        Demo::NotAsked => {}
+        Demo::Created(n) => println!("demo table {:?} created with {n} rows", init::DEMO_TABLE),
+        Demo::Existed => println!(
+            "demo table {:?} exists already; left as it is",
+            init::DEMO_TABLE
+        ),
+    }
+    for t in &report.enabled {
+        println!("table {t:?} enabled; changes are captured");
+    }
+    let token_shown = match &report.token {
+        TokenOutcome::Created {
+            id,
+            secret,
+            revoked,
+        } => {
+            for old in revoked {
+                println!("token {old} revoked");
+            }
+            println!("token {id} created (read-write); its secret is shown only now:");
+            println!("{secret}");
+            secret.clone()
+        }
+        TokenOutcome::Reused { id } => {
+            println!(
+                "token {id} exists already and covers these tables; it is kept. Its secret was \
+                 shown when it was created and is not stored: use that one, or run init again \
+                 with --new-token to replace it"
+            );
+            "<your token>".to_string()
+        }
+    };
+    let url = format!("http://{listen}");
+    println!("server URL: {url}");
+    let mut serve = String::from("sheetsync-server");
+    if database_url != DEFAULT_DATABASE_URL {
+        match &db.target {
+            crate::db::Target::SqliteFile(_) | crate::db::Target::SqliteMemory => {
+                serve.push_str(&format!(" --database-url '{database_url}'"));
+            }
+            // The URL may hold a password: name the option, not its value.
+            target => serve.push_str(&format!(
+                " --database-url URL (the URL given to init, {target})"
+            )),
+        }
+    }
+    serve.push_str(" serve");
+    if listen.to_string() != DEFAULT_LISTEN {
+        serve.push_str(&format!(" --listen {listen}"));
+    }
+    println!("next:");
+    println!("  1. start the server: {serve}");
+    println!(
+        "  2. try the add-on without a Google account: scripts/playground --server-url {url} --token {token_shown}"
+    );
+    println!(
+        "  3. for a Google Sheet, serve at a public https address (serve --domain, docs/install.md) \
+         and make the add-on for it: scripts/addon-project https://sync.example.com"
+    );
 }
 
 async fn token_command(db: &Db, cmd: TokenCommand) -> CmdResult {

@@ -12,7 +12,8 @@
 //! - **Sequencing** ([`feed`]): a sequencer stamps committed log entries with feed positions
 //!   in commit order under a database lock, so the feed never skips a change although
 //!   transactions commit out of order. A poller per instance runs it every few milliseconds
-//!   and wakes waiting long-polls through a `watch` channel.
+//!   and wakes waiting long-polls through a `watch` channel; from the same row it reads the
+//!   version of the set of enabled tables, so a table enabled by any process is served at once.
 //! - **Reading** ([`rows`], [`feed`]): key-ordered snapshot pages with the feed position they
 //!   are consistent with, then changes after that position.
 //! - **Writing** ([`push`]): a batch is one transaction; each row is compare-and-set on its
@@ -21,16 +22,20 @@
 //! - **History** ([`history`]): a row's change-log entries, and the sheet values conflict
 //!   policies overrode, which the add-on reports; pruned with the log.
 //! - **Access** ([`tokens`], [`tables`]): bearer tokens scoped to tables and to read or
-//!   read-write; tables are enabled with the binary's own subcommands.
+//!   read-write; tables are enabled with the binary's own subcommands, or all at once with
+//!   [`init`], which also creates the database, a demo table and the set-up's token.
 //!
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
-//! shutdown signal, finishing requests in flight.
+//! shutdown signal, finishing requests in flight, over plain TCP or over TLS with certificates
+//! obtained and renewed over ACME ([`acme`]).
 
+pub mod acme;
 pub mod cli;
 pub mod db;
 pub mod feed;
 pub mod history;
 pub mod http;
+pub mod init;
 pub mod metrics;
 pub mod push;
 pub mod reject;
@@ -42,7 +47,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use http::{app, AppState};
@@ -106,10 +110,13 @@ impl Instance {
         for t in &options.enable_tables {
             tables::enable(&db, t).await?;
         }
-        let catalog = Catalog::default();
-        catalog.refresh(&db).await?;
+        // The tables version is read before the catalog, so a table enabled in between shows
+        // up as a change and is read at once.
         let clock = FeedClock::default();
         feed::tick(&db, &clock).await?;
+        let tables_changed = clock.subscribe_tables();
+        let catalog = Catalog::default();
+        catalog.refresh(&db).await?;
         let state = AppState {
             db: db.clone(),
             catalog: catalog.clone(),
@@ -127,7 +134,13 @@ impl Instance {
             options.poll_every,
             stopped.clone(),
         ));
-        tokio::spawn(maintain(db, catalog, options.clone(), stopped));
+        tokio::spawn(maintain(
+            db,
+            catalog,
+            tables_changed,
+            options.clone(),
+            stopped,
+        ));
         Ok(Instance { state, stop })
     }
 
@@ -143,17 +156,35 @@ impl Drop for Instance {
     }
 }
 
-async fn maintain(db: Db, catalog: Catalog, options: Options, mut stop: watch::Receiver<bool>) {
+/// Re-reads the catalog at once when the set of enabled tables changes (the poller sees it),
+/// and every `maintain_every` anyway (a column may change without anyone enabling anything);
+/// compacts the log on the slow beat.
+async fn maintain(
+    db: Db,
+    catalog: Catalog,
+    mut tables_changed: watch::Receiver<i64>,
+    options: Options,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut interval = tokio::time::interval(options.maintain_every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     interval.tick().await;
     loop {
-        tokio::select! {
-            _ = interval.tick() => {}
+        let slow_beat = tokio::select! {
+            _ = interval.tick() => true,
+            changed = tables_changed.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                false
+            }
             _ = stop.changed() => return,
-        }
+        };
         if let Err(e) = catalog.refresh(&db).await {
             tracing::warn!(error = %e, "re-reading table schemas failed");
+        }
+        if !slow_beat {
+            continue;
         }
         let retain_ms = options.retain.as_millis() as i64;
         match feed::compact(&db, retain_ms, options.retain_min).await {
@@ -164,13 +195,17 @@ async fn maintain(db: Db, catalog: Catalog, options: Options, mut stop: watch::R
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight
-/// finish.
-pub async fn run(
-    listener: TcpListener,
+/// Serves `router` on `listener` (plain TCP, or TLS with [`acme::AcmeListener`]) until
+/// `shutdown` resolves, then lets requests in flight finish.
+pub async fn run<L>(
+    listener: L,
     router: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

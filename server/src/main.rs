@@ -6,8 +6,9 @@ use std::io::IsTerminal;
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "sheetsync_server=info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "sheetsync_server=info,tower_http=warn,rustls_acme=info".into()
+            }),
         )
         .with_writer(std::io::stderr)
         // Colour codes only help a person at a terminal; in a file or a pipe they are noise.

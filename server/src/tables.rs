@@ -1,6 +1,8 @@
 //! The tables enabled for sync: enabling reads the table's schema from the catalog and installs
 //! its triggers; the registry remembers a fingerprint of the columns so the server can notice a
-//! schema change and generate the triggers again.
+//! schema change and generate the triggers again. Enabling or disabling bumps a version in the
+//! feed's state row, which every instance's poller reads, so running servers pick the change
+//! up within a tick whichever process made it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -115,6 +117,7 @@ pub async fn enable(db: &Db, name: &str) -> Result<TableInfo, TableError> {
         .bind(id)
         .execute(&db.pool)
         .await?;
+    crate::feed::bump_tables_version(db).await?;
     Ok(info)
 }
 
@@ -131,6 +134,7 @@ pub async fn disable(db: &Db, name: &str) -> Result<bool, TableError> {
         db.ph(1)
     );
     sqlx::query(&sql).bind(id).execute(&db.pool).await?;
+    crate::feed::bump_tables_version(db).await?;
     Ok(true)
 }
 
@@ -138,6 +142,9 @@ pub async fn disable(db: &Db, name: &str) -> Result<bool, TableError> {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     tables: Arc<RwLock<BTreeMap<String, Arc<TableInfo>>>>,
+    /// Held by a refresh: two at once (the slow beat and a table enabled elsewhere) could both
+    /// regenerate one table's triggers, racing on the same DDL.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Catalog {
@@ -154,7 +161,12 @@ impl Catalog {
     /// Re-reads every enabled table's schema; where the columns changed since the triggers
     /// were generated, generates them again. A table that can no longer be synced (dropped,
     /// lost its key) is left out and logged.
+    ///
+    /// A table whose schema did not change keeps its `Arc`, so requests in flight and new
+    /// ones still share reads keyed by it.
     pub async fn refresh(&self, db: &Db) -> Result<(), sqlx::Error> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let known = self.tables.read().await.clone();
         let mut fresh = BTreeMap::new();
         for entry in list(db).await?.into_iter().filter(|e| e.enabled) {
             let info = match read_table(db, &entry.name, entry.id).await {
@@ -190,7 +202,11 @@ impl Catalog {
                     continue;
                 }
             }
-            fresh.insert(entry.name.clone(), Arc::new(info));
+            let info = match known.get(&entry.name) {
+                Some(same) if **same == info => same.clone(),
+                _ => Arc::new(info),
+            };
+            fresh.insert(entry.name.clone(), info);
         }
         *self.tables.write().await = fresh;
         Ok(())

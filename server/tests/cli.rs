@@ -5,78 +5,10 @@
 mod common;
 
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
+use common::bin::{closed_port, run, run_async, temp_path, the_error, Run};
 use common::{Kind, TestDb};
 use sqlx::Executor;
-
-const BIN: &str = env!("CARGO_BIN_EXE_sheetsync-server");
-
-/// What one run of the binary printed and how it ended.
-struct Run {
-    status: std::process::ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with `args` (stdout and stderr are pipes, not terminals).
-fn run(args: &[&str]) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(BIN)
-        .args(args)
-        .env_remove("SHEETSYNC_DATABASE_URL")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sheetsync-server");
-    Run {
-        status,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
-
-async fn run_async(args: Vec<String>) -> Run {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run(&args)
-    })
-    .await
-    .expect("join")
-}
-
-/// The one `error:` line of a failed run; fails the test unless there is exactly one.
-fn the_error(run: &Run) -> &str {
-    assert!(!run.status.success(), "succeeded: {}", run.stdout);
-    let errors: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error:"))
-        .collect();
-    assert_eq!(errors.len(), 1, "not one error line:\n{}", run.stderr);
-    errors[0]
-}
-
-/// A loopback port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
-fn temp_path(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "sstest_cli_{}_{name}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
-    ))
-}
 
 #[test]
 fn a_closed_mysql_port_is_named_as_connection_refused() {

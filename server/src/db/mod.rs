@@ -76,8 +76,8 @@ pub enum OpenError {
     BadUrl(String),
     /// The SQLite file does not exist and this command does not create databases.
     #[error(
-        "there is no SQLite database at {0}: run `sheetsync-server serve` once to create it \
-         there, or pass the right --database-url"
+        "there is no SQLite database at {0}: run `sheetsync-server init` (or `serve`) once to \
+         create it there, or pass the right --database-url"
     )]
     NoSqliteFile(std::path::PathBuf),
     /// The first connection did not succeed in time.

@@ -27,10 +27,12 @@ pub use entry::image_to_wire;
 /// At most this many entries are stamped per run, keeping the lock short.
 const STAMP_CHUNK: usize = 2000;
 
-/// The feed position the sequencer has handed out last, shared with long-polls.
+/// The feed position the sequencer has handed out last, shared with long-polls, and the
+/// version of the set of enabled tables, which the poller reads from the same row.
 #[derive(Clone, Debug)]
 pub struct FeedClock {
     sender: Arc<watch::Sender<i64>>,
+    tables: Arc<watch::Sender<i64>>,
     /// Milliseconds from a change's write to its stamping, for the last stamped run.
     pub lag_ms: Arc<AtomicI64>,
 }
@@ -39,6 +41,7 @@ impl Default for FeedClock {
     fn default() -> Self {
         FeedClock {
             sender: Arc::new(watch::channel(0).0),
+            tables: Arc::new(watch::channel(0).0),
             lag_ms: Arc::new(AtomicI64::new(0)),
         }
     }
@@ -48,6 +51,12 @@ impl FeedClock {
     /// A receiver that sees every new last position.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.sender.subscribe()
+    }
+
+    /// A receiver that sees each new version of the set of enabled tables (a table enabled or
+    /// disabled by any process).
+    pub fn subscribe_tables(&self) -> watch::Receiver<i64> {
+        self.tables.subscribe()
     }
 
     /// The last position known.
@@ -76,6 +85,27 @@ pub async fn state(db: &Db) -> Result<(i64, i64), sqlx::Error> {
         int_at(&row, 0)?.unwrap_or_default(),
         int_at(&row, 1)?.unwrap_or_default(),
     ))
+}
+
+/// Reads the feed's last position and the version of the set of enabled tables, in one
+/// statement: every poller tick makes it, so a table enabled anywhere is seen within a tick.
+async fn positions(db: &Db) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query("SELECT last_seq, tables_version FROM sheetsync_feed_state WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((
+        int_at(&row, 0)?.unwrap_or_default(),
+        int_at(&row, 1)?.unwrap_or_default(),
+    ))
+}
+
+/// Records that the set of enabled tables changed, so every instance re-reads its catalog on
+/// its next tick.
+pub async fn bump_tables_version(db: &Db) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sheetsync_feed_state SET tables_version = tables_version + 1 WHERE id = 1")
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// Stamps committed, unstamped log entries in id order; returns the last position handed out
@@ -149,7 +179,7 @@ async fn has_unstamped(db: &Db) -> Result<bool, sqlx::Error> {
 }
 
 /// One poller tick: stamp if needed, and publish the last position (another instance may have
-/// stamped).
+/// stamped) and the version of the set of enabled tables.
 pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
     if has_unstamped(db).await? {
         loop {
@@ -163,8 +193,13 @@ pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
             }
         }
     }
-    let (last, _) = state(db).await?;
+    let (last, tables_version) = positions(db).await?;
     clock.advance(last);
+    clock.tables.send_if_modified(|v| {
+        let changed = *v != tables_version;
+        *v = tables_version;
+        changed
+    });
     Ok(())
 }
 

@@ -4,6 +4,8 @@
 //! without a socket.
 #![allow(dead_code)]
 
+pub mod bin;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
