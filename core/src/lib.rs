@@ -24,7 +24,8 @@
 //! - [`diff`]: what changed in the sheet; [`merge`] and [`policy`]: three-way merge and who
 //!   wins a conflict; [`plan`]: the planner; [`push_outcome`]: push results; [`problem`]:
 //!   what a person must fix, per sheet row; [`identity`]: where a new row's assigned key
-//!   goes when the answer comes after the sheet changed.
+//!   goes when the answer comes after the sheet changed; [`round`]: the whole round as a
+//!   state machine a host keeps between rounds (base, held changes, the batch in flight).
 //! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages.
 //! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.
 //!
@@ -153,6 +154,7 @@ pub mod plan;
 pub mod policy;
 pub mod problem;
 pub mod push_outcome;
+pub mod round;
 pub mod schema;
 pub mod sheet;
 pub mod value;
