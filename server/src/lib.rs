@@ -20,10 +20,14 @@
 //!   applies; the answer is stored under the batch id so a retry applies nothing twice.
 //! - **Access** ([`tokens`], [`tables`]): bearer tokens scoped to tables and to read or
 //!   read-write; tables are enabled with the binary's own subcommands.
+//! - **Server mode** ([`bindings`]): sheets the server syncs itself through the Sheets API,
+//!   each with its round state in the database and a lease so instances share them.
 //!
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
 //! shutdown signal, finishing requests in flight.
 
+pub mod binding_cli;
+pub mod bindings;
 pub mod cli;
 pub mod db;
 pub mod feed;
