@@ -31,6 +31,7 @@ pub mod bindings;
 pub mod cli;
 pub mod db;
 pub mod feed;
+pub mod google;
 pub mod http;
 pub mod metrics;
 pub mod push;
