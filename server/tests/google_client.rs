@@ -4,12 +4,14 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::standin::StandIn;
 use serde_json::json;
 use sheetsync_server::google::auth::TokenSource;
 use sheetsync_server::google::backoff::Backoff;
+use sheetsync_server::google::budget::{Budgets, QuotaLimits};
 use sheetsync_server::google::key::ServiceAccountKey;
 use sheetsync_server::google::sheets::{RangeValues, SheetsClient};
 use sheetsync_server::google::GoogleError;
@@ -30,6 +32,7 @@ fn client(standin: &StandIn, backoff: Backoff) -> SheetsClient {
         Url::parse(&standin.url).unwrap(),
         TokenSource::new(key),
         backoff,
+        Arc::new(Budgets::new(QuotaLimits::default())),
     )
 }
 
@@ -167,5 +170,32 @@ async fn a_key_file_other_users_can_read_is_refused_and_no_message_shows_the_key
     assert!(shown.contains("(hidden)"), "{shown}");
     for message in [&refused, &broken, &shown] {
         assert!(!message.contains(secret_line), "the key leaked: {message}");
+    }
+}
+
+backend_tests! {
+    async fn metrics_report_how_close_each_sheets_api_budget_is(ctx) {
+        let budgets = Arc::new(Budgets::new(QuotaLimits::default()));
+        ctx.instance.state.metrics.google_quota.set(budgets.clone()).unwrap();
+        let standin = StandIn::start(&["--spreadsheet-id", "s1"]);
+        let key = ServiceAccountKey::load(&standin.key_file).unwrap();
+        let account = key.client_email.clone();
+        let sheets = SheetsClient::new(
+            Url::parse(&standin.url).unwrap(),
+            TokenSource::new(key),
+            quick_backoff(0),
+            budgets,
+        );
+        sheets.time_zone("s1").await.unwrap();
+        sheets.time_zone("s1").await.unwrap();
+
+        let (_, body) = ctx.get("/metrics", None).await;
+        let text = body.as_str().expect("text");
+
+        assert!(text.contains("sheetsync_google_quota_used{kind=\"read\",scope=\"project\"} 2"), "{text}");
+        assert!(text.contains(&format!(
+            "sheetsync_google_quota_used{{kind=\"read\",scope=\"user\",account=\"{account}\"}} 2"
+        )), "{text}");
+        assert!(text.contains("sheetsync_google_quota_limit{kind=\"write\",scope=\"project\"} 300"), "{text}");
     }
 }

@@ -1,6 +1,6 @@
 //! The Google client of server mode: a service account signs in ([`key`], [`auth`]) and reads
 //! and writes spreadsheets through the Sheets API v4 ([`sheets`]), backing off on 429 and 5xx
-//! answers ([`backoff`]).
+//! answers ([`backoff`]) and keeping within Google's per-minute quotas ([`budget`]).
 //!
 //! It is deliberately small: RS256 with `ring`, HTTP/1.1 with `hyper` over `tokio-rustls`,
 //! all of which the server already links for its own TLS and HTTP. docs/server-mode.md gives
@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod budget;
 pub mod http;
 pub mod key;
 pub mod sheets;

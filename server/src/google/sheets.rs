@@ -11,7 +11,10 @@ use serde_json::{json, Value as J};
 use url::Url;
 
 use super::auth::TokenSource;
+use std::sync::Arc;
+
 use super::backoff::{retryable, Backoff};
+use super::budget::{Budgets, CallKind};
 use super::{http, GoogleError};
 
 /// `https://sheets.googleapis.com`, where the API lives.
@@ -23,6 +26,7 @@ pub struct SheetsClient {
     base: Url,
     tokens: TokenSource,
     backoff: Backoff,
+    budgets: Arc<Budgets>,
 }
 
 /// One range's values for `values.batchUpdate`.
@@ -36,11 +40,18 @@ pub struct RangeValues {
 
 impl SheetsClient {
     /// A client for the API at `base` (Google's, or a stand-in's).
-    pub fn new(base: Url, tokens: TokenSource, backoff: Backoff) -> SheetsClient {
+    /// `budgets` is shared by every client of one Google Cloud project.
+    pub fn new(
+        base: Url,
+        tokens: TokenSource,
+        backoff: Backoff,
+        budgets: Arc<Budgets>,
+    ) -> SheetsClient {
         SheetsClient {
             base,
             tokens,
             backoff,
+            budgets,
         }
     }
 
@@ -178,6 +189,12 @@ impl SheetsClient {
         let mut signed_in_again = false;
         loop {
             tries += 1;
+            let kind = if http_method == "GET" {
+                CallKind::Read
+            } else {
+                CallKind::Write
+            };
+            self.budgets.take(kind, self.tokens.account()).await;
             let token = self.tokens.token().await?;
             let bearer = format!("Bearer {token}");
             let answer = http::send(
