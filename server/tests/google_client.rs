@@ -12,8 +12,9 @@ use serde_json::json;
 use sheetsync_server::google::auth::TokenSource;
 use sheetsync_server::google::backoff::Backoff;
 use sheetsync_server::google::budget::{Budgets, QuotaLimits};
+use sheetsync_server::google::grid;
 use sheetsync_server::google::key::ServiceAccountKey;
-use sheetsync_server::google::sheets::{RangeValues, SheetsClient};
+use sheetsync_server::google::sheets::{RangeValues, Render, SheetsClient};
 use sheetsync_server::google::GoogleError;
 use url::Url;
 
@@ -77,7 +78,11 @@ async fn values_written_raw_read_back_with_their_types_and_text_stays_text() {
         .await
         .unwrap();
     let back = sheets
-        .batch_get("s1", &["'People'!A1:E3".into(), "'People'!Z1:Z9".into()])
+        .batch_get(
+            "s1",
+            &["'People'!A1:E3".into(), "'People'!Z1:Z9".into()],
+            Render::Values,
+        )
         .await
         .unwrap();
 
@@ -85,6 +90,76 @@ async fn values_written_raw_read_back_with_their_types_and_text_stays_text() {
     expected[2].pop(); // a trailing empty cell is left out, as Google does
     assert_eq!(back[0], expected);
     assert!(back[1].is_empty(), "an empty range has no values");
+}
+
+#[tokio::test]
+async fn cell_runs_written_through_the_api_read_back_as_the_same_cells() {
+    use sheetsync_core::plan::CellRun;
+    use sheetsync_core::schema::{ColumnSchema, TableSchema};
+    use sheetsync_core::sheet::SheetCell;
+    use sheetsync_core::value::SqlType;
+    use sheetsync_core::zone::ZoneOffsets;
+    let standin = StandIn::start(&["--spreadsheet-id", "s1", "--sheet", "Bob's"]);
+    let sheets = client(&standin, quick_backoff(0));
+    let zone = ZoneOffsets::fixed("Europe/Paris", 3600).unwrap();
+    let col = |name: &str, sql_type| ColumnSchema {
+        name: name.into(),
+        sql_type,
+        nullable: true,
+        primary_key: name == "id",
+        generated: false,
+    };
+    let schema = TableSchema {
+        name: "t".into(),
+        writable: true,
+        columns: vec![
+            col(
+                "id",
+                SqlType::Int {
+                    bits: 32,
+                    unsigned: false,
+                },
+            ),
+            col("code", SqlType::Text { max_chars: None }),
+            col("born", SqlType::DateTime),
+        ],
+    };
+    let text = |s: &str| SheetCell::Text(s.into());
+    let row = vec![
+        SheetCell::Number(1.0),
+        text("007"),
+        SheetCell::Date(1_700_000_000_000.0),
+        SheetCell::Bool(true),
+    ];
+    let runs = vec![
+        CellRun {
+            row: 1,
+            column: 1,
+            values: vec![text("id"), text("code"), text("born"), text("note")],
+        },
+        CellRun {
+            row: 2,
+            column: 1,
+            values: row.clone(),
+        },
+    ];
+
+    let data = grid::range_values("Bob's", &runs, &zone).unwrap();
+    sheets.batch_update_values("s1", &data).await.unwrap();
+    let range = vec!["'Bob''s'!A1:E3".to_string()];
+    let values = sheets
+        .batch_get("s1", &range, Render::Values)
+        .await
+        .unwrap();
+    let formulas = sheets
+        .batch_get("s1", &range, Render::Formulas)
+        .await
+        .unwrap();
+    let snap = grid::snapshot_of(&values[0], &formulas[0], &schema, &zone).unwrap();
+
+    assert_eq!(snap.headers, vec!["id", "code", "born", "note"]);
+    assert_eq!(snap.rows[0], row);
+    assert_eq!(snap.formulas, None, "text is never taken for a formula");
 }
 
 #[tokio::test]

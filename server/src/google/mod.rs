@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod budget;
+pub mod grid;
 pub mod http;
 pub mod key;
 pub mod sheets;

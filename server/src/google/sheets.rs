@@ -29,6 +29,24 @@ pub struct SheetsClient {
     budgets: Arc<Budgets>,
 }
 
+/// How `values.batchGet` renders cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Render {
+    /// Calculated values with their types (`UNFORMATTED_VALUE`).
+    Values,
+    /// Formulas where there are, values elsewhere (`FORMULA`), to find formula cells.
+    Formulas,
+}
+
+impl Render {
+    fn option(self) -> &'static str {
+        match self {
+            Render::Values => "UNFORMATTED_VALUE",
+            Render::Formulas => "FORMULA",
+        }
+    }
+}
+
 /// One range's values for `values.batchUpdate`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangeValues {
@@ -84,12 +102,13 @@ impl SheetsClient {
             })
     }
 
-    /// The values of `ranges` (`values.batchGet`, unformatted, dates as serial numbers), one
-    /// grid per range; trailing empty rows and cells are left out, as the API does.
+    /// The values of `ranges` (`values.batchGet`, dates as serial numbers), one grid per
+    /// range; trailing empty rows and cells are left out, as the API does.
     pub async fn batch_get(
         &self,
         spreadsheet: &str,
         ranges: &[String],
+        render: Render,
     ) -> Result<Vec<Vec<Vec<J>>>, GoogleError> {
         const METHOD: &str = "spreadsheets.values.batchGet";
         let mut url = self.url(&["v4", "spreadsheets", spreadsheet, "values:batchGet"]);
@@ -98,7 +117,7 @@ impl SheetsClient {
             for r in ranges {
                 q.append_pair("ranges", r);
             }
-            q.append_pair("valueRenderOption", "UNFORMATTED_VALUE")
+            q.append_pair("valueRenderOption", render.option())
                 .append_pair("dateTimeRenderOption", "SERIAL_NUMBER")
                 .append_pair("majorDimension", "ROWS");
         }
