@@ -26,7 +26,8 @@
 //!   the plan so a host keeps them and a person can restore one; [`plan`]: the planner;
 //!   [`push_outcome`]: push results; [`problem`]: what a person must fix, per sheet row;
 //!   [`identity`]: where a new row's assigned key goes when the answer comes after the sheet
-//!   changed.
+//!   changed; [`round`]: the whole round as a state machine a host keeps between rounds
+//!   (base, held changes, the batch in flight).
 //! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages;
 //!   [`history`]: the row-history route's messages.
 //! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.
@@ -158,6 +159,7 @@ pub mod plan;
 pub mod policy;
 pub mod problem;
 pub mod push_outcome;
+pub mod round;
 pub mod schema;
 pub mod sheet;
 pub mod value;

@@ -1,6 +1,6 @@
-//! The command line: `serve` (the default), `init` that makes a working set-up in one go, and
-//! the `token` and `table` subcommands that manage access and change capture. Every flag can
-//! also come from the environment.
+//! The command line: `serve` (the default), `init` that makes a working set-up in one go, the
+//! `token` and `table` subcommands that manage access and change capture, and `binding` for
+//! server-mode bindings ([`crate::binding_cli`]). Every flag can also come from the environment.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,6 +60,9 @@ pub enum Command {
     /// Enable, disable and list synced tables.
     #[command(subcommand)]
     Table(TableCommand),
+    /// Server-mode bindings: sheets the server syncs itself through the Sheets API.
+    #[command(subcommand)]
+    Binding(crate::binding_cli::BindingCommand),
 }
 
 /// Options of `serve`.
@@ -214,6 +217,7 @@ pub async fn main() -> i32 {
         Some(Command::Init(args)) => init_command(&db, &cli.database_url, args).await,
         Some(Command::Token(t)) => token_command(&db, t).await,
         Some(Command::Table(t)) => table_command(&db, t).await,
+        Some(Command::Binding(b)) => crate::binding_cli::run(&db, b).await,
     };
     match result {
         Ok(()) => 0,

@@ -24,15 +24,20 @@
 //! - **Access** ([`tokens`], [`tables`]): bearer tokens scoped to tables and to read or
 //!   read-write; tables are enabled with the binary's own subcommands, or all at once with
 //!   [`init`], which also creates the database, a demo table and the set-up's token.
+//! - **Server mode** ([`bindings`]): sheets the server syncs itself through the Sheets API,
+//!   each with its round state in the database and a lease so instances share them.
 //!
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
 //! shutdown signal, finishing requests in flight, over plain TCP or over TLS with certificates
 //! obtained and renewed over ACME ([`acme`]).
 
 pub mod acme;
+pub mod binding_cli;
+pub mod bindings;
 pub mod cli;
 pub mod db;
 pub mod feed;
+pub mod google;
 pub mod history;
 pub mod http;
 pub mod init;

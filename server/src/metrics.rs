@@ -32,6 +32,8 @@ pub struct Metrics {
     pub feed_reads: AtomicU64,
     /// Long-polls parked now, waiting for a change.
     pub waiting: AtomicU64,
+    /// The Sheets API quota budgets of server mode, once it runs: how close each is.
+    pub google_quota: std::sync::OnceLock<std::sync::Arc<crate::google::budget::Budgets>>,
 }
 
 impl Metrics {
@@ -124,6 +126,9 @@ impl Metrics {
             "# HELP sheetsync_feed_position The last change-feed position handed out.\n\
              # TYPE sheetsync_feed_position gauge\nsheetsync_feed_position {feed_last_seq}"
         );
+        if let Some(budgets) = self.google_quota.get() {
+            out.push_str(&budgets.render());
+        }
         out
     }
 }

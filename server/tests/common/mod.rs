@@ -21,6 +21,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 use tower::ServiceExt;
 
+pub mod standin;
+
 /// The backends every test body runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

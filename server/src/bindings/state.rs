@@ -1,0 +1,75 @@
+//! A binding's state between rounds, in the database: the core's round state and the feed
+//! cursor it is consistent with, read by whoever holds the lease and written only under it.
+
+use sheetsync_core::round::BindingState;
+use sheetsync_core::wire::Cursor;
+
+use super::lease::{check_held, Lease};
+use super::{required_text, BindingError};
+use crate::db::{now_ms, text_at, Db};
+
+/// What a binding's owner keeps between rounds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoredState {
+    /// The base, held changes and batch in flight.
+    pub round: BindingState,
+    /// Where the binding's feed reading goes on from; `None` before the first sync.
+    pub cursor: Option<Cursor>,
+}
+
+/// The JSON form of a round state.
+pub(crate) fn encode(id: i64, state: &BindingState) -> Result<String, BindingError> {
+    serde_json::to_string(state).map_err(|e| BindingError::Corrupt {
+        id,
+        what: "round state",
+        reason: e.to_string(),
+    })
+}
+
+/// Reads binding `id`'s state.
+pub async fn load(db: &Db, id: i64) -> Result<StoredState, BindingError> {
+    let row = sqlx::query(&format!(
+        "SELECT round_state, feed_cursor FROM sheetsync_binding_state WHERE binding_id = {}",
+        db.ph(1)
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(BindingError::NoBinding(id))?;
+    let text = required_text(&row, 0, id, "round state")?;
+    let round = serde_json::from_str(&text).map_err(|e| BindingError::Corrupt {
+        id,
+        what: "round state",
+        reason: e.to_string(),
+    })?;
+    Ok(StoredState {
+        round,
+        cursor: text_at(&row, 1)?.map(Cursor),
+    })
+}
+
+/// Saves `state` for the binding `lease` holds, in one transaction that first checks the
+/// lease under the binding row's lock: [`BindingError::LeaseLost`] if it was taken over, and
+/// then nothing is written.
+pub async fn save(db: &Db, lease: &Lease, state: &StoredState) -> Result<(), BindingError> {
+    let id = lease.binding_id;
+    let text = encode(id, &state.round)?;
+    let mut tx = db.pool.begin().await?;
+    check_held(db, &mut tx, lease).await?;
+    sqlx::query(&format!(
+        "UPDATE sheetsync_binding_state SET round_state = {}, feed_cursor = {}, \
+         updated_at_ms = {} WHERE binding_id = {}",
+        db.ph(1),
+        db.ph(2),
+        db.ph(3),
+        db.ph(4)
+    ))
+    .bind(text)
+    .bind(state.cursor.as_ref().map(|c| c.0.clone()))
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

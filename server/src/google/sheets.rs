@@ -1,0 +1,262 @@
+//! The Sheets API v4 calls server mode makes, each retried with back-off on 429 and 5xx and
+//! signed in again once on 401.
+//!
+//! Values are read as `UNFORMATTED_VALUE` with `SERIAL_NUMBER` dates (numbers, booleans and
+//! text keep their types; a date is its serial number and the column's format says it is a
+//! date) and written `RAW`: a JSON number or boolean is stored typed, and a string is stored
+//! as text exactly, so leading zeros and a leading `'` stay text. `USER_ENTERED` would parse
+//! strings as a person's typing (`007` → 7, `1/2` → a date) and is never used.
+
+use serde_json::{json, Value as J};
+use url::Url;
+
+use super::auth::TokenSource;
+use std::sync::Arc;
+
+use super::backoff::{retryable, Backoff};
+use super::budget::{Budgets, CallKind};
+use super::{http, GoogleError};
+
+/// `https://sheets.googleapis.com`, where the API lives.
+pub const GOOGLE_SHEETS_API: &str = "https://sheets.googleapis.com";
+
+/// A client for one service account.
+#[derive(Debug)]
+pub struct SheetsClient {
+    base: Url,
+    tokens: TokenSource,
+    backoff: Backoff,
+    budgets: Arc<Budgets>,
+}
+
+/// How `values.batchGet` renders cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Render {
+    /// Calculated values with their types (`UNFORMATTED_VALUE`).
+    Values,
+    /// Formulas where there are, values elsewhere (`FORMULA`), to find formula cells.
+    Formulas,
+}
+
+impl Render {
+    fn option(self) -> &'static str {
+        match self {
+            Render::Values => "UNFORMATTED_VALUE",
+            Render::Formulas => "FORMULA",
+        }
+    }
+}
+
+/// One range's values for `values.batchUpdate`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeValues {
+    /// A1 range with the sheet's name (`'People'!A2:C2`).
+    pub range: String,
+    /// Rows of cells: numbers, booleans, strings (`""` clears a cell).
+    pub values: Vec<Vec<J>>,
+}
+
+impl SheetsClient {
+    /// A client for the API at `base` (Google's, or a stand-in's).
+    /// `budgets` is shared by every client of one Google Cloud project.
+    pub fn new(
+        base: Url,
+        tokens: TokenSource,
+        backoff: Backoff,
+        budgets: Arc<Budgets>,
+    ) -> SheetsClient {
+        SheetsClient {
+            base,
+            tokens,
+            backoff,
+            budgets,
+        }
+    }
+
+    /// The service account's email.
+    pub fn account(&self) -> &str {
+        self.tokens.account()
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// The spreadsheet's time zone (`spreadsheets.get`, `properties.timeZone`).
+    pub async fn time_zone(&self, spreadsheet: &str) -> Result<String, GoogleError> {
+        const METHOD: &str = "spreadsheets.get";
+        let mut url = self.url(&["v4", "spreadsheets", spreadsheet]);
+        url.query_pairs_mut()
+            .append_pair("fields", "properties.timeZone");
+        let answer = self.call(METHOD, spreadsheet, "GET", url, None).await?;
+        answer["properties"]["timeZone"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| GoogleError::BadAnswer {
+                method: METHOD,
+                reason: format!("spreadsheet {spreadsheet} has no properties.timeZone"),
+            })
+    }
+
+    /// The values of `ranges` (`values.batchGet`, dates as serial numbers), one grid per
+    /// range; trailing empty rows and cells are left out, as the API does.
+    pub async fn batch_get(
+        &self,
+        spreadsheet: &str,
+        ranges: &[String],
+        render: Render,
+    ) -> Result<Vec<Vec<Vec<J>>>, GoogleError> {
+        const METHOD: &str = "spreadsheets.values.batchGet";
+        let mut url = self.url(&["v4", "spreadsheets", spreadsheet, "values:batchGet"]);
+        {
+            let mut q = url.query_pairs_mut();
+            for r in ranges {
+                q.append_pair("ranges", r);
+            }
+            q.append_pair("valueRenderOption", render.option())
+                .append_pair("dateTimeRenderOption", "SERIAL_NUMBER")
+                .append_pair("majorDimension", "ROWS");
+        }
+        let answer = self.call(METHOD, spreadsheet, "GET", url, None).await?;
+        let bad = |reason: String| GoogleError::BadAnswer {
+            method: METHOD,
+            reason,
+        };
+        let ranges_back = answer["valueRanges"]
+            .as_array()
+            .ok_or_else(|| bad("no valueRanges".into()))?;
+        if ranges_back.len() != ranges.len() {
+            return Err(bad(format!(
+                "{} ranges were asked for and {} came back",
+                ranges.len(),
+                ranges_back.len()
+            )));
+        }
+        ranges_back
+            .iter()
+            .map(|vr| match &vr["values"] {
+                J::Null => Ok(Vec::new()),
+                J::Array(rows) => rows
+                    .iter()
+                    .map(|row| {
+                        row.as_array()
+                            .cloned()
+                            .ok_or_else(|| bad("a row of values is not an array".into()))
+                    })
+                    .collect(),
+                _ => Err(bad("values is not an array of rows".into())),
+            })
+            .collect()
+    }
+
+    /// Writes `data` (`values.batchUpdate`, `RAW`: see the module guide).
+    pub async fn batch_update_values(
+        &self,
+        spreadsheet: &str,
+        data: &[RangeValues],
+    ) -> Result<(), GoogleError> {
+        const METHOD: &str = "spreadsheets.values.batchUpdate";
+        let url = self.url(&["v4", "spreadsheets", spreadsheet, "values:batchUpdate"]);
+        let body = json!({
+            "valueInputOption": "RAW",
+            "data": data.iter().map(|d| json!({
+                "range": d.range, "majorDimension": "ROWS", "values": d.values,
+            })).collect::<Vec<_>>(),
+        });
+        self.call(METHOD, spreadsheet, "POST", url, Some(body))
+            .await
+            .map(|_| ())
+    }
+
+    /// Sends structural requests (`spreadsheets.batchUpdate`: insert, delete and append rows,
+    /// number formats) and returns the answer's `replies`.
+    pub async fn batch_update(
+        &self,
+        spreadsheet: &str,
+        requests: Vec<J>,
+    ) -> Result<Vec<J>, GoogleError> {
+        const METHOD: &str = "spreadsheets.batchUpdate";
+        let url = self.url(&["v4", "spreadsheets", &format!("{spreadsheet}:batchUpdate")]);
+        let answer = self
+            .call(
+                METHOD,
+                spreadsheet,
+                "POST",
+                url,
+                Some(json!({ "requests": requests })),
+            )
+            .await?;
+        Ok(answer["replies"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// One API call with the bearer token, retried on 429 and 5xx with back-off, and signed
+    /// in afresh once on 401.
+    async fn call(
+        &self,
+        method: &'static str,
+        what: &str,
+        http_method: &str,
+        url: Url,
+        body: Option<J>,
+    ) -> Result<J, GoogleError> {
+        let body = body.map(|b| b.to_string().into_bytes());
+        let mut tries = 0u32;
+        let mut signed_in_again = false;
+        loop {
+            tries += 1;
+            let kind = if http_method == "GET" {
+                CallKind::Read
+            } else {
+                CallKind::Write
+            };
+            self.budgets.take(kind, self.tokens.account()).await;
+            let token = self.tokens.token().await?;
+            let bearer = format!("Bearer {token}");
+            let answer = http::send(
+                http_method,
+                &url,
+                &[("authorization", &bearer), ("accept", "application/json")],
+                body.as_ref().map(|b| ("application/json", b.clone())),
+            )
+            .await?;
+            if answer.status == 200 {
+                return serde_json::from_slice(&answer.body).map_err(|e| GoogleError::BadAnswer {
+                    method,
+                    reason: e.to_string(),
+                });
+            }
+            if answer.status == 401 && !signed_in_again {
+                signed_in_again = true;
+                self.tokens.forget().await;
+                continue;
+            }
+            if retryable(answer.status) && tries <= self.backoff.retries {
+                tracing::warn!(
+                    method,
+                    status = answer.status,
+                    tries,
+                    "Google asked to back off"
+                );
+                tokio::time::sleep(self.backoff.wait(tries - 1)).await;
+                continue;
+            }
+            let message = serde_json::from_slice::<J>(&answer.body)
+                .ok()
+                .and_then(|b| b["error"]["message"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "(no message)".into());
+            return Err(GoogleError::Api {
+                method,
+                what: what.to_string(),
+                status: answer.status,
+                message: format!(
+                    "{message} (tried {tries} time{})",
+                    if tries == 1 { "" } else { "s" }
+                ),
+            });
+        }
+    }
+}
