@@ -80,7 +80,10 @@ async function diffSuite(quick) {
     if (!entry.native.error && entry.native.summary.updatedInDatabase !== expected) {
       entry.native = { error: `the native plan updates ${entry.native.summary.updatedInDatabase} rows, expected ${expected}` };
     }
-    entry.daff = await runStep('diff/daff.js', [rows, daffRuns], { timeoutMs: 60 * 60000 });
+    // The baselines, each in a process of its own like the engines above.
+    entry.daffView = await runStep('diff/daff.js', [rows, daffRuns, 'view'], { timeoutMs: 60 * 60000 });
+    entry.plain = await runStep('diff/plain.js', [rows, daffRuns], { timeoutMs: 60 * 60000 });
+    entry.daff = await runStep('diff/daff.js', [rows, daffRuns, 'simple'], { timeoutMs: 60 * 60000 });
     for (const f of ['before.json', 'after.json']) fs.rmSync(path.join(dir, f), { force: true });
     results.push(entry);
   }
