@@ -121,6 +121,16 @@ function incrementalRows(incremental) {
   });
 }
 
+function syncRows(sync) {
+  return Object.entries(sync || {}).flatMap(([dialect, r]) => {
+    const db = dialectName(dialect);
+    if (failed(r)) return [['6', `one incremental sync in the emulator, ${db}`, notMeasured(r), '', '']];
+    return [['6', `one incremental sync of a ${r.rows / 1000}k × ${r.columns} sheet in the emulator (1 cell edited, 1 row changed in the database), ${db}`,
+      `${ms(r.totalMs)}: read ${ms(r.readMs)}, script (conversion, core, plan) ${ms(r.scriptMs)}, write ${ms(r.writeMs)}, `
+        + `HTTP ${ms(r.httpMs)}, other services ${ms(r.otherServicesMs)} (medians of ${r.runs})`, '', '']];
+  });
+}
+
 function bundleRows(b) {
   if (!b) return [];
   if (failed(b)) return [['5', 'wasm bundle', notMeasured(b), '', '']];
@@ -135,7 +145,7 @@ function bundleRows(b) {
 function renderTable(results) {
   const rows = [
     ...diffRows(results.diff), ...pushRows(results.push), ...feedRows(results.feed),
-    ...incrementalRows(results.incremental), ...bundleRows(results.bundle),
+    ...incrementalRows(results.incremental), ...syncRows(results.sync), ...bundleRows(results.bundle),
   ];
   const head = ['#', 'Measure', 'Figure', 'Target', 'Result'];
   const line = (cells) => `| ${cells.join(' | ')} |`;
