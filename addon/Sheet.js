@@ -14,6 +14,10 @@ var SHEET_WRITE_ROWS_ = 5000;
 /** One cell from getValues() as the core's SheetCell. */
 function sheetToCell_(value) {
   if (value === null || value === undefined) return '';
+  // Numbers, strings and booleans (nearly every cell) pass as they are; only an object can be a
+  // Date. (Object.prototype.toString on a primitive boxes it and builds a string: most of this
+  // function's time on a large sheet before this check.)
+  if (typeof value !== 'object') return value;
   if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]') {
     return { d: value.getTime() };
   }

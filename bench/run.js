@@ -3,7 +3,7 @@
 // own (so its peak memory is its own and a failure stops only that line of the table); a piece
 // that is missing or fails is reported as "not measured (reason)", never as a figure.
 //
-// Usage: node run.js [--quick] [diff] [push] [feed] [incremental] [bundle]
+// Usage: node run.js [--quick] [diff] [push] [feed] [incremental] [sync] [bundle]
 //   --quick   small sizes and few runs, to check that the harness works (figures not comparable)
 // Results also go to bench/out/results.json and bench/out/table.md.
 
@@ -80,7 +80,10 @@ async function diffSuite(quick) {
     if (!entry.native.error && entry.native.summary.updatedInDatabase !== expected) {
       entry.native = { error: `the native plan updates ${entry.native.summary.updatedInDatabase} rows, expected ${expected}` };
     }
-    entry.daff = await runStep('diff/daff.js', [rows, daffRuns], { timeoutMs: 60 * 60000 });
+    // The baselines, each in a process of its own like the engines above.
+    entry.daffView = await runStep('diff/daff.js', [rows, daffRuns, 'view'], { timeoutMs: 60 * 60000 });
+    entry.plain = await runStep('diff/plain.js', [rows, daffRuns], { timeoutMs: 60 * 60000 });
+    entry.daff = await runStep('diff/daff.js', [rows, daffRuns, 'simple'], { timeoutMs: 60 * 60000 });
     for (const f of ['before.json', 'after.json']) fs.rmSync(path.join(dir, f), { force: true });
     results.push(entry);
   }
@@ -120,6 +123,10 @@ async function main() {
   }
   if (want('incremental')) {
     results.incremental = await serverSuite('incremental', quick, dialects, (q) => [q ? 5 : 21]);
+  }
+  if (want('sync')) {
+    // One backend: the phases are the add-on's and the emulator's; the server's part is the HTTP.
+    results.sync = await serverSuite('sync', quick, ['mysql'], (q) => (q ? [5000, 2] : [100000, 5]));
   }
   if (want('bundle')) {
     log('\n== bundle');

@@ -92,7 +92,20 @@ function sheetsyncCoreApi_(bindgen) {
   });
   if (bindgen.planSyncStaged) {
     api.planSync = sheetsyncGuard_('planSync', function (input) {
-      return sheetsyncPlanByRows_(bindgen, input);
+      return sheetsyncByRows_(bindgen, input, function (rest, flat, base) {
+        return JSON.parse(bindgen.planSyncStaged(rest, flat.numbers, flat.textBytes, flat.texts,
+          base !== null, base ? base.textBytes : 0));
+      }, function () { return bindgen.planSync(input); });
+    });
+  }
+  // The answer to a push is read against the same input as the plan: staged the same way, so a
+  // one-row answer does not send the whole sheet through JSON.stringify again.
+  if (bindgen.applyPushResultsStaged) {
+    api.applyPushResults = sheetsyncGuard_('applyPushResults', function (input, plan, response, places) {
+      return sheetsyncByRows_(bindgen, input, function (rest, flat, base) {
+        return bindgen.applyPushResultsStaged(rest, plan, response, places, flat.numbers,
+          flat.textBytes, flat.texts, base !== null, base ? base.textBytes : 0);
+      }, function () { return bindgen.applyPushResults(input, plan, response, places); });
     });
   }
   return Object.freeze(api);
@@ -115,17 +128,19 @@ function sheetsyncGuard_(name, fn) {
   };
 }
 
-// planSync with the sheet's rows as flat arrays (wasm/src/rows.rs), written straight into the
-// module's memory (wasm/src/stage.rs): no JSON text the module must parse back cell by cell, and
-// no arrays the engine must allocate, copy in and collect. A cell this encoding does not
-// describe exactly as JSON would (an object that is not {d: finite ms}, a symbol, ...) sends
-// the whole input the JSON way instead, so the result is always the same.
-function sheetsyncPlanByRows_(bindgen, input) {
+// A call whose input carries the sheet (planSync, applyPushResults) with the sheet's rows as
+// flat arrays (wasm/src/rows.rs), written straight into the module's memory (wasm/src/stage.rs):
+// no JSON text the module must parse back cell by cell, and no arrays the engine must allocate,
+// copy in and collect. staged(rest, flat, base) makes the call with the rest of the input as
+// JSON text. A cell this encoding does not describe exactly as JSON would (an object that is
+// not {d: finite ms}, a symbol, ...) makes the call the JSON way instead (whole()), so the
+// result is always the same.
+function sheetsyncByRows_(bindgen, input, staged, whole) {
   var sheet = input && input.sheet;
   var rows = sheet && sheet.rows;
   var memory = bindgen.moduleMemory();
   var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows, bindgen, memory) : null;
-  if (!flat) return bindgen.planSync(input);
+  if (!flat) return whole();
   var base = input.base === null || input.base === undefined ? null
     : sheetsyncFlatBase_(input.base, bindgen, memory);
   var rest = {};
@@ -136,8 +151,7 @@ function sheetsyncPlanByRows_(bindgen, input) {
   Object.keys(sheet).forEach(function (k) { bare[k] = sheet[k]; });
   bare.rows = [];
   rest.sheet = bare;
-  return JSON.parse(bindgen.planSyncStaged(JSON.stringify(rest), flat.numbers, flat.textBytes,
-    flat.texts, base !== null, base ? base.textBytes : 0));
+  return staged(JSON.stringify(rest), flat, base);
 }
 
 /**

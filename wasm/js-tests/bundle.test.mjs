@@ -194,3 +194,52 @@ test('planSync takes text that JSON text cannot carry (a lone surrogate) as the 
   assert.throws(() => core.planSyncJson(JSON.stringify(input)), /planSync input/);
   assert.equal(core.planSync(input).push[0].change.cells.label, 'a\ufffd');
 });
+
+test('applyPushResults carries the rows and base as flat arrays and answers exactly as the JSON path', async () => {
+  const context = execution();
+  const core = await vm.runInContext('sheetsyncCore()', context);
+  // The glue's own binding, which takes the whole input through JSON.stringify: the reference.
+  const whole = await vm.runInContext(`(async function () {
+    var bindgen = sheetsyncCoreBindgen_();
+    await bindgen({ module_or_path: sheetsyncBase64Bytes_(SHEETSYNC_WASM_BASE64_) });
+    return bindgen;
+  })()`, context);
+  const sheet = { headers: ['id', 'label', 'price'], rows: [[1, 'ab', 12.5], [2, 'cé', 1]], firstRow: 2 };
+  const first = { schema: table, timeZone: 'UTC', zoneOffsets: [[0, 0]], nowMs: 0, base: null, sheet };
+  const bound = core.planSync({
+    ...first,
+    databaseRows: [{ key: '1', version: 4, cells: [1, 'ab', '12.50'] }, { key: '2', version: 5, cells: [2, 'cé', '1.00'] }],
+  }).baseUpdates;
+  // One row edited, one deleted, one typed without a key (the database assigns 9).
+  const input = {
+    ...first,
+    base: bound,
+    sheet: { ...sheet, rows: [[1, 'ab', 13], ['', 'név', 2]] },
+  };
+  const plan = core.planSync(input);
+  assert.equal(plan.push.map((p) => p.change.op).sort().join(), 'delete,insert,update');
+  const answer = (p) => {
+    if (p.change.op === 'delete') return { result: 'applied', key: p.change.key, version: 8, row: null };
+    if (p.change.op === 'insert') return { result: 'applied', key: '9', version: 7, row: [9, 'név', '2.00'] };
+    return { result: 'conflict', key: p.change.key, current: { key: p.change.key, version: 6, cells: [1, 'zz', '1.00'] } };
+  };
+  const response = { batch_id: 'b1', results: plan.push.map(answer), replayed: false };
+  const snapshot = JSON.stringify(input);
+  const viaRows = JSON.parse(JSON.stringify(core.applyPushResults(input, plan, response)));
+  const viaJson = JSON.parse(JSON.stringify(whole.applyPushResults(input, plan, response)));
+  assert.deepEqual(viaRows, viaJson);
+  assert.ok(viaJson.writes.length > 0, JSON.stringify(viaJson));
+  assert.equal(JSON.stringify(input), snapshot, 'the input is left as it was');
+  // Text that JSON text cannot carry (a lone surrogate) shows which way the sheet went: only
+  // the arrays take it.
+  const lone = { ...input, sheet: { ...input.sheet, rows: [...input.sheet.rows, [5, 'a\ud800', 1]] } };
+  const lonePlan = core.planSync(lone);
+  const loneResponse = { batch_id: 'b2', results: lonePlan.push.map(answer), replayed: false };
+  assert.throws(() => whole.applyPushResults(lone, lonePlan, loneResponse), /applyPushResults input/);
+  assert.ok(core.applyPushResults(lone, lonePlan, loneResponse).writes.length > 0);
+  // A base the arrays cannot carry goes the JSON way, with the JSON path's answer.
+  const odd = { ...input, base: { 1: [4.5, bound['1'][1]] } };
+  const error = (fn) => { try { fn(); return null; } catch (e) { return e.message; } };
+  assert.ok(error(() => core.applyPushResults(odd, plan, response)));
+  assert.equal(error(() => core.applyPushResults(odd, plan, response)), error(() => whole.applyPushResults(odd, plan, response)));
+});

@@ -61,21 +61,22 @@ pub fn plan_sync_staged(
     base_given: bool,
     base_text_bytes: u32,
 ) -> Result<String> {
-    let input = {
-        let stage = crate::stage::take();
-        let flat = stage.rows(numbers, text_bytes, texts)?;
-        let base = match base_given {
-            true => Some(stage.base(base_text_bytes)?),
-            false => None,
-        };
-        input_with_rows(input, &flat, base.as_ref())?
-    };
+    let input = staged_input(
+        "planSync input",
+        input,
+        numbers,
+        text_bytes,
+        texts,
+        base_given,
+        base_text_bytes,
+    )?;
     Ok(to_json_text("plan", &plan(&input)?)?)
 }
 
 /// The planner input from its JSON text, its sheet's flat rows and, when given, its flat base
-/// (the JSON text then has no base).
+/// (the JSON text then has no base); errors are named `what` (the call's input).
 pub fn input_with_rows(
+    what: &str,
     input: &str,
     flat: &FlatRows<'_>,
     base: Option<&FlatBase<'_>>,
@@ -90,17 +91,17 @@ pub fn input_with_rows(
             .saturating_add(base_bytes),
     );
     let mut input: SyncInput =
-        serde_json::from_str(input).map_err(|e| BindingError::new("planSync input", e))?;
+        serde_json::from_str(input).map_err(|e| BindingError::new(what, e))?;
     if !input.sheet.rows.is_empty() {
         return Err(BindingError::new(
-            "planSync input",
+            what,
             "sheet.rows must be empty when the rows come as arrays",
         ));
     }
     if let Some(base) = base {
         if input.base.is_some() {
             return Err(BindingError::new(
-                "planSync input",
+                what,
                 "the base came both as JSON and as arrays",
             ));
         }
@@ -130,13 +131,71 @@ pub fn apply_push_results(
     places: JsValue,
 ) -> Result<JsValue> {
     let input: SyncInput = from_js("applyPushResults input", input)?;
+    outcome_of(&input, plan, response, places)
+}
+
+/// [`apply_push_results`] for a large sheet, as [`plan_sync_staged`] is to [`plan_sync`]: the
+/// input as JSON text without `sheet.rows` (and, when `base_given`, without `base`), the rows
+/// and base staged in the module's memory by the loader. Reading a one-row answer then costs
+/// no second conversion of the whole sheet through `JSON.stringify`.
+#[allow(clippy::too_many_arguments)] // the staged planner's arguments, plus the answer's three
+#[wasm_bindgen(js_name = applyPushResultsStaged)]
+pub fn apply_push_results_staged(
+    input: &str,
+    plan: JsValue,
+    response: JsValue,
+    places: JsValue,
+    numbers: u32,
+    text_bytes: u32,
+    texts: u32,
+    base_given: bool,
+    base_text_bytes: u32,
+) -> Result<JsValue> {
+    let input = staged_input(
+        "applyPushResults input",
+        input,
+        numbers,
+        text_bytes,
+        texts,
+        base_given,
+        base_text_bytes,
+    )?;
+    outcome_of(&input, plan, response, places)
+}
+
+/// The planner input from its JSON text and what the loader staged; the stage is released.
+fn staged_input(
+    what: &str,
+    input: &str,
+    numbers: u32,
+    text_bytes: u32,
+    texts: u32,
+    base_given: bool,
+    base_text_bytes: u32,
+) -> std::result::Result<SyncInput, BindingError> {
+    let stage = crate::stage::take();
+    let flat = stage.rows(numbers, text_bytes, texts)?;
+    let base = match base_given {
+        true => Some(stage.base(base_text_bytes)?),
+        false => None,
+    };
+    input_with_rows(what, input, &flat, base.as_ref())
+}
+
+/// The push outcome for `input`, from the plan, the answer and the places as the add-on has them.
+fn outcome_of(
+    input: &SyncInput,
+    plan: JsValue,
+    response: JsValue,
+    places: JsValue,
+) -> Result<JsValue> {
     let plan: SyncPlan = from_js("applyPushResults plan", plan)?;
     let response: PushResponse = from_js("applyPushResults response", response)?;
     let outcome = if places.is_undefined() || places.is_null() {
-        outcome(&input, &plan, &response)?
+        outcome(input, &plan, &response)?
     } else {
         let places: Vec<NewRowPlace> = from_js("applyPushResults places", places)?;
-        sheetsync_core::push_outcome::apply_placed_push_results(&input, &plan, &response, &places)
+        sheetsync_core::push_outcome::apply_placed_push_results(input, &plan, &response, &places)
             .map_err(|e| BindingError::new("applyPushResults", e))?
     };
     Ok(to_js("push outcome", &outcome)?)
@@ -190,7 +249,12 @@ mod tests {
         });
         Ok(to_json_text(
             "plan",
-            &plan(&input_with_rows(input, &flat, base.as_ref())?)?,
+            &plan(&input_with_rows(
+                "planSync input",
+                input,
+                &flat,
+                base.as_ref(),
+            )?)?,
         )?)
     }
 
@@ -280,7 +344,7 @@ mod tests {
             text: b"",
             text_lengths: &[],
         };
-        let err = input_with_rows(&full.to_string(), &empty, None).unwrap_err();
+        let err = input_with_rows("planSync input", &full.to_string(), &empty, None).unwrap_err();
         assert!(err.problem.contains("must be empty"), "{err}");
         full["sheet"]["rows"] = json!([]);
         let base = FlatBase {
@@ -288,7 +352,8 @@ mod tests {
             text: b"",
             lengths: &[],
         };
-        let err = input_with_rows(&full.to_string(), &empty, Some(&base)).unwrap_err();
+        let err =
+            input_with_rows("planSync input", &full.to_string(), &empty, Some(&base)).unwrap_err();
         assert!(err.problem.contains("both as JSON and as arrays"), "{err}");
     }
 

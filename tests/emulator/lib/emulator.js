@@ -130,6 +130,7 @@ class Emulator {
     this.stats = { urlFetchCalls: 0, requests: [] };
     this.quota = new QuotaLedger(this);
     this.serviceHooks = [];
+    this.serviceTimers = [];
     this.triggerRunner = new TriggerRunner(this);
     this.people = new Map();
     this.user = this.person(o.owner);
@@ -181,6 +182,17 @@ class Emulator {
     this.serviceHooks.push(hook);
     return () => {
       this.serviceHooks = this.serviceHooks.filter((h) => h !== hook);
+    };
+  }
+
+  /**
+   * Registers `hook({ call, execution, ms })`, run after every service call that passed the gate
+   * (returned or threw), with the call's own wall time in ms. Returns a remover.
+   */
+  afterServiceCall(hook) {
+    this.serviceTimers.push(hook);
+    return () => {
+      this.serviceTimers = this.serviceTimers.filter((h) => h !== hook);
     };
   }
 

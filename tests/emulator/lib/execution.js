@@ -121,12 +121,20 @@ class Execution {
         continue;
       }
       out[key] = function gated(...args) {
-        exec.check(`${name}.${key}`);
+        const call = `${name}.${key}`;
+        exec.check(call);
         if (name === 'Properties') exec.emu.quota.use('propertyCalls');
+        const timers = exec.emu.serviceTimers;
+        const started = timers.length ? performance.now() : 0;
         try {
           return fn.apply(this, args);
         } catch (e) {
           throw exec.toScriptError(e);
+        } finally {
+          if (timers.length) {
+            const ms = performance.now() - started;
+            for (const hook of [...timers]) hook({ call, execution: exec, ms });
+          }
         }
       };
     }

@@ -113,6 +113,24 @@ test('a test hook before each service call can kill an execution at a chosen poi
   assert.deepStrictEqual(await emu.run('bump'), [1, '1']); // the hook was one-shot
 });
 
+test('a test hook after each service call gets its name and its own time, also when it threw', async () => {
+  // On the real clock a sleep really waits, so its own time is known.
+  const emu = emulatorWith(CODE, { clock: 'real' });
+  const seen = [];
+  const remove = emu.afterServiceCall(({ call, ms }) => seen.push([call, ms]));
+  assert.strictEqual(await emu.run('sleepTwice', 30), 'done');
+  assert.deepStrictEqual(seen.map(([call]) => call), ['Utilities.sleep', 'Utilities.sleep']);
+  assert.ok(seen.every(([, ms]) => ms >= 25), `each sleep took its 30 ms: ${JSON.stringify(seen)}`);
+  seen.length = 0;
+  emu.options.executionTimeLimitMs = 50;
+  await assert.rejects(emu.run('sleepTwice', 40), /Exceeded maximum execution time/);
+  assert.ok(seen.length >= 1, 'a call that ended the execution was timed too');
+  remove();
+  emu.options.executionTimeLimitMs = 6 * 60 * 1000;
+  await emu.run('sleepTwice', 1);
+  assert.strictEqual(seen.length < 3, true, 'the removed hook no longer runs');
+});
+
 test('Logger and console lines are kept per execution', async () => {
   const emu = emulatorWith(CODE);
   assert.strictEqual(await emu.run('logSomething'), 'value 7\n');

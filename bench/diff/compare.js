@@ -1,0 +1,54 @@
+'use strict';
+// The diff's engines side by side in ONE process, taking turns round after round, so that a
+// busy machine slows them alike and their ratios stay comparable: the add-on's planSync from
+// getValues() (as bench/diff/wasm.js times it), daff's TableView path and the plain-JavaScript
+// keyed diff (as bench/diff/daff.js and bench/diff/plain.js time them). For quick comparisons
+// while working on the planner; the suite's own figures come from one process per engine.
+//
+// Usage: node diff/compare.js ROWS DIR ROUNDS   (DIR/base.json as bench/run.js prepares it)
+
+const fs = require('node:fs');
+const path = require('node:path');
+const os = require('node:os');
+const { makeSheet, editSheet } = require('../lib/table');
+const { median, nowMs, fmt, log } = require('../lib/stats');
+const { loadCore, addonCellConverter } = require('../lib/bundle');
+const { syncInput, toCoreCell } = require('./input');
+const { diffWithDaff, tableView, fresh } = require('./daff');
+const { plainDiff } = require('./plain');
+
+async function main() {
+  const rows = Number(process.argv[2]);
+  const dir = process.argv[3];
+  const rounds = Number(process.argv[4] || 5);
+  const before = makeSheet(rows);
+  const { values, ids } = editSheet(before);
+  const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
+  const core = await loadCore();
+  const toCell = addonCellConverter() || toCoreCell;
+  const engines = {
+    wasm: () => {
+      const plan = core.planSync(syncInput(values, base, toCell));
+      return plan.summary.updatedInDatabase;
+    },
+    daffView: (b, a) => diffWithDaff(b, a, tableView),
+    plain: () => plainDiff(before, values).updates.length,
+  };
+  const times = Object.fromEntries(Object.keys(engines).map((k) => [k, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [name, run] of Object.entries(engines)) {
+      const copies = name === 'daffView' ? [fresh(before), fresh(values)] : [];
+      const t0 = nowMs();
+      const found = run(...copies);
+      times[name].push(nowMs() - t0);
+      if (found !== ids.length) throw new Error(`${name} found ${found} updated rows, expected ${ids.length}`);
+    }
+  }
+  const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const load = os.loadavg().map((x) => x.toFixed(2)).join('/');
+  log(`${rows} rows, ${rounds} rounds, load ${load}: ${Object.entries(medians).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);
+  log(`daffView ÷ wasm = ${fmt(medians.daffView / medians.wasm)}×, plain ÷ wasm = ${fmt(medians.plain / medians.wasm)}×`);
+  process.stdout.write(`${JSON.stringify({ rows, rounds, loadAverage: os.loadavg(), times, medians })}\n`);
+}
+
+main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });
