@@ -108,6 +108,7 @@ async fn cell_runs_written_through_the_api_read_back_as_the_same_cells() {
         nullable: true,
         primary_key: name == "id",
         generated: false,
+        has_default: false,
     };
     let schema = TableSchema {
         name: "t".into(),

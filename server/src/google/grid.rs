@@ -205,6 +205,7 @@ mod tests {
             nullable: true,
             primary_key: name == "id",
             generated: false,
+            has_default: false,
         };
         TableSchema {
             name: "t".into(),
