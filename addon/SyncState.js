@@ -66,21 +66,24 @@ function syncStateSaveFailure_(sheetId, error, source) {
 }
 
 /**
- * What waits for a person: {massDelete, conflicts, problems, problemRows, headers, any,
+ * What waits: {massDelete, conflicts, problems, problemRows, incompleteRows, headers, any,
  * pieces}.
  * Problems are counted both as problems and as the rows they are in, so the sidebar can say
- * "5 problems in 2 rows".
+ * "5 problems in 2 rows". New rows still waiting for a required value are counted apart: they
+ * wait for values, not for a fix, but while they wait the sheet is not in sync.
  */
 function syncStateWaiting_(report) {
-  var problems = report.problems || [];
+  var open = syncOpenProblems_(report.problems || []);
   var waiting = {
     massDelete: !!report.massDelete,
     conflicts: (report.conflicts || []).length,
-    problems: problems.length,
-    problemRows: syncProblemRows_(problems),
+    problems: open.problems,
+    problemRows: open.problemRows,
+    incompleteRows: open.incompleteRows,
     headers: (report.headers || []).length,
   };
-  waiting.any = waiting.massDelete || waiting.conflicts > 0 || waiting.problems > 0 || waiting.headers > 0;
+  waiting.any = waiting.massDelete || waiting.conflicts > 0 || waiting.problems > 0 || waiting.headers > 0 ||
+    waiting.incompleteRows > 0;
   // The sidebar's state line, as pieces so it prints the counts in the reader's locale.
   waiting.pieces = waiting.any ? syncStateWaitingPieces_(waiting, true) : null;
   return waiting;
@@ -91,8 +94,8 @@ function syncStateWaiting_(report) {
  * counts leave out (the mass-delete question and header problems).
  */
 function syncStateWaitingPieces_(waiting, all) {
-  var pieces = ['Not in sync: waiting for you'];
-  var sep = ' (';
+  var pieces = ['Not in sync: '];
+  var sep = 'waiting for you (';
   function add(n, one, many) {
     pieces.push(sep, n, n === 1 ? one : many);
     sep = ', ';
@@ -107,7 +110,14 @@ function syncStateWaitingPieces_(waiting, all) {
     add(waiting.problems, ' problem in ', ' problems in ');
     pieces.push(waiting.problemRows, waiting.problemRows === 1 ? ' row' : ' rows');
   }
-  pieces.push(').');
+  var forYou = sep === ', ';
+  if (forYou) pieces.push(')');
+  if (all && waiting.incompleteRows) {
+    // A row being typed waits for its missing values, not for a decision.
+    pieces.push(forYou ? '; ' : '', waiting.incompleteRows,
+      waiting.incompleteRows === 1 ? ' row waiting for values' : ' rows waiting for values');
+  }
+  pieces.push('.');
   return pieces;
 }
 
@@ -116,7 +126,9 @@ function syncStateWaitingPieces_(waiting, all) {
  * earlier version of the add-on) gets what waits counted from what it holds.
  */
 function syncStateShown_(report) {
-  if (report && (!report.waiting || report.waiting.pieces === undefined)) report.waiting = syncStateWaiting_(report);
+  if (report && (!report.waiting || report.waiting.pieces === undefined || report.waiting.incompleteRows === undefined)) {
+    report.waiting = syncStateWaiting_(report);
+  }
   return report;
 }
 
