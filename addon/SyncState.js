@@ -33,6 +33,7 @@ function syncStateSave_(sheetId, report, source) {
   if (typeof report.at !== 'number') report.at = Date.now();
   // Two syncs may end in the same millisecond: the sidebar tells states apart by this id.
   report.id = storeNewId_();
+  syncStateKeepAnswer_(sheetId, report);
   report.waiting = syncStateWaiting_(report);
   var waiting = report.waiting;
   if (report.text === SYNC_IN_SYNC_TEXT_ && waiting.any) {
@@ -46,6 +47,37 @@ function syncStateSave_(sheetId, report, source) {
   }
   storeSaveReport_(sheetId, report);
   return report;
+}
+
+/**
+ * "Keep them deleted in the sheet": recorded on the state's mass-delete question, so a
+ * sidebar opened later shows the question as it was left (still pending, rows deleted in the
+ * sheet and still in the database) rather than asking "Not now" again. Answers the state.
+ */
+function syncStateKeepDeleted_(sheetId) {
+  var report = storeReadReport_(sheetId);
+  if (!report || !report.massDelete) {
+    throw new Error('sheetsync: there is no mass-delete question to answer: the last sync asked none');
+  }
+  report.massDelete.keptDeleted = true;
+  // A new id: every open sidebar sees the answer on its next refresh.
+  report.id = storeNewId_();
+  storeSaveReport_(sheetId, report);
+  return syncStateShown_(report);
+}
+
+/**
+ * A later sync that asks the same mass-delete question (the same rows withheld out of the
+ * same base) keeps the answer "keep them deleted"; a different question is asked afresh.
+ */
+function syncStateKeepAnswer_(sheetId, report) {
+  var asked = report.massDelete;
+  if (!asked || asked.keptDeleted) return;
+  var known = storeReadReport_(sheetId);
+  var before = known && known.massDelete;
+  if (before && before.keptDeleted && before.withheld === asked.withheld && before.baseRows === asked.baseRows) {
+    asked.keptDeleted = true;
+  }
 }
 
 /** Records a sync that failed: the state says so until a sync succeeds. */
