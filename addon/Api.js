@@ -146,6 +146,15 @@ function putBackDeletedRows() {
 }
 
 /**
+ * Answers the mass-delete question with "keep them deleted in the sheet": nothing is deleted
+ * in the database and the question stays pending, and the answer is kept in the sync state so
+ * a sidebar opened later shows it. Answers the state.
+ */
+function keepDeletedRows() {
+  return syncStateKeepDeleted_(SpreadsheetApp.getActiveSheet().getSheetId());
+}
+
+/**
  * Fixes the header of `column` where the match is clear (the same name in another case), then
  * syncs. Answers the sync summary.
  */

@@ -14,6 +14,9 @@ var SYNC_COUNTS_ = [
   ['openConflicts', 'conflict', 'conflicts'],
 ];
 
+/** The core's problem kind for a new row still waiting for a required value. */
+var SYNC_INCOMPLETE_KIND_ = 'incomplete-row';
+
 /** What a sync that changed nothing and left nothing waiting says. */
 var SYNC_IN_SYNC_TEXT_ = 'Everything is in sync.';
 
@@ -67,9 +70,9 @@ function syncTally_(saved) {
 /**
  * The sentence for a set of counts, as pieces: strings and the numbers between them, so the
  * sidebar can print each number in the reader's locale ("20,000", "20.000") while the menu's
- * toast and the API join them plainly. `problemRows` is how many rows the problems are in.
+ * toast and the API join them plainly. `open` is syncOpenProblems_'s split of the problems.
  */
-function syncSentencePieces_(counts, dryRun, problemRows) {
+function syncSentencePieces_(counts, dryRun, open) {
   var pieces = [];
   function add(n, rest) {
     pieces.push(pieces.length ? ', ' : dryRun ? 'A sync would do this: ' : '', n, rest);
@@ -78,11 +81,11 @@ function syncSentencePieces_(counts, dryRun, problemRows) {
     var n = counts[c[0]] || 0;
     if (n) add(n, ' ' + (n === 1 ? c[1] : c[2]));
   });
-  var problems = counts.problems || 0;
-  if (problems) {
-    add(problems, (problems === 1 ? ' problem' : ' problems') + ' in ');
-    pieces.push(problemRows, problemRows === 1 ? ' row' : ' rows');
+  if (open.problems) {
+    add(open.problems, (open.problems === 1 ? ' problem' : ' problems') + ' in ');
+    pieces.push(open.problemRows, open.problemRows === 1 ? ' row' : ' rows');
   }
+  if (open.incompleteRows) add(open.incompleteRows, open.incompleteRows === 1 ? ' row waiting for values' : ' rows waiting for values');
   if (!pieces.length) return [dryRun ? 'Nothing to sync: the sheet and the table agree.' : SYNC_IN_SYNC_TEXT_];
   return pieces;
 }
@@ -102,13 +105,26 @@ function syncProblemRows_(problems) {
   return Object.keys(rows).length;
 }
 
+/**
+ * `problems` split into rows to fix and rows still being typed: {problems, problemRows,
+ * incompleteRows}. A new row waiting for a required value is no error (nothing is wrong
+ * with what was typed), so it is counted apart: "1 row waiting for values".
+ */
+function syncOpenProblems_(problems) {
+  var toFix = problems.filter(function (p) { return p.kind !== SYNC_INCOMPLETE_KIND_; });
+  var incomplete = problems.filter(function (p) { return p.kind === SYNC_INCOMPLETE_KIND_; });
+  return { problems: toFix.length, problemRows: syncProblemRows_(toFix), incompleteRows: syncProblemRows_(incomplete) };
+}
+
 /** The report the sidebar shows after a sync (and keeps until the next one). */
 function syncReport_(plan, problems, tally, more, cursor) {
   var counts = tally.counts();
   // Rounds re-plan the same rows: what is open is what the last round left.
-  counts.problems = problems.length;
+  var open = syncOpenProblems_(problems);
+  counts.problems = open.problems;
+  counts.incompleteRows = open.incompleteRows;
   counts.openConflicts = plan.summary.openConflicts;
-  var pieces = syncSentencePieces_(counts, false, syncProblemRows_(problems));
+  var pieces = syncSentencePieces_(counts, false, open);
   if (more) pieces.push(' (continuing…)');
   var report = {
     text: syncJoinPieces_(pieces),
@@ -144,7 +160,10 @@ function syncPreview_(plan, tally) {
   if (edits.writes.length) lines.push('Write ' + edits.writes.length + ' runs of cells in the sheet');
   if (edits.appends.length) lines.push('Add ' + edits.appends.length + ' rows to the sheet');
   if (edits.deleteRows.length) lines.push('Remove ' + edits.deleteRows.length + ' rows from the sheet');
-  var pieces = syncSentencePieces_(counts, true, syncProblemRows_(plan.problems));
+  var open = syncOpenProblems_(plan.problems);
+  counts.problems = open.problems;
+  counts.incompleteRows = open.incompleteRows;
+  var pieces = syncSentencePieces_(counts, true, open);
   return {
     text: syncJoinPieces_(pieces),
     pieces: pieces,

@@ -33,6 +33,7 @@ function syncStateSave_(sheetId, report, source) {
   if (typeof report.at !== 'number') report.at = Date.now();
   // Two syncs may end in the same millisecond: the sidebar tells states apart by this id.
   report.id = storeNewId_();
+  syncStateKeepAnswer_(sheetId, report);
   report.waiting = syncStateWaiting_(report);
   var waiting = report.waiting;
   if (report.text === SYNC_IN_SYNC_TEXT_ && waiting.any) {
@@ -46,6 +47,37 @@ function syncStateSave_(sheetId, report, source) {
   }
   storeSaveReport_(sheetId, report);
   return report;
+}
+
+/**
+ * "Keep them deleted in the sheet": recorded on the state's mass-delete question, so a
+ * sidebar opened later shows the question as it was left (still pending, rows deleted in the
+ * sheet and still in the database) rather than asking "Not now" again. Answers the state.
+ */
+function syncStateKeepDeleted_(sheetId) {
+  var report = storeReadReport_(sheetId);
+  if (!report || !report.massDelete) {
+    throw new Error('sheetsync: there is no mass-delete question to answer: the last sync asked none');
+  }
+  report.massDelete.keptDeleted = true;
+  // A new id: every open sidebar sees the answer on its next refresh.
+  report.id = storeNewId_();
+  storeSaveReport_(sheetId, report);
+  return syncStateShown_(report);
+}
+
+/**
+ * A later sync that asks the same mass-delete question (the same rows withheld out of the
+ * same base) keeps the answer "keep them deleted"; a different question is asked afresh.
+ */
+function syncStateKeepAnswer_(sheetId, report) {
+  var asked = report.massDelete;
+  if (!asked || asked.keptDeleted) return;
+  var known = storeReadReport_(sheetId);
+  var before = known && known.massDelete;
+  if (before && before.keptDeleted && before.withheld === asked.withheld && before.baseRows === asked.baseRows) {
+    asked.keptDeleted = true;
+  }
 }
 
 /** Records a sync that failed: the state says so until a sync succeeds. */
@@ -66,21 +98,24 @@ function syncStateSaveFailure_(sheetId, error, source) {
 }
 
 /**
- * What waits for a person: {massDelete, conflicts, problems, problemRows, headers, any,
+ * What waits: {massDelete, conflicts, problems, problemRows, incompleteRows, headers, any,
  * pieces}.
  * Problems are counted both as problems and as the rows they are in, so the sidebar can say
- * "5 problems in 2 rows".
+ * "5 problems in 2 rows". New rows still waiting for a required value are counted apart: they
+ * wait for values, not for a fix, but while they wait the sheet is not in sync.
  */
 function syncStateWaiting_(report) {
-  var problems = report.problems || [];
+  var open = syncOpenProblems_(report.problems || []);
   var waiting = {
     massDelete: !!report.massDelete,
     conflicts: (report.conflicts || []).length,
-    problems: problems.length,
-    problemRows: syncProblemRows_(problems),
+    problems: open.problems,
+    problemRows: open.problemRows,
+    incompleteRows: open.incompleteRows,
     headers: (report.headers || []).length,
   };
-  waiting.any = waiting.massDelete || waiting.conflicts > 0 || waiting.problems > 0 || waiting.headers > 0;
+  waiting.any = waiting.massDelete || waiting.conflicts > 0 || waiting.problems > 0 || waiting.headers > 0 ||
+    waiting.incompleteRows > 0;
   // The sidebar's state line, as pieces so it prints the counts in the reader's locale.
   waiting.pieces = waiting.any ? syncStateWaitingPieces_(waiting, true) : null;
   return waiting;
@@ -91,8 +126,8 @@ function syncStateWaiting_(report) {
  * counts leave out (the mass-delete question and header problems).
  */
 function syncStateWaitingPieces_(waiting, all) {
-  var pieces = ['Not in sync: waiting for you'];
-  var sep = ' (';
+  var pieces = ['Not in sync: '];
+  var sep = 'waiting for you (';
   function add(n, one, many) {
     pieces.push(sep, n, n === 1 ? one : many);
     sep = ', ';
@@ -107,7 +142,14 @@ function syncStateWaitingPieces_(waiting, all) {
     add(waiting.problems, ' problem in ', ' problems in ');
     pieces.push(waiting.problemRows, waiting.problemRows === 1 ? ' row' : ' rows');
   }
-  pieces.push(').');
+  var forYou = sep === ', ';
+  if (forYou) pieces.push(')');
+  if (all && waiting.incompleteRows) {
+    // A row being typed waits for its missing values, not for a decision.
+    pieces.push(forYou ? '; ' : '', waiting.incompleteRows,
+      waiting.incompleteRows === 1 ? ' row waiting for values' : ' rows waiting for values');
+  }
+  pieces.push('.');
   return pieces;
 }
 
@@ -116,7 +158,9 @@ function syncStateWaitingPieces_(waiting, all) {
  * earlier version of the add-on) gets what waits counted from what it holds.
  */
 function syncStateShown_(report) {
-  if (report && (!report.waiting || report.waiting.pieces === undefined)) report.waiting = syncStateWaiting_(report);
+  if (report && (!report.waiting || report.waiting.pieces === undefined || report.waiting.incompleteRows === undefined)) {
+    report.waiting = syncStateWaiting_(report);
+  }
   return report;
 }
 

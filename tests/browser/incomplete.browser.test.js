@@ -66,6 +66,13 @@ describe('an incomplete new row in the sidebar (mariadb)', () => {
     await snap(page, '40-incomplete-row');
   });
 
+  test('a row waiting for values is counted apart from problems, and the sheet is not in sync', async () => {
+    const byId = (id) => sidebar.locator(`[data-testid=${id}]`);
+    assert.equal(await byId('rejected-count').innerText(), '1 row waiting for values');
+    assert.equal(await byId('rejected-title').innerText(), 'Rows to finish');
+    assert.equal(await byId('sync-state').innerText(), 'Not in sync: 1 row waiting for values.');
+  });
+
   test('typing the last required value adds the row once and clears the message', async () => {
     await typeInto('C2', 3);
     await syncNow();

@@ -53,6 +53,36 @@ for (const backend of backends()) {
       assert.equal(after.massDelete, null);
     });
 
+    test('"Keep them deleted" is remembered: a sidebar opened later shows the question as it was left', async () => {
+      await stack.sql('DELETE FROM tasks');
+      await stack.sql(`INSERT INTO tasks (title) VALUES ${Array.from({ length: 10 }, (_, i) => `('kept ${i + 1}')`).join(', ')}`);
+      const emu = addonEmulator();
+      await connectAndBind(emu, stack, 'tasks');
+      await emu.run('syncNow', {});
+      await emu.user.deleteRows('Sheet1', 2, 8);
+      const asked = await emu.run('syncNow', {});
+      assert.equal(asked.massDelete.keptDeleted, undefined, 'not answered yet');
+      const kept = await emu.run('keepDeletedRows');
+      assert.equal(kept.massDelete.keptDeleted, true);
+      assert.equal(kept.waiting.massDelete, true, 'the question is still pending');
+
+      // Reopened, and after a later sync that asks the same question: still kept, still pending.
+      assert.equal((await emu.run('sidebarState')).report.massDelete.keptDeleted, true);
+      await emu.run('syncNow', {});
+      const reopened = (await emu.run('sidebarState')).report;
+      assert.equal(reopened.massDelete.keptDeleted, true);
+      assert.equal(reopened.massDelete.withheld, 8);
+      assert.match(reopened.waiting.pieces.join(''), /a question about deleted rows/);
+      assert.equal(await count(stack, 'tasks'), 10, 'the rows are still in the database');
+      assert.equal((await sheetRecords(emu)).length, 2, 'and still deleted in the sheet');
+
+      // One more row deleted is a different question: asked afresh.
+      await emu.user.deleteRows('Sheet1', 2, 1);
+      assert.equal((await emu.run('syncNow', {})).massDelete.keptDeleted, undefined);
+      await emu.run('putBackDeletedRows');
+      await assert.rejects(emu.run('keepDeletedRows'), /no mass-delete question to answer/);
+    });
+
     test('a row changed in the database while the question waited comes back as the database has it', async () => {
       await stack.sql('DELETE FROM tasks');
       await stack.sql(`INSERT INTO tasks (title) VALUES ${Array.from({ length: 6 }, (_, i) => `('job ${i + 1}')`).join(', ')}`);
