@@ -35,7 +35,10 @@ fn recipe(first_line: &str) -> String {
 /// `text` with `from` replaced by `to`; fails when the recipe no longer holds `from`, so a
 /// changed recipe is noticed here rather than tested half-substituted.
 fn substitute(text: &str, from: &str, to: &str) -> String {
-    assert!(text.contains(from), "the recipe no longer holds {from:?}:\n{text}");
+    assert!(
+        text.contains(from),
+        "the recipe no longer holds {from:?}:\n{text}"
+    );
     text.replace(from, to)
 }
 
@@ -73,7 +76,13 @@ fn start_server(dir: &Path) -> (Killed, u16, String) {
     let log = dir.join("server.log");
     let server = spawn(
         BIN,
-        &["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")],
+        &[
+            "--database-url",
+            &db,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ],
         &[],
         &log,
     );
@@ -112,7 +121,11 @@ fn nginx_config(dir: &Path, proxy_port: u16, server_port: u16, cert: &Path, key:
         key.to_str().unwrap(),
     );
     let site = substitute(&site, "sync.example.com", DOMAIN);
-    let site = substitute(&site, "listen 443 ssl", &format!("listen 127.0.0.1:{proxy_port} ssl"));
+    let site = substitute(
+        &site,
+        "listen 443 ssl",
+        &format!("listen 127.0.0.1:{proxy_port} ssl"),
+    );
     let site = substitute(&site, "127.0.0.1:8080", &format!("127.0.0.1:{server_port}"));
     let d = dir.display();
     format!(
@@ -123,12 +136,21 @@ fn nginx_config(dir: &Path, proxy_port: u16, server_port: u16, cert: &Path, key:
     )
 }
 
+/// Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+fn nginx_program() -> &'static str {
+    if Path::new("/usr/sbin/nginx").exists() {
+        "/usr/sbin/nginx"
+    } else {
+        "nginx"
+    }
+}
+
 /// Starts nginx with `config` in `dir`.
 fn start_nginx(dir: &Path, config: &str, port: u16) -> Killed {
     std::fs::write(dir.join("nginx.conf"), config).expect("config");
     let log = dir.join("nginx.log");
     let nginx = spawn(
-        "nginx",
+        nginx_program(),
         &[
             "-p",
             dir.to_str().unwrap(),
@@ -173,7 +195,11 @@ async fn start_caddy(dir: &Path, https_port: u16, server_port: u16) -> (Killed, 
             "--config",
             dir.join("Caddyfile").to_str().unwrap(),
         ],
-        &[("XDG_CONFIG_HOME", dir), ("XDG_DATA_HOME", dir), ("HOME", dir)],
+        &[
+            ("XDG_CONFIG_HOME", dir),
+            ("XDG_DATA_HOME", dir),
+            ("HOME", dir),
+        ],
         &log,
     );
     wait_for_port(https_port, "caddy", &log);
@@ -187,7 +213,19 @@ async fn start_caddy(dir: &Path, https_port: u16, server_port: u16) -> (Killed, 
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    (caddy, std::fs::read_to_string(root).expect("root"))
+    let root = std::fs::read_to_string(root).expect("root");
+    // Caddy issues the site's certificate after it starts listening: wait until it serves it.
+    let roots = roots_of(&root);
+    let start = Instant::now();
+    while let Err(e) = https_get(https_port, DOMAIN, &roots, "/health").await {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "caddy served no certificate from its local CA: {e}\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (caddy, root)
 }
 
 /// The client's side: one proxy on `port`, whose certificate only `roots` vouches for.
@@ -228,7 +266,9 @@ impl Through {
 /// A push of `count` inserts whose names are `prefix` and a number.
 fn inserts(prefix: &str, count: usize, email: &str) -> J {
     let changes: Vec<J> = (0..count)
-        .map(|i| json!({"op": "insert", "cells": {"name": format!("{prefix} {i}"), "email": email}}))
+        .map(
+            |i| json!({"op": "insert", "cells": {"name": format!("{prefix} {i}"), "email": email}}),
+        )
         .collect();
     json!({"batch_id": format!("b-{prefix}"), "origin": "proxy-test", "changes": changes})
 }
@@ -253,14 +293,20 @@ async fn check_the_proxy(through: &Through) {
     let (status, _) = through
         .send("GET /v1/tables", "Authorization: Bearer sst_wrong\r\n", b"")
         .await;
-    assert_eq!(status, 401, "a wrong token reaches the server and is refused");
+    assert_eq!(
+        status, 401,
+        "a wrong token reaches the server and is refused"
+    );
 
     let first = through
         .json("GET /v1/tables/people/changes?cursor=0&limit=1000", None)
         .await;
     assert_eq!(first["more"], json!(false), "{first}");
     let cursor = first["cursor"].clone();
-    let cursor = cursor.as_str().map(str::to_string).unwrap_or_else(|| cursor.to_string());
+    let cursor = cursor
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| cursor.to_string());
 
     let waiting = {
         let through = Through {
@@ -271,23 +317,40 @@ async fn check_the_proxy(through: &Through) {
         tokio::spawn(async move {
             let start = Instant::now();
             let page = through
-                .json(&format!("GET /v1/tables/people/changes?cursor={cursor}&wait=25"), None)
+                .json(
+                    &format!("GET /v1/tables/people/changes?cursor={cursor}&wait=25"),
+                    None,
+                )
                 .await;
             (page, start.elapsed())
         })
     };
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pushed = through
-        .json("POST /v1/tables/people/push", Some(&inserts("late", 1, "late@example.com")))
+        .json(
+            "POST /v1/tables/people/push",
+            Some(&inserts("late", 1, "late@example.com")),
+        )
         .await;
     assert_eq!(pushed["results"][0]["result"], json!("applied"), "{pushed}");
     let (page, waited) = waiting.await.expect("the long-poll");
-    assert!(waited >= Duration::from_secs(2), "answered before the push: {page}");
-    assert!(waited < Duration::from_secs(20), "answered only after {waited:?}");
-    assert!(page.to_string().contains("late 0"), "the push's row is in the answer: {page}");
+    assert!(
+        waited >= Duration::from_secs(2),
+        "answered before the push: {page}"
+    );
+    assert!(
+        waited < Duration::from_secs(20),
+        "answered only after {waited:?}"
+    );
+    assert!(
+        page.to_string().contains("late 0"),
+        "the push's row is in the answer: {page}"
+    );
 
     let (push, count) = ten_mib_push();
-    let answer = through.json("POST /v1/tables/people/push", Some(&push)).await;
+    let answer = through
+        .json("POST /v1/tables/people/push", Some(&push))
+        .await;
     let results = answer["results"].as_array().expect("results");
     assert_eq!(results.len(), count);
     assert!(
@@ -313,13 +376,19 @@ async fn the_nginx_recipe_carries_tokens_long_polls_and_a_10_mib_push_over_tls()
         &nginx_config(&dir, proxy_port, server_port, &cert, &key),
         proxy_port,
     );
-    let through = Through { port: proxy_port, roots: roots_of(&ca), token };
+    let through = Through {
+        port: proxy_port,
+        roots: roots_of(&ca),
+        token,
+    };
     check_the_proxy(&through).await;
     // Only the test's CA vouches for nginx's certificate: a client trusting another refuses it.
     let (_, _, other_ca) = self_signed_certificate(&empty_dir("other_ca"));
-    assert!(https_get(proxy_port, DOMAIN, &roots_of(&other_ca), "/health")
-        .await
-        .is_err());
+    assert!(
+        https_get(proxy_port, DOMAIN, &roots_of(&other_ca), "/health")
+            .await
+            .is_err()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -329,7 +398,11 @@ async fn the_caddy_recipe_carries_tokens_long_polls_and_a_10_mib_push_over_tls()
     let (_server, server_port, token) = start_server(&dir);
     let proxy_port = free_port();
     let (_caddy, root) = start_caddy(&dir, proxy_port, server_port).await;
-    let through = Through { port: proxy_port, roots: roots_of(&root), token };
+    let through = Through {
+        port: proxy_port,
+        roots: roots_of(&root),
+        token,
+    };
     check_the_proxy(&through).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -349,9 +422,15 @@ async fn nginx_without_the_recipes_body_size_line_refuses_a_10_mib_push() {
         .expect("the recipe sets client_max_body_size")
         .to_string();
     let _nginx = start_nginx(&dir, &config.replace(&line, ""), proxy_port);
-    let through = Through { port: proxy_port, roots: roots_of(&ca), token };
+    let through = Through {
+        port: proxy_port,
+        roots: roots_of(&ca),
+        token,
+    };
     let (push, _) = ten_mib_push();
-    let (status, body) = through.call("POST /v1/tables/people/push", Some(&push)).await;
+    let (status, body) = through
+        .call("POST /v1/tables/people/push", Some(&push))
+        .await;
     assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
     assert!(
         String::from_utf8_lossy(&body).contains("nginx"),
