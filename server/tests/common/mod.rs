@@ -6,6 +6,7 @@
 
 pub mod bin;
 pub mod process;
+pub mod proxies;
 pub mod tls_client;
 
 use std::future::Future;
