@@ -7,36 +7,15 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::bin::{temp_path, BIN};
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use common::process::{free_port, wait_for_port, Killed};
+use common::tls_client::{https_get, roots_of};
 
 const DOMAIN: &str = "sync.sheetsync.test";
-
-/// A child process killed when the test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 fn spawn(program: &str, args: &[&str], log: &Path) -> Killed {
     let log = std::fs::File::create(log).expect("log file");
@@ -74,48 +53,6 @@ fn pebble_api_certificate(dir: &Path) -> String {
     ca.pem()
 }
 
-fn roots_of(pem: &str) -> rustls::RootCertStore {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-        roots.add(cert.expect("pem")).expect("root");
-    }
-    roots
-}
-
-/// GETs `path` over HTTPS from 127.0.0.1:`port`, sending `sni`, trusting only `roots`;
-/// returns the response's text.
-async fn https_get(
-    port: u16,
-    sni: &str,
-    roots: &rustls::RootCertStore,
-    path: &str,
-) -> Result<String, String> {
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .with_root_certificates(roots.clone())
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .map_err(|e| e.to_string())?;
-    let name = ServerName::try_from(sni.to_string()).map_err(|e| e.to_string())?;
-    let mut tls = connector
-        .connect(name, tcp)
-        .await
-        .map_err(|e| e.to_string())?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {sni}\r\nConnection: close\r\n\r\n");
-    tls.write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    // A peer that closes without close_notify is fine here: the body has arrived.
-    let _ = tls.read_to_string(&mut text).await;
-    Ok(text)
-}
-
 /// Retries `https_get` until it succeeds or `limit` passes; returns the last error on failure.
 async fn https_get_within(
     limit: Duration,
@@ -130,18 +67,6 @@ async fn https_get_within(
             Err(e) if start.elapsed() > limit => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
-    }
-}
-
-fn wait_for_port(port: u16, what: &str, log: &Path) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "{what} did not listen on {port}: {}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -5,6 +5,9 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod process;
+pub mod proxies;
+pub mod tls_client;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
