@@ -107,10 +107,30 @@ async function openRig({ label, tables, delayMs = 0 }) {
   };
 }
 
+/**
+ * Opens the playground in a new page of the rig's browser, connects its sidebar to the rig's
+ * server and binds the sheet to `table`. Script errors on the page are pushed to `errors`.
+ * Resolves to { page, sidebar } once the bind was clicked; the caller waits for what it needs.
+ */
+async function openBoundSidebar(rig, table, errors) {
+  const page = await rig.browser.context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(rig.playground.url);
+  await page.waitForSelector('[data-testid=cell-A1]');
+  const sidebar = page.frameLocator('[data-testid=sidebar-frame]');
+  await sidebar.locator('[data-testid=server-url]').fill(rig.stack.url);
+  await sidebar.locator('[data-testid=server-token]').fill(rig.stack.token);
+  await sidebar.locator('[data-testid=connect-button]').click();
+  await sidebar.locator(`[data-testid=table-select] option[value=${table}]`).waitFor({ state: 'attached' });
+  await sidebar.locator('[data-testid=table-select]').selectOption(table);
+  await sidebar.locator('[data-testid=bind-button]').click();
+  return { page, sidebar };
+}
+
 /** Saves a screenshot of the page and one of the sidebar alone, as NN-name(.sidebar).png. */
 async function snap(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   await page.locator('[data-testid=sidebar-frame]').screenshot({ path: path.join(SCREENSHOTS, `${name}.sidebar.png`) });
 }
 
-module.exports = { openRig, launchBrowser, snap, SCREENSHOTS, CHROMIUM_ARGS };
+module.exports = { openRig, openBoundSidebar, launchBrowser, snap, SCREENSHOTS, CHROMIUM_ARGS };

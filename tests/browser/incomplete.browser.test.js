@@ -7,7 +7,7 @@
 const assert = require('node:assert/strict');
 const { describe, test, before, after } = require('node:test');
 const { ddl } = require('../e2e/harness/stack');
-const { openRig, snap } = require('./harness');
+const { openRig, openBoundSidebar, snap } = require('./harness');
 
 // Headers after binding: id, title, points, note.
 const TASKS = ddl.table('tasks', ['title VARCHAR(40) NOT NULL', 'points INT NOT NULL', 'note VARCHAR(40) NULL']);
@@ -20,17 +20,7 @@ describe('an incomplete new row in the sidebar (mariadb)', () => {
 
   before(async () => {
     rig = await openRig({ label: 'browser-incomplete', tables: { tasks: TASKS } });
-    page = await rig.browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(rig.playground.url);
-    await page.waitForSelector('[data-testid=cell-A1]');
-    sidebar = page.frameLocator('[data-testid=sidebar-frame]');
-    await sidebar.locator('[data-testid=server-url]').fill(rig.stack.url);
-    await sidebar.locator('[data-testid=server-token]').fill(rig.stack.token);
-    await sidebar.locator('[data-testid=connect-button]').click();
-    await sidebar.locator('[data-testid=table-select] option[value=tasks]').waitFor({ state: 'attached' });
-    await sidebar.locator('[data-testid=table-select]').selectOption('tasks');
-    await sidebar.locator('[data-testid=bind-button]').click();
+    ({ page, sidebar } = await openBoundSidebar(rig, 'tasks', errors));
     await cell('D1').filter({ hasText: 'note' }).waitFor();
   });
 

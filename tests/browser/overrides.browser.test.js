@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const { describe, test, before, after } = require('node:test');
 const { ddl } = require('../e2e/harness/stack');
-const { openRig, snap } = require('./harness');
+const { openRig, openBoundSidebar, snap } = require('./harness');
 
 const PEOPLE = ddl.table('people', ['name VARCHAR(40) NOT NULL', 'qty INT NULL']);
 
@@ -19,17 +19,7 @@ describe('replaced values in the sidebar (mariadb)', () => {
   before(async () => {
     rig = await openRig({ label: 'browser-overrides', tables: { people: PEOPLE } });
     await rig.stack.sql("INSERT INTO people (name, qty) VALUES ('Ada', 3), ('Grace', 5)");
-    page = await rig.browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(rig.playground.url);
-    await page.waitForSelector('[data-testid=cell-A1]');
-    sidebar = page.frameLocator('[data-testid=sidebar-frame]');
-    await sidebar.locator('[data-testid=server-url]').fill(rig.stack.url);
-    await sidebar.locator('[data-testid=server-token]').fill(rig.stack.token);
-    await sidebar.locator('[data-testid=connect-button]').click();
-    await sidebar.locator('[data-testid=table-select] option[value=people]').waitFor({ state: 'attached' });
-    await sidebar.locator('[data-testid=table-select]').selectOption('people');
-    await sidebar.locator('[data-testid=bind-button]').click();
+    ({ page, sidebar } = await openBoundSidebar(rig, 'people', errors));
     await sidebar.locator('[data-testid=sync-summary]').filter({ hasText: /2 rows added to the sheet/ }).waitFor();
   });
 
