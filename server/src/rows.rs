@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use crate::db::catalog::TableInfo;
 use crate::db::types::sql::sqlite_row_image;
-use crate::db::{int_at, text_at, Backend, Db};
+use crate::db::{int_at, required_int_at, required_text_at, text_at, Backend, Db};
 use crate::feed::{image_to_wire, text_to_wire};
 
 /// Decodes a key's text into the value to bind for the key column.
@@ -145,7 +145,7 @@ pub fn row_from(db: &Db, info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<Read
 
 /// SQLite: a row read as one JSON image (see [`sqlite_row_image`]) and its key's storage class.
 fn image_row(info: &TableInfo, r: &sqlx::any::AnyRow) -> Result<ReadRow, sqlx::Error> {
-    let image = text_at(r, 0)?.unwrap_or_default();
+    let image = required_text_at(r, 0)?;
     let cells: Vec<serde_json::Value> =
         serde_json::from_str(&image).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     if cells.len() != info.schema.columns.len() {
@@ -269,8 +269,8 @@ pub async fn page(
         }
         let versions = q.fetch_all(&db.pool).await?;
         for v in &versions {
-            let key = text_at(v, 0)?.unwrap_or_default();
-            let version = int_at(v, 1)?.unwrap_or_default();
+            let key = required_text_at(v, 0)?;
+            let version = required_int_at(v, 1)?;
             if let Some(row) = chunk.iter_mut().find(|r| r.key.0 == key) {
                 row.version = version;
             }
@@ -443,7 +443,7 @@ pub async fn at_version(
         if text_at(&r, 0)?.as_deref().map(str::trim) != Some("U") {
             return Ok(None);
         }
-        let image = text_at(&r, 1)?.unwrap_or_default();
+        let image = required_text_at(&r, 1)?;
         let cells = image_to_wire(info, &image).map_err(|reason| sqlx::Error::ColumnDecode {
             index: "row_image".to_string(),
             source: format!(

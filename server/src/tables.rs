@@ -13,7 +13,7 @@ use tokio::sync::RwLock;
 
 use crate::db::catalog::{read_table, CatalogError, TableInfo};
 use crate::db::ident::Ident;
-use crate::db::{int_at, text_at, triggers, Db};
+use crate::db::{int_at, required_int_at, required_text_at, triggers, Db};
 
 /// One registry entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,9 +45,9 @@ pub async fn list(db: &Db) -> Result<Vec<TableEntry>, sqlx::Error> {
     rows.iter()
         .map(|r| {
             Ok(TableEntry {
-                id: int_at(r, 0)?.unwrap_or_default(),
-                name: text_at(r, 1)?.unwrap_or_default(),
-                enabled: int_at(r, 2)?.unwrap_or_default() != 0,
+                id: required_int_at(r, 0)?,
+                name: required_text_at(r, 1)?,
+                enabled: required_int_at(r, 2)? != 0,
             })
         })
         .collect()
@@ -65,9 +65,9 @@ async fn find(db: &Db, name: &str) -> Result<Option<(i64, bool, String)>, sqlx::
     match row {
         None => Ok(None),
         Some(r) => Ok(Some((
-            int_at(&r, 0)?.unwrap_or_default(),
-            int_at(&r, 1)?.unwrap_or_default() != 0,
-            text_at(&r, 2)?.unwrap_or_default(),
+            required_int_at(&r, 0)?,
+            required_int_at(&r, 1)? != 0,
+            required_text_at(&r, 2)?,
         ))),
     }
 }

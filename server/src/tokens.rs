@@ -5,7 +5,7 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::db::{int_at, now_ms, text_at, Db};
+use crate::db::{int_at, now_ms, required_int_at, required_text_at, Db};
 
 /// What a token allows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub async fn create(
         .bind(hash(&secret))
         .fetch_one(&db.pool)
         .await?;
-    Ok((int_at(&row, 0)?.unwrap_or_default(), secret))
+    Ok((required_int_at(&row, 0)?, secret))
 }
 
 /// Every token, revoked ones included.
@@ -109,12 +109,12 @@ pub async fn list(db: &Db) -> Result<Vec<TokenSummary>, sqlx::Error> {
         .map(|r| {
             Ok(TokenSummary {
                 grant: Grant {
-                    id: int_at(r, 0)?.unwrap_or_default(),
-                    name: text_at(r, 1)?.unwrap_or_default(),
-                    tables: parse_tables(&text_at(r, 2)?.unwrap_or_default()),
-                    can_write: int_at(r, 3)?.unwrap_or_default() != 0,
+                    id: required_int_at(r, 0)?,
+                    name: required_text_at(r, 1)?,
+                    tables: parse_tables(&required_text_at(r, 2)?),
+                    can_write: required_int_at(r, 3)? != 0,
                 },
-                created_at_ms: int_at(r, 4)?.unwrap_or_default(),
+                created_at_ms: required_int_at(r, 4)?,
                 revoked_at_ms: int_at(r, 5)?,
             })
         })
@@ -151,9 +151,9 @@ pub async fn verify(db: &Db, secret: &str) -> Result<Option<Grant>, sqlx::Error>
         return Ok(None);
     };
     Ok(Some(Grant {
-        id: int_at(&r, 0)?.unwrap_or_default(),
-        name: text_at(&r, 1)?.unwrap_or_default(),
-        tables: parse_tables(&text_at(&r, 2)?.unwrap_or_default()),
-        can_write: int_at(&r, 3)?.unwrap_or_default() != 0,
+        id: required_int_at(&r, 0)?,
+        name: required_text_at(&r, 1)?,
+        tables: parse_tables(&required_text_at(&r, 2)?),
+        can_write: required_int_at(&r, 3)? != 0,
     }))
 }

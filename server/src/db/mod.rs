@@ -223,10 +223,49 @@ pub fn int_at(row: &AnyRow, idx: usize) -> Result<Option<i64>, sqlx::Error> {
     }
 }
 
+/// Reads column `idx` of `row` as text that must be there: a NULL is a decode error naming the
+/// column, never an empty string standing in for a value the database did not give.
+pub fn required_text_at(row: &AnyRow, idx: usize) -> Result<String, sqlx::Error> {
+    text_at(row, idx)?.ok_or_else(|| null_where_required(idx))
+}
+
+/// Reads column `idx` of `row` as an integer that must be there (see [`required_text_at`]).
+pub fn required_int_at(row: &AnyRow, idx: usize) -> Result<i64, sqlx::Error> {
+    int_at(row, idx)?.ok_or_else(|| null_where_required(idx))
+}
+
+fn null_where_required(idx: usize) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: idx.to_string(),
+        source: "the database answered NULL where a value is required".into(),
+    }
+}
+
 /// Milliseconds since the Unix epoch, from the server's clock.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn a_null_where_a_value_is_required_is_an_error_not_an_empty_value() {
+        sqlx::any::install_default_drivers();
+        let mut conn = AnyConnection::connect("sqlite::memory:").await.unwrap();
+        let row = sqlx::query("SELECT NULL, 'x', 7")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let err = required_text_at(&row, 0).unwrap_err().to_string();
+        assert!(err.contains("NULL where a value is required"), "{err}");
+        assert!(required_int_at(&row, 0).is_err());
+        assert_eq!(required_text_at(&row, 1).unwrap(), "x");
+        assert_eq!(required_int_at(&row, 2).unwrap(), 7);
+    }
 }

@@ -20,7 +20,7 @@ use sqlx::Executor;
 use tokio::sync::watch;
 
 use crate::db::catalog::TableInfo;
-use crate::db::{int_at, now_ms, Db};
+use crate::db::{int_at, now_ms, required_int_at, Db};
 
 pub use entry::image_to_wire;
 
@@ -81,10 +81,7 @@ pub async fn state(db: &Db) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query("SELECT last_seq, compacted_seq FROM sheetsync_feed_state WHERE id = 1")
         .fetch_one(&db.pool)
         .await?;
-    Ok((
-        int_at(&row, 0)?.unwrap_or_default(),
-        int_at(&row, 1)?.unwrap_or_default(),
-    ))
+    Ok((required_int_at(&row, 0)?, required_int_at(&row, 1)?))
 }
 
 /// Reads the feed's last position and the version of the set of enabled tables, in one
@@ -93,10 +90,7 @@ async fn positions(db: &Db) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query("SELECT last_seq, tables_version FROM sheetsync_feed_state WHERE id = 1")
         .fetch_one(&db.pool)
         .await?;
-    Ok((
-        int_at(&row, 0)?.unwrap_or_default(),
-        int_at(&row, 1)?.unwrap_or_default(),
-    ))
+    Ok((required_int_at(&row, 0)?, required_int_at(&row, 1)?))
 }
 
 /// Records that the set of enabled tables changed, so every instance re-reads its catalog on
@@ -120,7 +114,7 @@ pub async fn stamp(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
     let row = sqlx::query("SELECT last_seq FROM sheetsync_feed_state WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
-    let mut last = int_at(&row, 0)?.unwrap_or_default();
+    let mut last = required_int_at(&row, 0)?;
     let sql = format!(
         "SELECT id, changed_at_ms FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT {STAMP_CHUNK}"
     );
@@ -132,8 +126,8 @@ pub async fn stamp(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
     let mut oldest = None;
     let mut ids = Vec::with_capacity(rows.len());
     for r in &rows {
-        ids.push(int_at(r, 0)?.unwrap_or_default());
-        let at = int_at(r, 1)?.unwrap_or_default();
+        ids.push(required_int_at(r, 0)?);
+        let at = required_int_at(r, 1)?;
         oldest = Some(oldest.map_or(at, |o: i64| o.min(at)));
     }
     // Positions follow id order: entry i of `ids` gets `last + 1 + i`. Ids that are numerically
