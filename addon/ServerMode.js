@@ -173,7 +173,7 @@ function serverModeDuration_(ms) {
 
 /**
  * The server's view of a binding (GET /v1/bindings/{id}) as the sidebar shows it:
- * {text, inSync, lines, rejects, poke}. "In sync" only when the server's last round was ok
+ * {text, kind, inSync, lines, rejects, owner, poke}. "In sync" only when the server's last round was ok
  * and nothing waits: no conflicts, no rejected rows, no quota back-off, not paused.
  */
 function serverModeView_(status, pokeFailure, now) {
@@ -185,12 +185,20 @@ function serverModeView_(status, pokeFailure, now) {
     waiting.push(status.rejects.length === 1 ? '1 rejected row' : status.rejects.length + ' rejected rows');
   }
   var text;
+  var kind = 'waiting';
   if (status.paused) text = 'Paused on the server: nothing syncs until it is resumed there.';
-  else if (!round) text = 'The server has not synced this sheet yet.';
-  else if (!round.ok) text = 'The server\'s last sync failed: ' + round.error;
-  else if (backoff) text = 'Not in sync: the server waits for Google\'s quota.';
+  else if (!round) {
+    text = 'The server has not synced this sheet yet.';
+    kind = 'unsynced';
+  } else if (!round.ok) {
+    text = 'The server\'s last sync failed: ' + round.error;
+    kind = 'failed';
+  } else if (backoff) text = 'Not in sync: the server waits for Google\'s quota.';
   else if (waiting.length) text = 'Not in sync: waiting for you (' + waiting.join(', ') + ').';
-  else text = 'In sync.';
+  else {
+    text = 'In sync.';
+    kind = 'in-sync';
+  }
   var lines = [];
   if (round) {
     lines.push('Last sync by the server ' + serverModeDuration_(Math.max(0, now - round.atMs)) + ' ago: ' +
@@ -210,7 +218,8 @@ function serverModeView_(status, pokeFailure, now) {
   }
   return {
     text: text,
-    inSync: text === 'In sync.',
+    kind: kind,
+    inSync: kind === 'in-sync',
     lines: lines,
     rejects: status.rejects.map(function (r) {
       return 'Row ' + r.key + (r.column ? ', ' + r.column : '') + ': ' + r.message;
