@@ -193,6 +193,9 @@ function serverModeView_(status, pokeFailure, now) {
   } else if (!round.ok) {
     text = 'The server\'s last sync failed: ' + round.error;
     kind = 'failed';
+  } else if (pokeFailure) {
+    // The server may not have seen an edit made here: nothing says it is in the database.
+    text = 'Not in sync: an edit made here has not reached the server yet.';
   } else if (backoff) text = 'Not in sync: the server waits for Google\'s quota.';
   else if (waiting.length) text = 'Not in sync: waiting for you (' + waiting.join(', ') + ').';
   else {

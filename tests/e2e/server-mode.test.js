@@ -111,6 +111,20 @@ describe('what the sidebar shows in server mode', () => {
     assert.match(view.lines.join('\n'), /2 changes written to the sheet, 1 change to the database/);
     assert.match(view.lines.join('\n'), /reach the sheet after 0\.8 s/);
 
+    // An edit whose poke failed may not have reached the server: not "In sync" until one
+    // gets through.
+    await emu.run('setAutoSync', true);
+    await fake.control('/test/binding', { id: 1, refusePokes: true });
+    assertTriggersOk(await emu.user.editCell('Sheet1', 'C2', 3));
+    view = await emu.run('serverModeStatus');
+    assert.equal(view.text, 'Not in sync: an edit made here has not reached the server yet.');
+    assert.equal(view.poke, 'Your last edit could not reach the server: the server is restarting (internal, HTTP 503)');
+    await fake.control('/test/binding', { id: 1, refusePokes: false });
+    assertTriggersOk(await emu.user.editCell('Sheet1', 'C2', 4));
+    view = await emu.run('serverModeStatus');
+    assert.equal(view.text, 'In sync.');
+    assert.equal(view.poke, '');
+
     await fake.control('/test/binding', {
       id: 1,
       status: { conflicts: 2, rejects: [{ key: '7', column: 'qty', message: 'qty must not be negative' }] },

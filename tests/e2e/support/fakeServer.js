@@ -6,8 +6,8 @@
 // state, DELETE /v1/bindings/{id} hands it back, POST /v1/bindings/{id}/poke counts pokes and
 // GET /v1/bindings/{id} answers the status a test set.
 // Test-only controls: POST /test/write (a direct database write), POST /test/reset,
-// GET /test/state, POST /test/binding (sets a binding's `status`, or its `state` as the
-// server's rounds would move it).
+// GET /test/state, POST /test/binding (sets a binding's `status`, its `state` as the
+// server's rounds would move it, or `refusePokes`).
 
 const http = require('node:http');
 
@@ -122,6 +122,7 @@ const server = http.createServer((req, res) => {
       const b = bindings.get(body.id);
       if (body.status) b.status = { ...b.status, ...body.status };
       if (body.state) b.state = { ...b.state, ...body.state };
+      if ('refusePokes' in body) b.refusePokes = body.refusePokes;
       return send(res, 200, b);
     }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
@@ -163,6 +164,7 @@ const server = http.createServer((req, res) => {
       const b = bindings.get(id);
       if (!b) return send(res, 404, { error: 'not_found', message: `there is no binding ${id}` });
       if (binding[2] && req.method === 'POST') {
+        if (b.refusePokes) return send(res, 503, { error: 'internal', message: 'the server is restarting' });
         b.pokes++;
         return send(res, 202, {});
       }
