@@ -31,6 +31,8 @@ function sidebarState() {
     // Why the last run of automatic sync without the document open failed ('' if it did not).
     autoSyncProblem: triggers.on ? detachedSidebarNote_(triggers.mine) : '',
     progress: binding ? storeProgress_(sheetId) : null,
+    // Who syncs the sheet: 'addon' or 'server' (ServerMode.js).
+    mode: binding && binding.mode === 'server' ? 'server' : 'addon',
   };
 }
 
@@ -120,6 +122,9 @@ function bindTable(tableName) {
 function unbindSheet() {
   var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
   var binding = storeBinding_(sheetId);
+  if (binding && binding.mode === 'server') {
+    throw new Error('the server syncs this sheet: switch it back to the add-on first');
+  }
   if (binding) {
     storeSaveLastBinding_(sheetId, { table: binding.table, policy: binding.policy, autoSync: triggersState_().on });
   }
@@ -235,6 +240,31 @@ function setAutoSync(on) {
   return sidebarState();
 }
 
+/**
+ * Switches who syncs the active sheet: 'server' hands it to the server (after finishing the
+ * add-on's round), 'addon' takes it back; the base carries over both ways. Answers the new
+ * sidebar state.
+ */
+function switchSyncMode(mode) {
+  var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
+  if (mode === 'addon') {
+    serverModeTakeBack_(sheetId);
+    return sidebarState();
+  }
+  if (mode !== 'server') throw new Error('a sheet is synced by "addon" or "server", not "' + mode + '"');
+  return thenOrNow_(withCore_(function (core) { return serverModeHandOver_(core, sheetId); }), function () {
+    return sidebarState();
+  });
+}
+
+/**
+ * The server's view of the active sheet's binding (ServerMode.js), or null when the add-on
+ * syncs the sheet. One UrlFetch call: the sidebar asks every 15 s while it is visible.
+ */
+function serverModeStatus() {
+  return serverModeStatus_(SpreadsheetApp.getActiveSheet().getSheetId());
+}
+
 /** Selects a row of the active sheet (the link next to a rejected row). */
 function selectRow(row) {
   var n = Number(row);
@@ -251,7 +281,8 @@ function sidebarConnection() {
   var sheetId = SpreadsheetApp.getActiveSheet().getSheetId();
   var connection = storeConnection_();
   var binding = storeBinding_(sheetId);
-  if (!connection || !binding) return null;
+  // In server mode the server watches the database, not the sidebar.
+  if (!connection || !binding || binding.mode === 'server') return null;
   return {
     url: connection.url,
     token: connection.token,

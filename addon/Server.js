@@ -161,6 +161,22 @@ function serverClient_(connection) {
     reportOverrides: function (table, report) {
       return call('post', tablePath(table) + '/overrides', report);
     },
+    /** POST /v1/bindings: hands a sheet to the server with its base ({id}). */
+    handOver: function (handOver) {
+      return call('post', '/bindings', handOver);
+    },
+    /** DELETE /v1/bindings/{id}: takes a sheet back with the server's base, cursor and held changes. */
+    handBack: function (id) {
+      return call('delete', '/bindings/' + encodeURIComponent(String(id)));
+    },
+    /** POST /v1/bindings/{id}/poke: asks the server to read the sheet now (202). */
+    poke: function (id) {
+      return call('post', '/bindings/' + encodeURIComponent(String(id)) + '/poke', {});
+    },
+    /** GET /v1/bindings/{id}: the server's view of a binding (last round, lag, conflicts, …). */
+    bindingStatus: function (id) {
+      return call('get', '/bindings/' + encodeURIComponent(String(id)));
+    },
   };
 }
 

@@ -123,7 +123,8 @@ function storeNewId_() {
 }
 
 /**
- * The binding of one sheet: {table, policy: {default, columns}, autoSync}, or null.
+ * The binding of one sheet: {table, policy: {default, columns}, autoSync}, with
+ * {mode: 'server', serverBinding: id} while the server syncs it (ServerMode.js), or null.
  * Keyed by the sheet's id, which survives renames and moves.
  */
 function storeBinding_(sheetId) {
@@ -259,7 +260,7 @@ function storeSaveLastBinding_(sheetId, last) {
 
 /** Forgets everything about one sheet's sync (on unbind). */
 function storeForgetSheet_(sheetId) {
-  ['binding.', 'cursor.', 'report.', 'progress.'].forEach(function (name) {
+  ['binding.', 'cursor.', 'report.', 'progress.', 'poke.'].forEach(function (name) {
     storePutJson_(name + sheetId, null);
   });
   var hidden = storeHiddenSheet_(sheetId, false);

@@ -42,6 +42,7 @@ function thenOrNow_(value, fn) {
 
 /** Runs a sync for the sidebar or the menu: answers the report, throws what went wrong. */
 function syncRunNow_(sheetId, options) {
+  if (serverModeOn_(sheetId)) return serverModeSyncNow_(sheetId, options);
   return withCore_(function (core) {
     var lock = detachedSyncLock_();
     if (!lock.tryLock(30000)) {

@@ -143,6 +143,7 @@ function sheetsyncOnEdit(e) {
   var sheet = e.range.getSheet();
   var sheetId = sheet.getSheetId();
   if (!storeBinding_(sheetId)) return null;
+  if (serverModeOn_(sheetId)) return serverModePoke_(sheetId);
   triggersRecordEdit_(sheet, e.range);
   return withCore_(function (core) { return syncRunFromTrigger_(core, sheetId, 'edit'); });
 }
@@ -203,7 +204,7 @@ function triggersTimerHasWork_(sheetId) {
 var TRIGGERS_PEEK_CHANGES_ = 50;
 
 function triggersSyncAll_(why, hasWork) {
-  var ids = storeBoundSheetIds_().filter(function (id) { return !hasWork || hasWork(id); });
+  var ids = serverModeAddonSheets_(storeBoundSheetIds_(), why).filter(function (id) { return !hasWork || hasWork(id); });
   if (!ids.length) return null;
   return withCore_(function (core) {
     ids.forEach(function (id) { syncRunFromTrigger_(core, id, why); });

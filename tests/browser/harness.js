@@ -54,7 +54,9 @@ async function launchBrowser({ args = [], viewport = { width: 1280, height: 860 
 function startPlayground({ serverUrl, token, databaseUrl, port, delayMs = 0 }) {
   return new Promise((resolve, reject) => {
     const args = [path.join(__dirname, '..', 'playground', 'server.js'), '--server-url', serverUrl, '--token', token,
-      '--database-url', databaseUrl, '--port', String(port), '--delay-ms', String(delayMs)];
+      '--port', String(port), '--delay-ms', String(delayMs)];
+    // Without a database the playground has no SQL box (a stand-in server has no database).
+    if (databaseUrl) args.push('--database-url', databaseUrl);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => { err += d; });
@@ -133,4 +135,4 @@ async function snap(page, name) {
   await page.locator('[data-testid=sidebar-frame]').screenshot({ path: path.join(SCREENSHOTS, `${name}.sidebar.png`) });
 }
 
-module.exports = { openRig, openBoundSidebar, launchBrowser, snap, SCREENSHOTS, CHROMIUM_ARGS };
+module.exports = { openRig, openBoundSidebar, launchBrowser, startPlayground, snap, SCREENSHOTS, CHROMIUM_ARGS };

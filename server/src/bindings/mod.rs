@@ -16,6 +16,7 @@
 //!   binding row's lock: an owner that was too slow and lost its lease cannot overwrite what
 //!   the new owner saved.
 
+pub mod handover;
 pub mod lease;
 pub mod state;
 
@@ -101,6 +102,23 @@ pub enum BindingError {
         /// Why.
         reason: String,
     },
+    /// The add-on asked to hand a sheet over while a batch it sent waits for its answer.
+    #[error(
+        "the add-on's batch {0} was sent and its answer is not applied yet: finish that sync \
+         before handing the sheet to the server"
+    )]
+    AddonBatchInFlight(String),
+    /// The sheet was asked back while the server's round has a batch in flight.
+    #[error(
+        "binding {id}: the server's round sent batch {batch} and has not written its answer \
+         into the sheet yet; try again in a moment"
+    )]
+    ServerBatchInFlight {
+        /// The binding.
+        id: i64,
+        /// The batch id.
+        batch: String,
+    },
     /// The lease was taken over: this instance may no longer write the binding's state.
     #[error("binding {0}: this instance no longer holds its lease, so it saved nothing")]
     LeaseLost(i64),
@@ -179,6 +197,17 @@ fn is_spreadsheet_id(id: &str) -> bool {
 /// Makes a binding after checking it: the id's form, the table enabled, every policy column a
 /// column of the table, and the sheet not bound yet. Returns its id.
 pub async fn create(db: &Db, new: &NewBinding) -> Result<i64, BindingError> {
+    create_with_state(db, new, &state::StoredState::default()).await
+}
+
+/// [`create`], starting from `initial` (a sheet handed over with its base and cursor): the
+/// binding and its state are written in one transaction, so no instance can take the binding
+/// before its state is there.
+pub(crate) async fn create_with_state(
+    db: &Db,
+    new: &NewBinding,
+    initial: &state::StoredState,
+) -> Result<i64, BindingError> {
     if !is_spreadsheet_id(&new.spreadsheet_id) {
         return Err(BindingError::BadSpreadsheetId(new.spreadsheet_id.clone()));
     }
@@ -251,16 +280,18 @@ pub async fn create(db: &Db, new: &NewBinding) -> Result<i64, BindingError> {
     .fetch_one(&mut *tx)
     .await?;
     let id = required_int(&row, 0, 0, "id")?;
-    let empty = state::encode(id, &Default::default())?;
+    let round = state::encode(id, &initial.round)?;
     sqlx::query(&format!(
         "INSERT INTO sheetsync_binding_state (binding_id, round_state, feed_cursor, \
-         updated_at_ms) VALUES ({}, {}, NULL, {})",
+         updated_at_ms) VALUES ({}, {}, {}, {})",
         p(1),
         p(2),
-        p(3)
+        p(3),
+        p(4)
     ))
     .bind(id)
-    .bind(empty)
+    .bind(round)
+    .bind(initial.cursor.as_ref().map(|c| c.0.clone()))
     .bind(now)
     .execute(&mut *tx)
     .await?;

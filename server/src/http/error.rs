@@ -33,6 +33,10 @@ pub enum ApiError {
     /// 408 `request_timeout`: the request took longer than the server allows.
     #[error("the request took too long; try again")]
     Timeout,
+    /// 409 `conflict`: the request clashes with the state it would change (a sheet already
+    /// bound, a batch still in flight); the message says what to finish first.
+    #[error("{0}")]
+    Conflict(String),
     /// 410 `cursor_expired`: the cursor is older than the retained change log.
     #[error(
         "the cursor is older than the retained change log; read the table again from a snapshot"
@@ -61,6 +65,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::CursorExpired => (StatusCode::GONE, "cursor_expired"),
             ApiError::Database(_) | ApiError::Inconsistent(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

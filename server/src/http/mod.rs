@@ -1,6 +1,7 @@
 //! The HTTP surface: the router, its shared state and the tower-http layers around it.
 
 pub mod auth;
+pub mod binding_mode;
 pub mod error;
 pub mod extract;
 pub mod handlers;
@@ -13,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -63,6 +64,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/tables/{table}/rows/{key}/versions/{version}"),
     ("get", "/v1/tables/{table}/rows/{key}/history"),
     ("post", "/v1/tables/{table}/overrides"),
+    ("post", "/v1/bindings"),
+    ("delete", "/v1/bindings/{id}"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -116,7 +119,7 @@ pub fn app(state: AppState) -> Router {
                 .map(|o| origins.iter().any(|p| origin_matches(p, o)))
                 .unwrap_or(false)
         }))
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
         .allow_headers([
             axum::http::header::AUTHORIZATION,
             axum::http::header::CONTENT_TYPE,
@@ -134,6 +137,8 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[6].1, get(handlers::row_version))
         .route(ROUTES[7].1, get(history::row_history))
         .route(ROUTES[8].1, post(history::report_overrides))
+        .route(ROUTES[9].1, post(binding_mode::hand_over))
+        .route(ROUTES[10].1, delete(binding_mode::hand_back))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))

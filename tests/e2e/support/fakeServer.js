@@ -2,8 +2,12 @@
 // A small in-memory stand-in for the sheetsync server's protocol v1, run as a child process
 // (UrlFetchApp in the emulator blocks the test's own thread). It keeps one table, a change
 // log whose ids are the row versions, and the answers of pushed batches for replays.
+// Server mode's bindings are kept as handed over: POST /v1/bindings stores the add-on's
+// state, DELETE /v1/bindings/{id} hands it back, POST /v1/bindings/{id}/poke counts pokes and
+// GET /v1/bindings/{id} answers the status a test set.
 // Test-only controls: POST /test/write (a direct database write), POST /test/reset,
-// GET /test/state.
+// GET /test/state, POST /test/binding (sets a binding's `status`, its `state` as the
+// server's rounds would move it, or `refusePokes`).
 
 const http = require('node:http');
 
@@ -22,6 +26,8 @@ const log = []; // { seq, key, version, op, cells, origin, changed_at_ms }
 const batches = new Map();
 let nextId = 1;
 let pushes = 0;
+const bindings = new Map(); // id -> { handedOver, state, status, pokes }
+let nextBinding = 1;
 
 function record(id, cells, origin) {
   const seq = log.length + 1;
@@ -75,7 +81,7 @@ function applyOp(op, origin) {
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'Authorization, Content-Type',
-  'Access-Control-Allow-Methods': 'GET, POST',
+  'Access-Control-Allow-Methods': 'GET, POST, DELETE',
   'Access-Control-Allow-Private-Network': 'true',
 };
 
@@ -102,10 +108,22 @@ const server = http.createServer((req, res) => {
       log.length = 0;
       nextId = 1;
       pushes = 0;
+      bindings.clear();
+      nextBinding = 1;
       return send(res, 200, {});
     }
     if (url.pathname === '/test/state') {
-      return send(res, 200, { rows: [...rows.values()].map((r) => r.cells), pushes, log: log.length });
+      return send(res, 200, {
+        rows: [...rows.values()].map((r) => r.cells), pushes, log: log.length,
+        bindings: Object.fromEntries(bindings),
+      });
+    }
+    if (url.pathname === '/test/binding') {
+      const b = bindings.get(body.id);
+      if (body.status) b.status = { ...b.status, ...body.status };
+      if (body.state) b.state = { ...b.state, ...body.state };
+      if ('refusePokes' in body) b.refusePokes = body.refusePokes;
+      return send(res, 200, b);
     }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
       return send(res, 401, { error: 'unauthorized', message: 'the token is not valid' });
@@ -139,11 +157,55 @@ const server = http.createServer((req, res) => {
       batches.set(body.batch_id, answer);
       return send(res, 200, answer);
     }
+    if (url.pathname === '/v1/bindings' && req.method === 'POST') return handOver(res, body);
+    const binding = /^\/v1\/bindings\/(\d+)(\/poke)?$/.exec(url.pathname);
+    if (binding) {
+      const id = Number(binding[1]);
+      const b = bindings.get(id);
+      if (!b) return send(res, 404, { error: 'not_found', message: `there is no binding ${id}` });
+      if (binding[2] && req.method === 'POST') {
+        if (b.refusePokes) return send(res, 503, { error: 'internal', message: 'the server is restarting' });
+        b.pokes++;
+        return send(res, 202, {});
+      }
+      if (binding[2]) return send(res, 405, { error: 'method_not_allowed', message: 'poke is a POST' });
+      if (req.method === 'GET') return send(res, 200, b.status);
+      if (req.method === 'DELETE') {
+        bindings.delete(id);
+        const h = b.handedOver;
+        return send(res, 200, { id, spreadsheet: h.spreadsheet, sheet: h.sheet, table: h.table, policy: h.policy, ...b.state });
+      }
+    }
     const version = /^\/v1\/tables\/people\/rows\/([^/]+)\/versions\/(\d+)$/.exec(url.pathname);
     if (version) return send(res, 404, { error: 'not_found', message: 'that version of the row is no longer kept' });
     return send(res, 404, { error: 'not_found', message: 'no such route' });
   });
 });
+
+function handOver(res, body) {
+  const fields = ['spreadsheet', 'sheet', 'table', 'policy', 'base', 'cursor', 'held', 'pendingBatch'];
+  const missing = fields.find((f) => !(f in body));
+  if (missing) return send(res, 400, { error: 'bad_request', message: `${missing}: the field is missing` });
+  if (body.pendingBatch !== null) {
+    return send(res, 409, { error: 'conflict', message: `the add-on's batch ${body.pendingBatch} was sent and its answer is not applied yet` });
+  }
+  const policies = [['policy.default', body.policy.default], ...Object.entries(body.policy.columns).map(([c, p]) => [`policy.columns.${c}`, p])];
+  const custom = policies.find(([, p]) => p === 'custom');
+  if (custom) return send(res, 400, { error: 'bad_request', message: `${custom[0]}: "custom" runs the add-on's resolveConflict, which the server does not have` });
+  const bound = [...bindings.entries()].find(([, b]) => b.handedOver.spreadsheet === body.spreadsheet && b.handedOver.sheet === body.sheet);
+  if (bound) return send(res, 409, { error: 'conflict', message: `sheet "${body.sheet}" is already bound (binding ${bound[0]})` });
+  const id = nextBinding++;
+  bindings.set(id, {
+    handedOver: body,
+    state: { base: body.base, cursor: body.cursor, held: body.held },
+    status: {
+      id, spreadsheet: body.spreadsheet, sheet: body.sheet, table: body.table, paused: false, owner: null,
+      lastRound: null, lagMs: null, conflicts: 0, rejects: [], quotaBackoffUntilMs: null,
+    },
+    pokes: 0,
+  });
+  return send(res, 201, { id });
+}
 
 // The tests' fetch reuses connections; a connection the server closes as idle just as the
 // next request goes out fails that request, so keep idle connections longer than any test.
