@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod history;
+pub mod key_order;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +64,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/tables/{table}/rows/{key}/versions/{version}"),
     ("get", "/v1/tables/{table}/rows/{key}/history"),
     ("post", "/v1/tables/{table}/overrides"),
+    ("post", "/v1/tables/{table}/keys/order"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -134,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[6].1, get(handlers::row_version))
         .route(ROUTES[7].1, get(history::row_history))
         .route(ROUTES[8].1, post(history::report_overrides))
+        .route(ROUTES[9].1, post(key_order::order_keys))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))
