@@ -161,6 +161,10 @@ function serverClient_(connection) {
     reportOverrides: function (table, report) {
       return call('post', tablePath(table) + '/overrides', report);
     },
+    /** POST /v1/tables/{t}/keys/order: the keys in the table's key order (its collation). */
+    orderKeys: function (table, keys) {
+      return call('post', tablePath(table) + '/keys/order', { keys: keys }).keys;
+    },
   };
 }
 
