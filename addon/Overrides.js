@@ -47,7 +47,8 @@ function overridesKeep_(ctx, plan) {
     var known = {};
     kept.forEach(function (o) { known[o.id] = true; });
     var now = Date.now();
-    var fresh = found.map(function (o) { return overridesEntry_(origin, o, now); })
+    var authors = editAuthors_(ctx.sheetId);
+    var fresh = found.map(function (o) { return overridesEntry_(origin, o, now, authors); })
       .filter(function (o) { return !known[o.id]; });
     kept = fresh.reverse().concat(kept);
     overridesSave_(ctx.sheetId, kept);
@@ -55,8 +56,11 @@ function overridesKeep_(ctx, plan) {
   overridesReport_(ctx, kept);
 }
 
-/** One plan override as kept: plain data the sidebar can show. */
-function overridesEntry_(origin, o, now) {
+/**
+ * One plan override as kept: plain data the sidebar can show. `author` is the person whose
+ * sheet edit lost, where onEdit learnt it (EditAuthors.js); null when unknown.
+ */
+function overridesEntry_(origin, o, now, authors) {
   var column = o.column === undefined ? null : o.column;
   return {
     id: [origin, o.key, column === null ? '*' : column, o.databaseVersion, o.losingSide].join(':'),
@@ -71,6 +75,7 @@ function overridesEntry_(origin, o, now) {
     winning: o.winningValue,
     changedAt: o.losingTimeMs === undefined ? null : o.losingTimeMs,
     by: o.losingOrigin === undefined ? null : o.losingOrigin,
+    author: o.losingSide === 'sheet' ? editAuthorOf_(authors, o.key, o.losingTimeMs) : null,
     version: o.databaseVersion,
     at: now,
     reported: o.losingSide !== 'sheet',
@@ -94,7 +99,7 @@ function overridesReport_(ctx, kept) {
           winning_value: o.winning,
           policy: o.policy,
           edited_at_ms: o.changedAt,
-          author: null,
+          author: o.author === undefined ? null : o.author,
           database_version: o.version,
         };
       }),
@@ -125,6 +130,7 @@ function listOverrides() {
         winning: o.winning,
         changedAt: o.changedAt,
         by: o.by,
+        author: o.author === undefined ? null : o.author,
         at: o.at,
         restorable: o.column !== null && o.cell !== null,
         restoredAt: o.restoredAt,

@@ -43,9 +43,10 @@ for (const backend of backends()) describe(`overridden values on ${backend}`, ()
       { key: String(synced.id), column: 'qty', side: 'sheet', value: 11, winning: 12, policy: 'database-wins', restorable: true },
     );
     assert.ok(o.changedAt > 0, 'the edit time the onEdit trigger recorded');
+    assert.equal(o.author, 'owner@example.com', "the onEdit event's user, who made the edit");
 
     const before = await history(stack, 'stock', o.key);
-    assert.deepEqual(before.overrides.map((r) => [r.column, r.value, r.winning_value, r.policy]), [['qty', 11, 12, 'database-wins']]);
+    assert.deepEqual(before.overrides.map((r) => [r.column, r.value, r.winning_value, r.policy, r.author]), [['qty', 11, 12, 'database-wins', 'owner@example.com']]);
     assert.equal(before.changes[0].cells[2], 12, 'the change log holds the winning image');
 
     const report = await emu.run('restoreOverride', o.id);
@@ -83,6 +84,24 @@ for (const backend of backends()) describe(`overridden values on ${backend}`, ()
     assert.deepEqual(history.overrides[0].value.slice(1), ['gizmo', 5, 'base']);
     await assert.rejects(emu.run('restoreOverride', overrides[0].id), /lost as a whole row/);
     await assert.rejects(emu.run('restoreOverride', 'no-such-id'), /no longer kept/);
+  });
+
+  test('an edit whose author Google does not name is kept with its author unknown', async () => {
+    await stack.sql("INSERT INTO stock (name, qty, note) VALUES ('sprocket', 3, 'base')");
+    const emu = addonEmulator();
+    await connectAndBind(emu, stack, 'stock', { policy: { default: 'database-wins', columns: {} } });
+    await emu.run('syncNow', {});
+    await emu.run('setAutoSync', true);
+    const synced = (await sheetRecords(emu)).find((r) => r.name === 'sprocket');
+    await stack.sql("UPDATE stock SET qty = 4 WHERE name = 'sprocket'");
+    // A colleague on a consumer account: the owner's trigger is not told who they are.
+    await emu.person('bob@example.com').editCell('Sheet1', `C${synced._row}`, 5);
+    const o = (await emu.run('listOverrides')).overrides.find((x) => x.key === String(synced.id));
+    assert.equal(o.side, 'sheet');
+    assert.ok(o.changedAt > 0, 'the edit time is known');
+    assert.equal(o.author, null, 'the author is unknown, not made up');
+    const { overrides } = await history(stack, 'stock', o.key);
+    assert.deepEqual(overrides.map((r) => [r.value, r.author]), [[5, null]]);
   });
 
   test('the add-on keeps the newest 50 replaced values while the server keeps every one', async () => {
