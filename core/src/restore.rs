@@ -91,8 +91,21 @@ mod tests {
             name: "people".into(),
             writable: true,
             columns: vec![
-                column("id", SqlType::Int { bits: 32, unsigned: false }, true),
-                column("name", SqlType::Text { max_chars: Some(40) }, false),
+                column(
+                    "id",
+                    SqlType::Int {
+                        bits: 32,
+                        unsigned: false,
+                    },
+                    true,
+                ),
+                column(
+                    "name",
+                    SqlType::Text {
+                        max_chars: Some(40),
+                    },
+                    false,
+                ),
                 column("born", SqlType::Date, false),
             ],
         }
@@ -113,7 +126,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cells[0], SheetCell::Text("Ada".into()));
-        assert_eq!(cells[1], SheetCell::Empty, "a header no column has stays empty");
+        assert_eq!(
+            cells[1],
+            SheetCell::Empty,
+            "a header no column has stays empty"
+        );
         assert_eq!(cells[2], SheetCell::Number(7.0));
         assert!(matches!(cells[3], SheetCell::Date(_)), "{:?}", cells[3]);
     }
@@ -153,7 +170,11 @@ mod tests {
         .unwrap();
         assert_eq!(
             cells,
-            vec![SheetCell::Empty, SheetCell::Text("Ada".into()), SheetCell::Empty]
+            vec![
+                SheetCell::Empty,
+                SheetCell::Text("Ada".into()),
+                SheetCell::Empty
+            ]
         );
     }
 
@@ -166,7 +187,10 @@ mod tests {
             &[json!(7), json!("Ada"), json!(null)],
         )
         .unwrap_err();
-        assert_eq!(e.0, "the sheet has no \"id\" column to put the row back under");
+        assert_eq!(
+            e.0,
+            "the sheet has no \"id\" column to put the row back under"
+        );
     }
 
     #[test]
@@ -178,7 +202,10 @@ mod tests {
             &[json!(7), json!("Ada")],
         )
         .unwrap_err();
-        assert!(e.0.starts_with("the kept row does not fit the table"), "{e}");
+        assert!(
+            e.0.starts_with("the kept row does not fit the table"),
+            "{e}"
+        );
         let e = sheet_row_of(
             &people(),
             &headers(&["id", "name", "born"]),

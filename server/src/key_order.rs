@@ -95,9 +95,10 @@ fn compared_param(backend: Backend, n: usize, info: &TableInfo) -> String {
         (Backend::MySql, SqlType::Int { .. }) => "CAST(? AS SIGNED)".into(),
         (Backend::MySql, SqlType::Decimal { .. }) => "CAST(? AS DECIMAL(65, 30))".into(),
         (Backend::MySql, SqlType::Float { .. }) => "CAST(? AS DOUBLE)".into(),
-        (Backend::Sqlite, SqlType::Int { .. } | SqlType::Decimal { .. } | SqlType::Float { .. }) => {
-            "CAST(? AS NUMERIC)".into()
-        }
+        (
+            Backend::Sqlite,
+            SqlType::Int { .. } | SqlType::Decimal { .. } | SqlType::Float { .. },
+        ) => "CAST(? AS NUMERIC)".into(),
         _ => backend.typed_param(n, db_type),
     }
 }

@@ -13,11 +13,14 @@ async fn words(ctx: &common::Ctx) {
         Kind::MySql => {
             "CREATE TABLE words (w VARCHAR(40) COLLATE utf8mb4_unicode_ci PRIMARY KEY, n INT NULL)"
         }
-        Kind::Postgres => "CREATE TABLE words (w TEXT COLLATE \"und-x-icu\" PRIMARY KEY, n INT NULL)",
+        Kind::Postgres => {
+            "CREATE TABLE words (w TEXT COLLATE \"und-x-icu\" PRIMARY KEY, n INT NULL)"
+        }
         Kind::Sqlite => "CREATE TABLE words (w TEXT COLLATE NOCASE PRIMARY KEY, n INTEGER NULL)",
     };
     ctx.sql(ddl).await;
-    ctx.sql("INSERT INTO words (w, n) VALUES ('apple', 1), ('cherry', 3)").await;
+    ctx.sql("INSERT INTO words (w, n) VALUES ('apple', 1), ('cherry', 3)")
+        .await;
     ctx.enable("words").await;
 }
 
