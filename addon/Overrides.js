@@ -12,6 +12,7 @@
  *
  * Restoring a cell override writes the losing value back into the cell, records the edit
  * time, and syncs: to the core it is an ordinary edit of the sheet, pushed like any other.
+ * A whole row that lost is put back as a new row, once (OverridesRow.js).
  */
 
 /** How many overrides the sidebar keeps per sheet, newest first. */
@@ -47,7 +48,8 @@ function overridesKeep_(ctx, plan) {
     var known = {};
     kept.forEach(function (o) { known[o.id] = true; });
     var now = Date.now();
-    var fresh = found.map(function (o) { return overridesEntry_(origin, o, now); })
+    var authors = editAuthors_(ctx.sheetId);
+    var fresh = found.map(function (o) { return overridesEntry_(origin, o, now, authors); })
       .filter(function (o) { return !known[o.id]; });
     kept = fresh.reverse().concat(kept);
     overridesSave_(ctx.sheetId, kept);
@@ -55,8 +57,11 @@ function overridesKeep_(ctx, plan) {
   overridesReport_(ctx, kept);
 }
 
-/** One plan override as kept: plain data the sidebar can show. */
-function overridesEntry_(origin, o, now) {
+/**
+ * One plan override as kept: plain data the sidebar can show. `author` is the person whose
+ * sheet edit lost, where onEdit learnt it (EditAuthors.js); null when unknown.
+ */
+function overridesEntry_(origin, o, now, authors) {
   var column = o.column === undefined ? null : o.column;
   return {
     id: [origin, o.key, column === null ? '*' : column, o.databaseVersion, o.losingSide].join(':'),
@@ -71,6 +76,7 @@ function overridesEntry_(origin, o, now) {
     winning: o.winningValue,
     changedAt: o.losingTimeMs === undefined ? null : o.losingTimeMs,
     by: o.losingOrigin === undefined ? null : o.losingOrigin,
+    author: o.losingSide === 'sheet' ? editAuthorOf_(authors, o.key, o.losingTimeMs) : null,
     version: o.databaseVersion,
     at: now,
     reported: o.losingSide !== 'sheet',
@@ -94,7 +100,7 @@ function overridesReport_(ctx, kept) {
           winning_value: o.winning,
           policy: o.policy,
           edited_at_ms: o.changedAt,
-          author: null,
+          author: o.author === undefined ? null : o.author,
           database_version: o.version,
         };
       }),
@@ -125,8 +131,9 @@ function listOverrides() {
         winning: o.winning,
         changedAt: o.changedAt,
         by: o.by,
+        author: o.author === undefined ? null : o.author,
         at: o.at,
-        restorable: o.column !== null && o.cell !== null,
+        restorable: o.column === null ? overridesRowRestorable_(o) && !o.restoredAt : o.cell !== null,
         restoredAt: o.restoredAt,
       };
     }),
@@ -134,8 +141,9 @@ function listOverrides() {
 }
 
 /**
- * Restores a kept cell override: writes its losing value into the row's cell (found by key,
- * wherever the row is now), records the edit, and syncs. Answers the sync's report.
+ * Restores a kept override: a cell's losing value goes into the row's cell (found by key,
+ * wherever the row is now), a whole row is appended (OverridesRow.js); the edit is recorded
+ * and synced. Answers the sync's report.
  */
 function restoreOverride(id) {
   var sheet = SpreadsheetApp.getActiveSheet();
@@ -145,9 +153,8 @@ function restoreOverride(id) {
   var kept = overridesKept_(sheetId);
   var entry = kept.filter(function (o) { return o.id === id; })[0];
   if (!entry) throw new Error('that overridden value is no longer kept (the sidebar keeps the newest ' + OVERRIDES_KEPT_ + ')');
-  if (entry.column === null || entry.cell === null) {
-    throw new Error('row ' + entry.key + ' lost as a whole row; copy it back from the history by hand');
-  }
+  if (entry.column === null) return overridesRestoreRow_(sheet, sheetId, binding, kept, entry);
+  if (entry.cell === null) throw new Error('the ' + entry.column + ' of row ' + entry.key + ' has no value to restore');
   var at = overridesCellOf_(sheet, binding, entry);
   var range = sheet.getRange(at.row, at.column);
   // Text keeps its apostrophe unless the cell is plain text, as the sync's own writes do.

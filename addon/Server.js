@@ -177,6 +177,10 @@ function serverClient_(connection) {
     bindingStatus: function (id) {
       return call('get', '/bindings/' + encodeURIComponent(String(id)));
     },
+    /** POST /v1/tables/{t}/keys/order: the keys in the table's key order (its collation). */
+    orderKeys: function (table, keys) {
+      return call('post', tablePath(table) + '/keys/order', { keys: keys }).keys;
+    },
   };
 }
 

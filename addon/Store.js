@@ -14,7 +14,7 @@ var STORE_CHUNK_CHARS_ = 40000;
  */
 var STORE_CHUNK_MARK_ = '~';
 /** The hidden sheet's columns: one block of chunks each. */
-var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4, copy: 5, edits: 6, overrides: 7 };
+var STORE_BLOCKS_ = { base: 1, pending: 2, report: 3, held: 4, copy: 5, edits: 6, overrides: 7, editors: 8 };
 
 /** A property value holds at most 9 KB, counted in UTF-8 bytes (not characters). */
 var STORE_PROPERTY_BYTES_ = 9 * 1024;

@@ -163,6 +163,7 @@ function syncRound_(ctx, options) {
 
   var plan = syncPlan_(core, client, input);
   if (options.putBack) plan = syncPutBackPlan_(ctx, input, plan);
+  if (!copying) syncKeyOrderAppends_(ctx, input, plan);
   if (options.dryRun) return { report: syncPreview_(plan, ctx.tally) };
 
   if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);

@@ -144,7 +144,7 @@ function sheetsyncOnEdit(e) {
   var sheetId = sheet.getSheetId();
   if (!storeBinding_(sheetId)) return null;
   if (serverModeOn_(sheetId)) return serverModePoke_(sheetId);
-  triggersRecordEdit_(sheet, e.range);
+  triggersRecordEdit_(sheet, e.range, e.user);
   return withCore_(function (core) { return syncRunFromTrigger_(core, sheetId, 'edit'); });
 }
 
@@ -213,11 +213,12 @@ function triggersSyncAll_(why, hasWork) {
 }
 
 /**
- * Records "now" as the edit time of every row the edited range touches, by the row's key
+ * Records "now" as the edit time of every row the edited range touches, by the row's key,
+ * and `user` (the event's) as its author where Google names them (EditAuthors.js)
  * (keys survive sorting). Rows without a key are new: nothing in the database can conflict
  * with them, so they need no time.
  */
-function triggersRecordEdit_(sheet, range) {
+function triggersRecordEdit_(sheet, range, user) {
   var sheetId = sheet.getSheetId();
   var first = Math.max(range.getRow(), SHEET_FIRST_DATA_ROW_);
   var last = range.getRow() + range.getNumRows() - 1;
@@ -232,6 +233,7 @@ function triggersRecordEdit_(sheet, range) {
     if (key !== '' && key !== null && key !== undefined) times[String(key)] = now;
   }
   storeSaveEditTimes_(sheetId, times);
+  editAuthorsRecord_(sheetId, times, now, user);
 }
 
 function triggersKeyColumn_(sheet, binding) {

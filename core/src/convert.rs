@@ -11,7 +11,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use crate::bytes::{canonical_bits, from_base64, to_base64};
 use crate::calendar::{time_text, OffCalendar};
 use crate::decimal::{decimal_of_number, decimal_of_text};
-use crate::schema::{CellError, ColumnSchema};
+use crate::diff::ColumnMap;
+use crate::schema::{CellError, ColumnSchema, TableSchema};
 use crate::sheet::SheetCell;
 use crate::value::{
     canonical_decimal, check_int_range, date_value, datetime_value, geometry_text, non_finite_text,
@@ -327,6 +328,25 @@ fn wall_clock(ms: f64, tz: &ZoneOffsets) -> Result<NaiveDateTime, ValueError> {
 /// first occurrence (see [`ZoneOffsets::instant_ms_of_wall_clock`]).
 fn ms_of_wall_clock(wall: NaiveDateTime, tz: &ZoneOffsets) -> f64 {
     tz.instant_ms_of_wall_clock(wall) as f64
+}
+
+/// A table row as a new sheet row `width` cells wide: each column's value written into the
+/// sheet column `map` gives it, the other cells empty. Rows the database adds and rows a
+/// person restores are written by this one conversion.
+pub(crate) fn sheet_row_cells(
+    schema: &TableSchema,
+    map: &ColumnMap,
+    values: &[Value],
+    tz: &ZoneOffsets,
+    width: usize,
+) -> Vec<SheetCell> {
+    let mut cells = vec![SheetCell::Empty; width];
+    for (c, col) in schema.columns.iter().enumerate() {
+        if let Some(sc) = map.sheet_col[c] {
+            cells[sc] = write_cell(col, &values[c], tz);
+        }
+    }
+    cells
 }
 
 pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets) -> SheetCell {

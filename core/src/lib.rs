@@ -24,7 +24,8 @@
 //! - [`diff`]: what changed in the sheet; [`merge`] and [`policy`]: three-way merge and who
 //!   wins a conflict; [`overridden`]: the values a decided conflict discarded, reported in
 //!   the plan so a host keeps them and a person can restore one; [`plan`]: the planner;
-//!   [`push_outcome`]: push results; [`problem`]: what a person must fix, per sheet row;
+//!   [`push_outcome`]: push results; [`restore`]: a whole row that lost, as the sheet row
+//!   that puts it back; [`problem`]: what a person must fix, per sheet row;
 //!   [`identity`]: where a new row's assigned key goes when the answer comes after the sheet
 //!   changed; [`round`]: the whole round as a state machine a host keeps between rounds
 //!   (base, held changes, the batch in flight).
@@ -159,6 +160,7 @@ pub mod plan;
 pub mod policy;
 pub mod problem;
 pub mod push_outcome;
+pub mod restore;
 pub mod round;
 pub mod schema;
 pub mod sheet;

@@ -214,6 +214,15 @@ pub struct PushResponse {
     pub replayed: bool,
 }
 
+/// `POST /v1/tables/{table}/keys/order`, both ways: the request's keys, and the answer's
+/// same keys in the table's key order (the database's `ORDER BY` on the key column, under its
+/// collation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOrder {
+    /// Row keys, as the feed names them.
+    pub keys: Vec<RowKey>,
+}
+
 /// The body of every error response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -41,6 +41,7 @@ pub mod google;
 pub mod history;
 pub mod http;
 pub mod init;
+pub mod key_order;
 pub mod metrics;
 pub mod push;
 pub mod reject;

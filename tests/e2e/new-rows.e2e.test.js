@@ -5,6 +5,7 @@
 // On MariaDB, PostgreSQL and SQLite, with the add-on's real installable triggers.
 
 const assert = require('node:assert/strict');
+const path = require('node:path');
 const { describe, test } = require('node:test');
 const { backends } = require('./harness/databases');
 const { useStack, ddl } = require('./harness/stack');
@@ -20,6 +21,7 @@ const TASKS = ddl.table('tasks', [
 const NUMBERS = ddl.table('numbers', ['label VARCHAR(20) NOT NULL']);
 const SNAPSHOT = ddl.table('snapshot', ['label VARCHAR(20) NOT NULL']);
 const CODES = 'CREATE TABLE codes (code VARCHAR(20) PRIMARY KEY, label VARCHAR(20) NULL)';
+const FEED_CODES = 'CREATE TABLE feed_codes (code VARCHAR(20) PRIMARY KEY, label VARCHAR(20) NULL)';
 
 // Keys that text order would give as 10, 100, 1000, 10000, 1001, 6, 7, 8, 9.
 const NEW_KEYS = [10, 6, 7, 8, 9, 100, 1000, 10000, 1001];
@@ -27,7 +29,7 @@ const IN_KEY_ORDER = [6, 7, 8, 9, 10, 100, 1000, 1001, 10000];
 
 for (const backend of backends()) {
   describe(`new rows and key order on ${backend}`, () => {
-    const stack = useStack(backend, { label: `new-rows-${backend}`, tables: { tasks: TASKS, numbers: NUMBERS, snapshot: SNAPSHOT, codes: CODES } });
+    const stack = useStack(backend, { label: `new-rows-${backend}`, tables: { tasks: TASKS, numbers: NUMBERS, snapshot: SNAPSHOT, codes: CODES, feed_codes: FEED_CODES } });
 
     const count = async (table) => Number((await stack.sql(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
     const changeLog = async () => Number((await stack.sql('SELECT COUNT(*) AS n FROM sheetsync_changes'))[0].n);
@@ -93,6 +95,36 @@ for (const backend of backends()) {
       await connectAndBind(emu, stack, 'codes');
       await emu.run('syncNow', {});
       assert.deepEqual((await sheetRecords(emu)).map((r) => r.code), dbOrder);
+    });
+
+    // Commit order b, A, c; every backend's collation here puts A first (and none is the
+    // commit order), whatever it does with case.
+    const feedCodes = async (emu) => {
+      await connectAndBind(emu, stack, 'feed_codes');
+      await emu.run('syncNow', {});
+      for (const code of ['b', 'A', 'c']) await stack.sql(`INSERT INTO feed_codes (code, label) VALUES ('${code}', 'x')`);
+      return emu.run('syncNow', {});
+    };
+
+    test('text-keyed rows the feed brings arrive in the order of the database\'s own collation', async () => {
+      await stack.sql('DELETE FROM feed_codes');
+      const emu = addonEmulator();
+      const report = await feedCodes(emu);
+      assert.equal(report.problems.length, 0, JSON.stringify(report.problems));
+      const dbOrder = (await stack.sql('SELECT code FROM feed_codes ORDER BY code')).map((r) => r.code);
+      assert.notDeepEqual(dbOrder, ['b', 'A', 'c'], 'the collation differs from commit order');
+      assert.deepEqual((await sheetRecords(emu)).map((r) => r.code), dbOrder);
+      assert.equal(emu.stats.requests.filter((r) => r.url.endsWith('/keys/order')).length, 1, 'one question for the round');
+    });
+
+    test('when the server cannot order the keys the rows keep commit order and the sync goes on', async () => {
+      await stack.sql('DELETE FROM feed_codes');
+      const emu = addonEmulator({ extraFiles: [path.join(__dirname, 'support', 'KeyOrderDown.js')] });
+      const report = await feedCodes(emu);
+      assert.equal(report.problems.length, 0, JSON.stringify(report.problems));
+      assert.deepEqual((await sheetRecords(emu)).map((r) => r.code), ['b', 'A', 'c']);
+      assert.ok(emu.logs.some((l) => l.level === 'WARNING' && /keep the order they were changed in/.test(l.message)),
+        JSON.stringify(emu.logs.map((l) => l.message)));
     });
   });
 }

@@ -27,12 +27,14 @@
 //!
 //! [`codec`] carries values across the boundary, [`error`] turns core errors into JS errors,
 //! [`schema`] checks what the server sends, [`plan`] exposes the sync planner and [`rows`]
-//! carries a large sheet's rows in as flat arrays.
+//! carries a large sheet's rows in as flat arrays; [`restore`] writes a kept whole row back as
+//! a sheet row.
 
 pub mod codec;
 pub mod error;
 pub mod identity;
 pub mod plan;
+pub mod restore;
 pub mod rows;
 pub mod schema;
 pub mod stage;

@@ -4,7 +4,7 @@ use super::key_order::AppendPlace;
 use super::output::{PlannedPush, SyncPlan};
 use super::rows::Planner;
 use super::DbRow;
-use crate::convert::write_cell;
+use crate::convert::{sheet_row_cells, write_cell};
 use crate::diff::SheetRow;
 use crate::hash::row_hash;
 use crate::merge::{Conflict, ConflictKind};
@@ -193,12 +193,8 @@ impl Planner<'_> {
 
     /// Appends the database's row `key` to the sheet, in key order among this plan's appends.
     pub(super) fn append(&mut self, key: &RowKey, d: &DbRow, values: &[Value]) {
-        let mut cells = vec![SheetCell::Empty; self.input.sheet.headers.len()];
-        for (c, col) in self.input.schema.columns.iter().enumerate() {
-            if let Some(sc) = self.map.sheet_col[c] {
-                cells[sc] = write_cell(col, &values[c], self.tz);
-            }
-        }
+        let width = self.input.sheet.headers.len();
+        let cells = sheet_row_cells(&self.input.schema, self.map, values, self.tz, width);
         let key_column = &self.input.schema.columns[self.map.key];
         let place = AppendPlace::new(key_column, key, d.arrival);
         self.appends.push((place, cells));

@@ -8,7 +8,9 @@
 //! - any other key in the order the database sent the rows. The first sync's snapshot comes in
 //!   pages ordered by the key under the database's own collation, which the core cannot
 //!   reproduce (case and accent rules differ by database and by column), so that order is
-//!   kept as it came. Rows that arrive through the change feed come in commit order.
+//!   kept as it came. Rows that arrive through the change feed come in commit order; the
+//!   add-on then asks the server for the database's order of their keys and reorders the
+//!   plan's appends by it (`POST /v1/tables/{table}/keys/order`).
 //!
 //! The key is a single column (see [`crate::schema::TableSchema::key_index`]), so there is no
 //! composite key to compare column by column.

@@ -267,7 +267,7 @@ fn database_rows(
 
 /// A database row with a value no Sheets cell can hold: writing it would make the whole
 /// sheet write fail, so the row is held back and the person told which column is too long.
-fn overlong_cell(
+pub(crate) fn overlong_cell(
     schema: &crate::schema::TableSchema,
     key: &RowKey,
     values: &[Value],

@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod history;
+pub mod key_order;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +67,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/tables/{table}/overrides"),
     ("post", "/v1/bindings"),
     ("delete", "/v1/bindings/{id}"),
+    ("post", "/v1/tables/{table}/keys/order"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -139,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[8].1, post(history::report_overrides))
         .route(ROUTES[9].1, post(binding_mode::hand_over))
         .route(ROUTES[10].1, delete(binding_mode::hand_back))
+        .route(ROUTES[11].1, post(key_order::order_keys))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))

@@ -30,7 +30,7 @@ class TriggerRunner {
       outcomes.push(await this.outcome(simpleName, () => emu.execute({
         fnName: simpleName, kind: 'simple', user: person, authMode: simpleAuthMode, optional: true,
         timeLimitMs: emu.options.simpleTriggerTimeLimitMs,
-        argsFor: (exec) => [exec.toRealm({ authMode: simpleAuthMode, ...eventFor(exec), user: createUser(exec, person.email) })],
+        argsFor: (exec) => [exec.toRealm({ authMode: simpleAuthMode, ...eventFor(exec), user: createUser(exec, activeUserEmail(emu, person, emu.options.owner)) })],
       })));
       if (emu.executions.at(-1) && emu.executions.at(-1).status === 'skipped') outcomes.pop();
     }
@@ -38,7 +38,7 @@ class TriggerRunner {
       const owner = emu.person(t.owner);
       outcomes.push(await this.outcome(t.handler, () => emu.execute({
         fnName: t.handler, kind: 'trigger', user: owner, effectiveUser: owner, triggerUid: t.uid,
-        argsFor: (exec) => [exec.toRealm({ authMode: 'FULL', ...eventFor(exec), triggerUid: t.uid, user: createUser(exec, person.email) })],
+        argsFor: (exec) => [exec.toRealm({ authMode: 'FULL', ...eventFor(exec), triggerUid: t.uid, user: createUser(exec, activeUserEmail(emu, person, t.owner)) })],
       })));
     }
     return outcomes;
@@ -103,6 +103,22 @@ class TriggerRunner {
     emu.clock.moveTo(target);
     return outcomes;
   }
+}
+
+/**
+ * The email an event's `user` (the active user) gives the script run on behalf of
+ * `ownerEmail`. Google (developers.google.com/apps-script/reference/base/session#getActiveUser()):
+ * the active user's email is not available where a script runs without that user's
+ * authorization (a trigger set up by someone else, a simple trigger), unless the user is the
+ * one who authorized it or belongs to the same Google Workspace domain; otherwise it is blank.
+ * Consumer accounts share no domain, so another person's edit gives "".
+ */
+function activeUserEmail(emu, person, ownerEmail) {
+  const email = person.email || '';
+  if (!email || email === ownerEmail) return email;
+  const domain = (e) => String(e).split('@')[1] || '';
+  const sameWorkspace = emu.options.account === 'workspace' && domain(email) !== '' && domain(email) === domain(ownerEmail);
+  return sameWorkspace ? email : '';
 }
 
 function clockEvent(now, uid) {

@@ -63,7 +63,7 @@ test('installed triggers report their handler, event type and source', async () 
 });
 
 test('a single-cell edit gives onEdit value and oldValue, then onChange EDIT', async () => {
-  const emu = emulatorWith(CODE);
+  const emu = emulatorWith(CODE, { account: 'workspace' });
   await emu.run('install');
   await emu.user.editCell('Sheet1', 'B2', 'first');
   await emu.person('bob@example.com').editCell('Sheet1', 'B2', '42');
@@ -76,6 +76,19 @@ test('a single-cell edit gives onEdit value and oldValue, then onChange EDIT', a
     authMode: 'FULL', user: 'bob@example.com', a1: 'B2', value: '42', oldValue: 'first', sameTrigger: true,
   });
   assert.deepStrictEqual(change.keys, ['authMode', 'changeType', 'source', 'triggerUid', 'user']);
+});
+
+test("an event's user is the editor where Google shows it, blank for another consumer account", async () => {
+  const editors = async (options) => {
+    const emu = emulatorWith(CODE, options);
+    await emu.run('install');
+    await emu.user.editCell('Sheet1', 'A1', 'by the owner');
+    await emu.person('bob@example.com').editCell('Sheet1', 'A2', 'by a colleague');
+    await emu.person('eve@elsewhere.org').editCell('Sheet1', 'A3', 'by someone outside');
+    return (await emu.run('events')).filter((e) => e.kind === 'edit').map((e) => e.user);
+  };
+  assert.deepStrictEqual(await editors({}), ['owner@example.com', '', '']);
+  assert.deepStrictEqual(await editors({ account: 'workspace' }), ['owner@example.com', 'bob@example.com', '']);
 });
 
 test('a pasted block gives onEdit only the range, without value or oldValue', async () => {
