@@ -205,8 +205,15 @@ function storeSaveBase_(sheetId, base) {
   storeWriteBlock_(sheetId, 'base', base === null || base === undefined ? '' : JSON.stringify(base));
 }
 
+/** Applies a plan's or an answer's base updates to the stored base, in the core. */
+function storeUpdateBase_(core, sheetId, updates) {
+  storeWriteBlock_(sheetId, 'base', core.applyBaseUpdates(storeReadBlock_(sheetId, 'base'), updates || {}));
+}
+
 /**
- * The batch being pushed: {batchId, table, request, sentAt}. Saved before the push is sent
+ * The batch being pushed: {table, batch}, batch being the core's record of it (its request
+ * and what reading its answer needs; an earlier version saved {batchId, table, request,
+ * recovery, newRows}, which the core upgrades: SyncPush.js). Saved before the push is sent
  * and cleared only after its answer is applied, so a push cut off by a crash or the time
  * limit is sent again with the same batch id and the server applies it once.
  */

@@ -63,7 +63,11 @@ fn a_copy_page_keeps_only_its_own_keys_and_counts_them_again() {
     let mut plan = plan(&input);
     assert_eq!(plan.conflicts.len(), 1);
     assert_eq!(plan.push.len(), 3, "{:?}", plan.push);
-    plan.problems.push(Problem::bad_database_row(&key("1"), None, "unreadable".into()));
+    plan.problems.push(Problem::bad_database_row(
+        &key("1"),
+        None,
+        "unreadable".into(),
+    ));
     let mut other = Problem::bad_database_row(&key("9"), None, "x".into());
     other.kind = ProblemKind::Rejected;
     plan.problems.push(other);
@@ -83,7 +87,11 @@ fn a_copy_page_keeps_only_its_own_keys_and_counts_them_again() {
     assert_eq!(plan.mass_delete, None);
     let s = &plan.summary;
     assert_eq!(
-        (s.updated_in_database, s.inserted_in_database, s.deleted_in_database),
+        (
+            s.updated_in_database,
+            s.inserted_in_database,
+            s.deleted_in_database
+        ),
         (1, 0, 0)
     );
     assert_eq!((s.open_conflicts, s.problems), (1, 1));
@@ -127,10 +135,18 @@ fn each_batch_of_a_plan_reads_its_own_answer_from_its_record_alone() {
         .iter()
         .find(|b| matches!(b.push[0].change, PushOp::Insert { .. }))
         .unwrap();
-    assert_eq!(apple.held.conflicts.len(), 1, "apple's batch holds its conflict");
+    assert_eq!(
+        apple.held.conflicts.len(),
+        1,
+        "apple's batch holds its conflict"
+    );
     assert!(plum.held.conflicts.is_empty() && fig.held.conflicts.is_empty());
     assert_eq!(fig.new_rows.rows.len(), 1, "the new row is recorded");
-    assert_eq!(apple.planned_from.rows.len(), 1, "one row kept, not the sheet");
+    assert_eq!(
+        apple.planned_from.rows.len(),
+        1,
+        "one row kept, not the sheet"
+    );
 
     // Apple's note applies; qty stays held and apple comes back as a change.
     let answer = PushResponse {
@@ -158,7 +174,9 @@ fn each_batch_of_a_plan_reads_its_own_answer_from_its_record_alone() {
         results: vec![applied("4", 1, json!([4, "fig", 1, null]))],
         replayed: false,
     };
-    let outcome = fig.read_answer(&input.schema, &answer, None, 10_000).unwrap();
+    let outcome = fig
+        .read_answer(&input.schema, &answer, None, 10_000)
+        .unwrap();
     assert_eq!(outcome.applied, 1);
     assert!(outcome.base_updates.contains_key(&key("4")));
 
@@ -243,7 +261,11 @@ fn a_batch_saved_by_the_earlier_add_on_is_sent_again_and_its_answer_applied_once
         let batch =
             upgrade_saved_batch(saved, ZoneOffsets::utc().table(), &schema, 10_000).unwrap();
         let batch = stored(&batch);
-        assert_eq!(batch.batch_id(), "b-old", "the same id, so the server applies it once");
+        assert_eq!(
+            batch.batch_id(),
+            "b-old",
+            "the same id, so the server applies it once"
+        );
         assert_eq!(batch.request.changes.len(), 2, "nothing dropped");
         assert!(batch.planned_from.formulas.is_empty());
         assert_eq!(batch.new_rows.rows.len(), 1, "the new row has a record");
@@ -265,7 +287,10 @@ fn a_batch_saved_by_the_earlier_add_on_is_sent_again_and_its_answer_applied_once
             vec![key("1000"), key("3")]
         );
         assert!(
-            outcome.writes.iter().any(|w| w.row == 5 && w.values[0] == SheetCell::Number(1000.0)),
+            outcome
+                .writes
+                .iter()
+                .any(|w| w.row == 5 && w.values[0] == SheetCell::Number(1000.0)),
             "fig's key is written back once: {:?}",
             outcome.writes
         );
@@ -274,6 +299,8 @@ fn a_batch_saved_by_the_earlier_add_on_is_sent_again_and_its_answer_applied_once
     missing["recovery"].as_object_mut().unwrap().remove("push");
     let saved: SavedBatchV1 = serde_json::from_value(missing).unwrap();
     let err = upgrade_saved_batch(saved, ZoneOffsets::utc().table(), &schema, 0).unwrap_err();
-    assert!(err.to_string().contains("without its planned changes"), "{err}");
+    assert!(
+        err.to_string().contains("without its planned changes"),
+        "{err}"
+    );
 }
-

@@ -193,6 +193,5 @@ pub fn upgrade_saved(
 #[wasm_bindgen(js_name = applyBaseUpdates)]
 pub fn apply_base_updates(stored: &str, updates: JsValue) -> Result<String> {
     let updates: BTreeMap<RowKey, Option<BaseRow>> = from_js("base updates", updates)?;
-    Ok(Base::apply_to_stored(stored, &updates)
-        .map_err(|e| BindingError::new("stored base", e))?)
+    Ok(Base::apply_to_stored(stored, &updates).map_err(|e| BindingError::new("stored base", e))?)
 }

@@ -13,9 +13,9 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::base::{Base, BaseRow};
+use crate::identity::NewRowPlace;
 use crate::identity::{new_rows_of, PendingNewRows};
 use crate::merge::Conflict;
-use crate::identity::NewRowPlace;
 use crate::plan::{PlanError, PlannedPush, SheetEdits, SyncInput, SyncPlan};
 use crate::push_outcome::{apply_placed_push_results, apply_push_results, PushOutcome};
 use crate::schema::{RowKey, TableSchema};
