@@ -205,9 +205,16 @@ function storeSaveBase_(sheetId, base) {
   storeWriteBlock_(sheetId, 'base', base === null || base === undefined ? '' : JSON.stringify(base));
 }
 
-/** Applies a plan's or an answer's base updates to the stored base, in the core. */
-function storeUpdateBase_(core, sheetId, updates) {
-  storeWriteBlock_(sheetId, 'base', core.applyBaseUpdates(storeReadBlock_(sheetId, 'base'), updates || {}));
+/**
+ * Applies a plan's or an answer's base updates to the stored base, in the core, and answers
+ * the stored text after them. `stored`, when given, is the stored base as the caller already read it
+ * (an object, or null for none), which spares reading it again.
+ */
+function storeUpdateBase_(core, sheetId, updates, stored) {
+  var text = stored === undefined ? storeReadBlock_(sheetId, 'base') : stored === null ? '' : JSON.stringify(stored);
+  text = core.applyBaseUpdates(text, updates || {});
+  storeWriteBlock_(sheetId, 'base', text);
+  return text;
 }
 
 /**

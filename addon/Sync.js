@@ -169,7 +169,7 @@ function syncRound_(ctx, options) {
   }
 
   if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);
-  storeUpdateBase_(core, sheetId, plan.baseUpdates);
+  storeUpdateBase_(core, sheetId, plan.baseUpdates, base);
   storeSaveHeldChanges_(sheetId, plan.pendingChanges);
   storeSaveCursor_(sheetId, feed.cursor);
   ctx.tally.add(plan.summary, true);

@@ -91,20 +91,23 @@ function syncCopyPage_(ctx, template, base, rows, options) {
   input.changes = [];
   var planned = syncPlan_(ctx.core, ctx.client, input);
   try {
-    return syncCopyPageOf_(ctx, template, planned, keys);
+    return syncCopyPageOf_(ctx, template, base, planned, keys);
   } finally {
     planned.free();
   }
 }
 
-/** Writes and pushes the page planned as `planned`, once cut down to its keys (the core's). */
-function syncCopyPageOf_(ctx, template, planned, keys) {
+/**
+ * Writes and pushes the page planned as `planned` from the stored base `base`, once cut down
+ * to its keys (the core's).
+ */
+function syncCopyPageOf_(ctx, template, base, planned, keys) {
   planned.keepPage(Object.keys(keys));
   var plan = planned.plan;
 
   if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);
   syncCopyExtendSnapshot_(ctx, template, plan.sheetEdits);
-  storeUpdateBase_(ctx.core, ctx.sheetId, plan.baseUpdates);
+  base = JSON.parse(storeUpdateBase_(ctx.core, ctx.sheetId, plan.baseUpdates, base));
   if (plan.pendingChanges.length) {
     storeSaveHeldChanges_(ctx.sheetId, storeHeldChanges_(ctx.sheetId).concat(plan.pendingChanges));
   }
@@ -112,9 +115,11 @@ function syncCopyPageOf_(ctx, template, planned, keys) {
   overridesKeep_(ctx, plan);
 
   var round = { plan: plan, problems: [], more: false, pushed: 0, pushConflicts: 0 };
-  if (plan.push.length) syncPushPlan_(ctx, planned, round);
-  // The page's updates and each answer were saved into the stored base; carry on from that.
-  var base = storeBase_(ctx.sheetId) || {};
+  if (plan.push.length) {
+    syncPushPlan_(ctx, planned, round);
+    // Each answer was saved into the stored base; carry on from that.
+    base = storeBase_(ctx.sheetId) || {};
+  }
   var problems = plan.problems.map(syncShowProblem_).concat(round.problems.map(syncShowProblem_));
   return { base: base, plan: plan, round: round, problems: problems };
 }

@@ -131,8 +131,12 @@ SheetsyncPlannedRound_.prototype.resolve = function (resolutions) {
 };
 
 SheetsyncPlannedRound_.prototype.keepPage = function (keys) {
-  this.round_.keepPage(keys);
-  this.plan = JSON.parse(this.round_.planJson());
+  var kept = JSON.parse(this.round_.keepPage(keys));
+  this.plan.push = kept.push;
+  this.plan.conflicts = kept.conflicts;
+  this.plan.problems = kept.problems;
+  this.plan.summary = kept.summary;
+  this.plan.massDelete = null;
 };
 
 SheetsyncPlannedRound_.prototype.recordBatch = function (from, to, batchId, origin) {

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sheetsync_core::base::{Base, BaseRow};
 use sheetsync_core::identity::NewRowPlace;
-use sheetsync_core::plan::{SyncInput, SyncPlan};
+use sheetsync_core::merge::Conflict;
+use sheetsync_core::plan::{PlannedPush, Summary, SyncInput, SyncPlan};
 use sheetsync_core::policy::Resolution;
+use sheetsync_core::problem::Problem;
 use sheetsync_core::round::{keep_page, upgrade_saved_batch, InFlightBatch, SavedBatchV1};
 use sheetsync_core::schema::{RowKey, TableSchema};
 use sheetsync_core::wire::{PushResponse, VersionedRow};
@@ -111,12 +113,21 @@ impl PlannedRound {
     }
 
     /// Cuts the plan of a first-sync copy page down to the page's keys (see
-    /// `sheetsync_core::round::keep_page`).
+    /// `sheetsync_core::round::keep_page`). Answers only the parts the cut changes (`push`,
+    /// `conflicts`, `problems`, `summary`; `massDelete` is none), so the page's sheet edits
+    /// do not cross again.
     #[wasm_bindgen(js_name = keepPage)]
-    pub fn keep_page(&mut self, keys: JsValue) -> Result<()> {
+    pub fn keep_page(&mut self, keys: JsValue) -> Result<String> {
         let keys: BTreeSet<RowKey> = from_js("page keys", keys)?;
         keep_page(&mut self.plan, &keys);
-        Ok(())
+        let p = &self.plan;
+        let kept = KeptPage {
+            push: &p.push,
+            conflicts: &p.conflicts,
+            problems: &p.problems,
+            summary: &p.summary,
+        };
+        Ok(to_json_text("kept page", &kept)?)
     }
 
     /// The record of the batch that sends `plan.push[from..to]` under `batch_id`: the request
@@ -139,6 +150,15 @@ impl PlannedRound {
         .map_err(|e| BindingError::new("recordBatch", e))?;
         Ok(to_js("batch", &batch)?)
     }
+}
+
+/// What [`PlannedRound::keep_page`] answers.
+#[derive(serde::Serialize)]
+struct KeptPage<'a> {
+    push: &'a [PlannedPush],
+    conflicts: &'a [Conflict],
+    problems: &'a [Problem],
+    summary: &'a Summary,
 }
 
 /// Reads the answer to a recorded batch: what to write back, the base updates, refused rows
