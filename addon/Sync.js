@@ -10,8 +10,9 @@
  *   database changes in batches, each saved before it is sent → apply each answer → save the
  *   base, cursor and report.
  *
- * The core is stateless and the base is saved after every batch, so a sync cut off by the
- * 6-minute limit loses nothing: the next run plans again from what was saved and carries on.
+ * The core keeps nothing between executions (a planned round lives only as long as its round)
+ * and the base is saved after every batch, so a sync cut off by the 6-minute limit loses
+ * nothing: the next run plans again from what was saved and carries on.
  */
 
 /** Stop starting new work after this long, leaving room to save before the 6-minute limit. */
