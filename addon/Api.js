@@ -44,7 +44,7 @@ function testConnection(url, token) {
   apiCheckConnectFields_(url, token);
   var list = serverClient_({ url: String(url || '').trim(), token: String(token || '').trim() })
     .listTables();
-  return apiDescribeTables_(list);
+  return withCore_(function (core) { return apiDescribeTables_(core, list); });
 }
 
 /** Saves the connection after checking that it works; answers the new sidebar state. */
@@ -73,7 +73,8 @@ function disconnect() {
 
 /** The tables the saved token may sync, described for the table picker. */
 function listTables() {
-  return apiDescribeTables_(serverClient_(storeConnection_()).listTables());
+  var list = serverClient_(storeConnection_()).listTables();
+  return withCore_(function (core) { return apiDescribeTables_(core, list); });
 }
 
 /**
@@ -88,10 +89,12 @@ function bindTable(tableName) {
   var list = serverClient_(storeConnection_()).listTables();
   var table = (list.tables || []).filter(function (t) { return t.name === tableName; })[0];
   if (!table) throw new Error('the server has no table "' + tableName + '" for this token');
-  var key = table.columns.filter(function (c) { return c.primary_key; });
-  if (key.length !== 1) {
-    throw new Error('table "' + tableName + '" needs a single-column primary key to be synced');
-  }
+  return withCore_(function (core) { return apiBindTable_(sheet, table, apiKeyColumn_(core, table)); });
+}
+
+/** Binds `sheet` to `table`, whose key column is `keyColumn`; answers the sidebar state. */
+function apiBindTable_(sheet, table, keyColumn) {
+  var tableName = table.name;
   var sheetId = sheet.getSheetId();
   // Binding the same table again keeps its policy, and automatic sync if it was on.
   var old = storeBinding_(sheetId) || storeLastBinding_(sheetId);
@@ -102,7 +105,7 @@ function bindTable(tableName) {
   var same = !!old && old.table === tableName;
   storeSaveBinding_(sheetId, {
     table: tableName,
-    keyColumn: key[0].name,
+    keyColumn: keyColumn,
     policy: same ? old.policy : { default: 'database-wins', columns: {} },
   });
   storeSaveLastBinding_(sheetId, null);
@@ -320,16 +323,16 @@ function applyChangePage(given) {
   return syncRunNow_(sheetId, { changePage: page ? { from: String(given.from), page: page } : null });
 }
 
-function apiDescribeTables_(list) {
+function apiDescribeTables_(core, list) {
   return {
     protocol: list.protocol,
     tables: (list.tables || []).map(function (t) {
-      var keys = t.columns.filter(function (c) { return c.primary_key; });
+      var keys = core.tableKeys(t);
       return {
         name: t.name,
         writable: !!t.writable,
-        syncable: keys.length === 1,
-        why: keys.length === 1 ? '' : 'needs a single-column primary key',
+        syncable: keys.keyColumn !== null,
+        why: keys.keyColumn !== null ? '' : keys.why,
         columns: t.columns.map(function (c) {
           return { name: c.name, kind: c.sql_type.kind, key: !!c.primary_key, nullable: !!c.nullable };
         }),
@@ -345,6 +348,13 @@ function apiResolutions_(choices) {
     }
     return { key: String(c.key), column: c.column || null, choose: c.choose };
   });
+}
+
+/** The key column of `table` by the core's check, or an error saying why it cannot be synced. */
+function apiKeyColumn_(core, table) {
+  var keys = core.tableKeys(table);
+  if (keys.keyColumn === null) throw new Error('table "' + table.name + '" ' + keys.why + ' to be synced');
+  return keys.keyColumn;
 }
 
 /** The bundled core's version and protocol, for the sidebar's footer and for support. */

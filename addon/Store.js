@@ -207,7 +207,21 @@ function storeSaveBase_(sheetId, base) {
 }
 
 /**
- * The batch being pushed: {batchId, table, request, sentAt}. Saved before the push is sent
+ * Applies a plan's or an answer's base updates to the stored base, in the core, and answers
+ * the stored text after them. `stored`, when given, is the stored base as the caller already read it
+ * (an object, or null for none), which spares reading it again.
+ */
+function storeUpdateBase_(core, sheetId, updates, stored) {
+  var text = stored === undefined ? storeReadBlock_(sheetId, 'base') : stored === null ? '' : JSON.stringify(stored);
+  text = core.applyBaseUpdates(text, updates || {});
+  storeWriteBlock_(sheetId, 'base', text);
+  return text;
+}
+
+/**
+ * The batch being pushed: {table, batch}, batch being the core's record of it (its request
+ * and what reading its answer needs; an earlier version saved {batchId, table, request,
+ * recovery, newRows}, which the core upgrades: SyncPush.js). Saved before the push is sent
  * and cleared only after its answer is applied, so a push cut off by a crash or the time
  * limit is sent again with the same batch id and the server applies it once.
  */

@@ -10,8 +10,9 @@
  *   database changes in batches, each saved before it is sent → apply each answer → save the
  *   base, cursor and report.
  *
- * The core is stateless and the base is saved after every batch, so a sync cut off by the
- * 6-minute limit loses nothing: the next run plans again from what was saved and carries on.
+ * The core keeps nothing between executions (a planned round lives only as long as its round)
+ * and the base is saved after every batch, so a sync cut off by the 6-minute limit loses
+ * nothing: the next run plans again from what was saved and carries on.
  */
 
 /** Stop starting new work after this long, leaving room to save before the 6-minute limit. */
@@ -161,36 +162,46 @@ function syncRound_(ctx, options) {
   input.databaseRows = feed.rows;
   input.changes = input.changes.concat(feed.changes);
 
-  var plan = syncPlan_(core, client, input);
-  if (options.putBack) plan = syncPutBackPlan_(ctx, input, plan);
+  var planned = syncPlan_(core, client, input);
+  if (options.putBack) planned = syncPutBackPlan_(ctx, input, planned);
+  var plan = planned.plan;
   if (!copying) syncKeyOrderAppends_(ctx, input, plan);
-  if (options.dryRun) return { report: syncPreview_(plan, ctx.tally) };
+  if (options.dryRun) {
+    planned.free();
+    return { report: syncPreview_(plan, ctx.tally) };
+  }
 
   if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);
-  storeSaveBase_(sheetId, syncApplyBaseUpdates_(base || {}, plan.baseUpdates));
+  storeUpdateBase_(core, sheetId, plan.baseUpdates, base);
   storeSaveHeldChanges_(sheetId, plan.pendingChanges);
   storeSaveCursor_(sheetId, feed.cursor);
   ctx.tally.add(plan.summary, true);
   overridesKeep_(ctx, plan);
 
   var round = { plan: plan, problems: plan.problems.slice(), more: false, pushed: 0, pushConflicts: 0 };
-  syncPushPlan_(ctx, input, plan, round);
+  try {
+    syncPushPlan_(ctx, planned, round);
+  } finally {
+    planned.free();
+  }
   return round;
 }
 
 /**
- * Sends `plan.push` in batches, each saved before it is sent, adding what happened to `round`;
- * stops between batches when the time budget is spent (round.more).
+ * Sends the push of `planned` (a planned round) in batches, each saved before it is sent,
+ * adding what happened to `round`; stops between batches when the time budget is spent
+ * (round.more).
  */
-function syncPushPlan_(ctx, input, plan, round) {
-  for (var i = 0; i < plan.push.length; i += SYNC_BATCH_SIZE_) {
+function syncPushPlan_(ctx, planned, round) {
+  var total = planned.plan.push.length;
+  for (var i = 0; i < total; i += SYNC_BATCH_SIZE_) {
     if (syncOutOfTime_(ctx)) {
       round.more = true;
       break;
     }
-    var part = plan.push.slice(i, i + SYNC_BATCH_SIZE_);
-    var done = syncPushBatch_(ctx.core, ctx.client, ctx.sheet, ctx.sheetId, input, plan, part);
-    round.pushed += part.length;
+    var to = Math.min(i + SYNC_BATCH_SIZE_, total);
+    var done = syncPushBatch_(ctx, planned, i, to);
+    round.pushed += to - i;
     round.pushConflicts += done.counts.pushConflicts;
     ctx.tally.add(done.counts, false);
     round.problems = round.problems.concat(done.outcome.problems);
@@ -210,7 +221,7 @@ function syncSchema_(core, client, tableName) {
   if (!table) {
     throw new Error('the server no longer offers table "' + tableName + '" to this token');
   }
-  core.keyColumn(table);
+  apiKeyColumn_(core, table);
   return table;
 }
 
@@ -263,23 +274,23 @@ function syncGivenPage_(core, schema, cursor, given) {
 }
 
 /**
- * Plans, then plans again while the plan asks for something the add-on can get: base images
- * (for numeric-delta) and answers from resolveConflict (for custom conflicts).
+ * Plans a round (the sheet crosses into the core once), then plans it again while the plan
+ * asks for something the add-on can get: base images (for numeric-delta) and answers from
+ * resolveConflict (for custom conflicts). Answers the planned round; free() it when done.
  */
 function syncPlan_(core, client, input) {
-  var plan = core.planSync(input);
-  if (plan.needBaseImages.length) {
-    var fetched = syncFetchBaseImages_(client, input.schema, plan.needBaseImages);
-    input.baseImages = fetched.images;
-    input.baseImageUnavailable = fetched.unavailable;
-    plan = core.planSync(input);
+  var planned = core.planRound(input);
+  try {
+    if (planned.plan.needBaseImages.length) {
+      var fetched = syncFetchBaseImages_(client, input.schema, planned.plan.needBaseImages);
+      planned.addBaseImages(fetched.images, fetched.unavailable);
+    }
+    planned.resolve(syncAskRules_(input.schema, planned.plan.conflicts));
+  } catch (e) {
+    planned.free();
+    throw e;
   }
-  var answers = syncAskRules_(input.schema, plan.conflicts);
-  if (answers.length) {
-    input.resolutions = input.resolutions.concat(answers);
-    plan = core.planSync(input);
-  }
-  return plan;
+  return planned;
 }
 
 function syncFetchBaseImages_(client, schema, wanted) {
@@ -312,15 +323,6 @@ function syncAskRules_(schema, conflicts) {
     answers.push({ key: c.key, column: c.column, choose: rule.take ? rule.take : { value: rule.value } });
   });
   return answers;
-}
-
-/** The base after `updates` ({key: [version, hashes] | null}). */
-function syncApplyBaseUpdates_(base, updates) {
-  Object.keys(updates || {}).forEach(function (key) {
-    if (updates[key] === null) delete base[key];
-    else base[key] = updates[key];
-  });
-  return base;
 }
 
 /** Forgets the edit times recorded before this sync began (they have been used). */

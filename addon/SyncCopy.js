@@ -3,9 +3,9 @@
  * gets there across the 6-minute execution limit.
  *
  * Each page is planned on its own: its rows are the database side, against the sheet and the
- * base so far, and the plan is cut down to what concerns the page's keys (rows written into
- * or added to the sheet, the base, conflicts, and pushes of sheet values that win over the
- * database). After each page the sheet, the base, and the copy's place (the next page's key)
+ * base so far, and the core cuts the plan down to what concerns the page's keys (rows written
+ * into or added to the sheet, the base, conflicts, and pushes of sheet values that win over
+ * the database: keep_page in core/src/round/copy.rs). After each page the sheet, the base, and the copy's place (the next page's key)
  * are saved, so a later execution (the timer, an edit, the sidebar's next call) carries on
  * from there; an execution cut off part-way through a page does that page again, which binds
  * the rows it already wrote instead of adding them twice.
@@ -89,12 +89,25 @@ function syncCopyPage_(ctx, template, base, rows, options) {
   input.base = base;
   input.databaseRows = rows;
   input.changes = [];
-  var plan = syncCopyKeep_(syncPlan_(ctx.core, ctx.client, input), keys);
+  var planned = syncPlan_(ctx.core, ctx.client, input);
+  try {
+    return syncCopyPageOf_(ctx, template, base, planned, keys);
+  } finally {
+    planned.free();
+  }
+}
+
+/**
+ * Writes and pushes the page planned as `planned` from the stored base `base`, once cut down
+ * to its keys (the core's).
+ */
+function syncCopyPageOf_(ctx, template, base, planned, keys) {
+  planned.keepPage(Object.keys(keys));
+  var plan = planned.plan;
 
   if (!sheetEditsEmpty_(plan.sheetEdits)) sheetApplyEdits_(ctx.sheet, plan.sheetEdits);
   syncCopyExtendSnapshot_(ctx, template, plan.sheetEdits);
-  base = syncApplyBaseUpdates_(base, plan.baseUpdates);
-  storeSaveBase_(ctx.sheetId, base);
+  base = JSON.parse(storeUpdateBase_(ctx.core, ctx.sheetId, plan.baseUpdates, base));
   if (plan.pendingChanges.length) {
     storeSaveHeldChanges_(ctx.sheetId, storeHeldChanges_(ctx.sheetId).concat(plan.pendingChanges));
   }
@@ -103,7 +116,7 @@ function syncCopyPage_(ctx, template, base, rows, options) {
 
   var round = { plan: plan, problems: [], more: false, pushed: 0, pushConflicts: 0 };
   if (plan.push.length) {
-    syncPushPlan_(ctx, input, plan, round);
+    syncPushPlan_(ctx, planned, round);
     // Each answer was saved into the stored base; carry on from that.
     base = storeBase_(ctx.sheetId) || {};
   }
@@ -129,32 +142,6 @@ function syncCopyExtendSnapshot_(ctx, template, edits) {
   });
 }
 
-/**
- * The plan of one page, without what belongs to the rest of the sheet: every sheet row whose
- * key is on another page looks new to it, and the ordinary round after the copy settles those
- * rows (and rows without a key) against the whole base.
- */
-function syncCopyKeep_(plan, keys) {
-  var mine = function (key) { return key !== null && key !== undefined && keys[key] === true; };
-  plan.push = plan.push.filter(function (p) {
-    return p.change.op !== 'insert' && mine(p.change.key);
-  });
-  plan.conflicts = plan.conflicts.filter(function (c) { return mine(c.key); });
-  plan.problems = plan.problems.filter(function (p) { return p.kind === 'bad-database-row'; });
-  plan.massDelete = null;
-  var summary = plan.summary;
-  summary.insertedInDatabase = 0;
-  summary.updatedInDatabase = 0;
-  summary.deletedInDatabase = 0;
-  plan.push.forEach(function (p) {
-    if (p.change.op === 'update') summary.updatedInDatabase++;
-    else summary.deletedInDatabase++;
-  });
-  summary.openConflicts = plan.conflicts.length;
-  summary.problems = plan.problems.length;
-  return plan;
-}
-
 /** The round's answer when the budget ran out part-way: more to do, and how far it got. */
 function syncCopyPaused_(ctx, round) {
   round.more = true;
@@ -178,5 +165,15 @@ function syncCopyReport_(ctx, round, report) {
 
 /** A plan with nothing in it, for a round that stopped before its first page. */
 function syncCopyEmptyPlan_() {
-  return syncPlanPart_({ sheetEdits: { writes: [], deleteRows: [], appends: [], formats: [] } }, []);
+  return {
+    push: [],
+    sheetEdits: { writes: [], deleteRows: [], appends: [], formats: [] },
+    baseUpdates: {},
+    conflicts: [],
+    problems: [],
+    needBaseImages: [],
+    massDelete: null,
+    pendingChanges: [],
+    summary: syncTally_().zero(),
+  };
 }

@@ -4,8 +4,8 @@
  * push sent again), after rows were inserted, deleted or sorted, so a new row is never found
  * again by its row number alone.
  *
- * When a batch with new rows is sent, the core records each new row's pushed content
- * (core.newRowsOf, kept with the saved batch) and names the rows to mark: the first row of
+ * When a batch with new rows is sent, the core records each new row's pushed content (in the
+ * batch's record, recordBatch, kept with the saved batch) and names the rows to mark: the first row of
  * each run of neighbouring new rows gets developer metadata, which Sheets keeps on that row
  * as rows are inserted or deleted above it (and drops when the row is deleted). When the
  * answer is read, the marks are looked up and the core decides where each key goes
@@ -16,43 +16,6 @@
 
 /** The developer metadata key of a new row's mark; its value is the core's marker. */
 var SYNC_NEW_ROW_MARK_ = 'sheetsync.new-row';
-
-/**
- * The core's record of the new rows of batch `part` (core.newRowsOf), made from just the
- * rows the batch's new rows span, so a large sheet does not cross into the core per batch.
- */
-function syncNewRowsOf_(core, input, plan, part, batchId) {
-  var first = null;
-  var last = null;
-  part.forEach(function (p) {
-    if (p.change.op !== 'insert' || !p.sheetRow) return;
-    first = first === null ? p.sheetRow : Math.min(first, p.sheetRow);
-    last = last === null ? p.sheetRow : Math.max(last, p.sheetRow);
-  });
-  if (first === null) return { compared: [], marks: [], rows: [] };
-  var from = input.sheet.firstRow;
-  var formulas = input.sheet.formulas;
-  var span = {
-    schema: input.schema,
-    timeZone: input.timeZone,
-    zoneOffsets: input.zoneOffsets,
-    nowMs: input.nowMs,
-    sheet: {
-      headers: input.sheet.headers,
-      rows: input.sheet.rows.slice(first - from, last - from + 1),
-      firstRow: first,
-      formulas: formulas ? formulas.slice(first - from, last - from + 1) : null,
-    },
-  };
-  var batchPlan = syncPlanPart_(plan, part);
-  batchPlan.sheetEdits = {
-    writes: plan.sheetEdits.writes.filter(function (w) { return w.row >= first && w.row <= last; }),
-    deleteRows: plan.sheetEdits.deleteRows,
-    appends: [],
-    formats: [],
-  };
-  return core.newRowsOf(span, batchPlan, batchId);
-}
 
 /** Attaches the record's marks to their rows, before the batch is sent. */
 function syncMarkNewRows_(sheet, record) {
@@ -92,7 +55,8 @@ function syncUnmarkNewRows_(sheet, record) {
 /**
  * Where each applied new row's key goes in the sheet as it is now (core.placeNewRows). The
  * rows around the marks are read first, which settles the common case in one read; the whole
- * sheet only when some key is not placed by its mark.
+ * sheet only when some key is not placed by its mark. `input`: the table and time zone the
+ * batch was planned with.
  */
 function syncPlaceNewRows_(core, sheet, input, record, response) {
   var marks = syncFindNewRowMarks_(sheet, record);
@@ -130,8 +94,8 @@ function syncPlaceNewRows_(core, sheet, input, record, response) {
  * Where the write-back of each applied update goes in a batch an earlier execution sent: the
  * row holding its key in the sheet as it is now (core.placeKeyedRows), read whole.
  */
-function syncPlaceKeyedRows_(core, sheet, input, plan, response) {
-  var updates = plan.push.some(function (p) { return p.change.op === 'update'; });
+function syncPlaceKeyedRows_(core, sheet, input, batch, response) {
+  var updates = batch.push.some(function (p) { return p.change.op === 'update'; });
   if (!updates) return [];
   var now = {
     schema: input.schema,
@@ -140,5 +104,5 @@ function syncPlaceKeyedRows_(core, sheet, input, plan, response) {
     nowMs: input.nowMs,
     sheet: sheetReadSnapshot_(sheet),
   };
-  return core.placeKeyedRows(now, plan, response);
+  return core.placeKeyedRows(now, batch, response);
 }

@@ -6,142 +6,75 @@
  * its database key written back exactly once.
  *
  * The core reads an answer against the input and plan the push was made from. The saved batch
- * therefore keeps just enough of them to read the answer again after a crash: the sheet rows
- * the batch came from, the plan's row deletions and its writes to those rows. New rows are
+ * is the core's record of it (recordBatch, core/src/round/batch.rs), which keeps just enough
+ * of them to read the answer again after a crash: the sheet rows the batch came from, the
+ * plan's row deletions and its writes to those rows, and the conflicts held on its rows. New
+ * rows are
  * written back where they are when the answer is read, found by their marks and pushed
  * content (SyncNewRows.js), never by the row numbers saved here.
  */
 
 /**
- * Sends one batch of planned pushes (`part`, a slice of `plan.push`) and applies the answer.
- * Answers {outcome, counts}.
+ * Sends the batch of planned pushes `from`..`to` of `planned` (a planned round) and applies
+ * the answer. Answers {outcome, counts}.
  */
-function syncPushBatch_(core, client, sheet, sheetId, input, plan, part) {
+function syncPushBatch_(ctx, planned, from, to) {
   var batchId = storeNewId_();
-  var batch = {
-    batchId: batchId,
-    table: input.schema.name,
-    request: {
-      batch_id: batchId,
-      origin: storeOrigin_(),
-      changes: part.map(function (p) { return p.change; }),
-    },
-    recovery: syncRecoveryOf_(input, plan, part),
-    newRows: syncNewRowsOf_(core, input, plan, part, batchId),
-  };
-  storeSavePendingBatch_(sheetId, batch);
+  var saved = { table: ctx.schema.name, batch: planned.recordBatch(from, to, batchId, storeOrigin_()) };
+  storeSavePendingBatch_(ctx.sheetId, saved);
   // Marked after the batch is saved, so no mark exists without its batch; a saved batch whose
   // marks are missing (the execution died in between) still finds its rows by content.
-  syncMarkNewRows_(sheet, batch.newRows);
-  return syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, syncPlanPart_(plan, part), false);
+  syncMarkNewRows_(ctx.sheet, saved.batch.newRows);
+  return syncSendSavedBatch_(ctx.core, ctx.client, ctx.sheet, ctx.sheetId, ctx.schema, saved, false);
 }
 
 /** Resends a batch a previous execution saved but never saw answered, if there is one. */
 function syncFinishPendingBatch_(core, client, sheet, sheetId, schema, tally, problems) {
-  var batch = storePendingBatch_(sheetId);
-  if (!batch) return;
-  if (batch.table !== schema.name || !batch.recovery) {
+  var saved = storePendingBatch_(sheetId);
+  if (!saved) return;
+  if (saved.table !== schema.name || !(saved.batch || saved.recovery)) {
     // The sheet was bound to another table since: the batch belongs to nothing now.
     syncUnmarkNewRows_(sheet, null);
     storeSavePendingBatch_(sheetId, null);
     return;
   }
-  var r = batch.recovery;
-  var rows = [];
-  var formulas = [];
-  Object.keys(r.rows).forEach(function (i) {
-    rows[Number(i)] = r.rows[i];
-    formulas[Number(i)] = r.formulas[i] || [];
-  });
-  for (var i = 0; i < rows.length; i++) {
-    if (!rows[i]) rows[i] = [];
-    if (!formulas[i]) formulas[i] = [];
+  if (!saved.batch) {
+    // Saved by the add-on before the core kept batch records: the core reads it into one,
+    // same batch id and new rows' marks, so it is sent again and applied once.
+    var zone = zoneOffsets_(saved.recovery.timeZone);
+    saved = { table: saved.table, batch: core.upgradeSavedBatch(saved, zone, schema, Date.now()) };
   }
-  var input = {
-    schema: schema,
-    timeZone: r.timeZone,
-    zoneOffsets: zoneOffsets_(r.timeZone),
-    sheet: { headers: r.headers, rows: rows, firstRow: r.firstRow, formulas: formulas },
-    nowMs: Date.now(),
-  };
-  var plan = syncPlanPart_({ sheetEdits: r.sheetEdits }, batch.push || r.push);
-  var done = syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, true);
+  var done = syncSendSavedBatch_(core, client, sheet, sheetId, schema, saved, true);
   tally.add(done.counts, false);
   done.outcome.problems.forEach(function (p) { problems.push(p); });
 }
 
 /**
- * Sends a saved batch and applies its answer. `replay`: the batch was saved by an earlier
- * execution, so the sheet may have changed since, and changed rows are written back on the
- * row holding their key rather than at their saved row number.
+ * Sends a saved batch ({table, batch}) and applies its answer. `replay`: the batch was saved
+ * by an earlier execution, so the sheet may have changed since, and changed rows are written
+ * back on the row holding their key rather than at their saved row number.
  */
-function syncSendSavedBatch_(core, client, sheet, sheetId, batch, input, plan, replay) {
-  var sent = batch.request.changes.length;
-  var response = core.checkPushResponse(batch.batchId, sent, client.push(batch.table, batch.request));
-  // A batch saved before new rows were recorded keeps the row numbers it was planned with.
-  var places = undefined;
-  if (batch.newRows) {
-    places = batch.newRows.rows.length ? syncPlaceNewRows_(core, sheet, input, batch.newRows, response) : [];
-    if (replay) places = places.concat(syncPlaceKeyedRows_(core, sheet, input, plan, response));
-  }
-  var outcome = core.applyPushResults(input, plan, response, places);
+function syncSendSavedBatch_(core, client, sheet, sheetId, schema, saved, replay) {
+  var batch = saved.batch;
+  var request = batch.request;
+  var response = core.checkPushResponse(request.batch_id, request.changes.length, client.push(saved.table, request));
+  var from = batch.plannedFrom;
+  var now = { schema: schema, timeZone: from.timeZone, zoneOffsets: from.zoneOffsets, nowMs: Date.now(), sheet: null };
+  var places = batch.newRows.rows.length ? syncPlaceNewRows_(core, sheet, now, batch.newRows, response) : [];
+  if (replay) places = places.concat(syncPlaceKeyedRows_(core, sheet, now, batch, response));
+  var outcome = core.readAnswer(batch, schema, response, places, now.nowMs);
   if (outcome.writes.length) {
-    sheetApplyEdits_(sheet, { writes: outcome.writes }, sheetPlainTextColumns_(plan.sheetEdits || {}));
+    sheetApplyEdits_(sheet, { writes: outcome.writes }, sheetPlainTextColumns_(batch.sheetEdits));
   }
-  storeSaveBase_(sheetId, syncApplyBaseUpdates_(storeBase_(sheetId) || {}, outcome.baseUpdates));
+  storeUpdateBase_(core, sheetId, outcome.baseUpdates);
   if (outcome.pendingChanges.length) {
     storeSaveHeldChanges_(sheetId, storeHeldChanges_(sheetId).concat(outcome.pendingChanges));
   }
   // Unmarked before the batch is forgotten, so no mark outlives its batch; a replay whose
   // marks are gone finds its rows by the keys already written or by content.
-  if (batch.newRows) syncUnmarkNewRows_(sheet, batch.newRows);
+  syncUnmarkNewRows_(sheet, batch.newRows);
   storeSavePendingBatch_(sheetId, null);
-  return { outcome: outcome, counts: syncCountsOf_(batch.request.changes, response.results) };
-}
-
-/** A plan that pushes only `part`, with the sheet edits the whole plan made. */
-function syncPlanPart_(plan, part) {
-  return {
-    push: part,
-    sheetEdits: plan.sheetEdits,
-    baseUpdates: {},
-    conflicts: [],
-    problems: [],
-    needBaseImages: [],
-    massDelete: null,
-    pendingChanges: [],
-    summary: syncTally_().zero(),
-  };
-}
-
-/** What reading this batch's answer needs of the input and plan, kept small. */
-function syncRecoveryOf_(input, plan, part) {
-  var first = input.sheet.firstRow;
-  var rows = {};
-  var formulas = {};
-  var wanted = {};
-  part.forEach(function (p) {
-    if (!p.sheetRow) return;
-    var i = p.sheetRow - first;
-    wanted[p.sheetRow] = true;
-    rows[i] = input.sheet.rows[i] || [];
-    formulas[i] = (input.sheet.formulas && input.sheet.formulas[i]) || [];
-  });
-  return {
-    timeZone: input.timeZone,
-    headers: input.sheet.headers,
-    firstRow: first,
-    rows: rows,
-    formulas: formulas,
-    push: part,
-    sheetEdits: {
-      writes: plan.sheetEdits.writes.filter(function (w) { return wanted[w.row]; }),
-      deleteRows: plan.sheetEdits.deleteRows,
-      appends: [],
-      // Not applied again: they say which columns are plain text for the write-backs.
-      formats: plan.sheetEdits.formats,
-    },
-  };
+  return { outcome: outcome, counts: syncCountsOf_(request.changes, response.results) };
 }
 
 /** What the database really did, counted from its answer. */

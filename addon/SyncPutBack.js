@@ -13,11 +13,13 @@
  */
 
 /**
- * The plan that puts back the rows `plan` withheld deleting (plan.massDelete), planned again
- * from `input` (changed in place: its base and database rows). Answers the new plan.
+ * The planned round that puts back the rows `planned` withheld deleting (its plan's
+ * massDelete), planned again from `input` (changed in place: its base and database rows).
+ * Answers the new planned round (`planned` is freed), or `planned` when nothing was withheld.
  */
-function syncPutBackPlan_(ctx, input, plan) {
-  if (!plan.massDelete) return plan;
+function syncPutBackPlan_(ctx, input, planned) {
+  if (!planned.plan.massDelete) return planned;
+  planned.free();
   var confirmed = {};
   Object.keys(input).forEach(function (k) { confirmed[k] = input[k]; });
   confirmed.options = { confirmMassDelete: true };

@@ -98,18 +98,55 @@ function sheetsyncCoreApi_(bindgen) {
       }, function () { return bindgen.planSync(input); });
     });
   }
-  // The answer to a push is read against the same input as the plan: staged the same way, so a
-  // one-row answer does not send the whole sheet through JSON.stringify again.
-  if (bindgen.applyPushResultsStaged) {
-    api.applyPushResults = sheetsyncGuard_('applyPushResults', function (input, plan, response, places) {
-      return sheetsyncByRows_(bindgen, input, function (rest, flat, base) {
-        return bindgen.applyPushResultsStaged(rest, plan, response, places, flat.numbers,
-          flat.textBytes, flat.texts, base !== null, base ? base.textBytes : 0);
-      }, function () { return bindgen.applyPushResults(input, plan, response, places); });
+  // A round stages the sheet once; its re-plans and batch records are made from what the
+  // module keeps (wasm/src/round.rs).
+  if (bindgen.planRoundStaged) {
+    api.planRound = sheetsyncGuard_('planRound', function (input) {
+      var round = sheetsyncByRows_(bindgen, input, function (rest, flat, base) {
+        return bindgen.planRoundStaged(rest, flat.numbers, flat.textBytes, flat.texts,
+          base !== null, base ? base.textBytes : 0);
+      }, function () { return bindgen.planRound(input); });
+      return new SheetsyncPlannedRound_(round);
     });
   }
   return Object.freeze(api);
 }
+
+// A planned round as the add-on uses it: its plan is the plan as it stands, kept parsed; each
+// call that plans again updates it. free() releases what the module keeps.
+function SheetsyncPlannedRound_(round) {
+  this.round_ = round;
+  this.plan = JSON.parse(round.planJson());
+}
+
+SheetsyncPlannedRound_.prototype.addBaseImages = function (images, unavailable) {
+  this.round_.addBaseImages(images, unavailable);
+  this.plan = JSON.parse(this.round_.planJson());
+};
+
+SheetsyncPlannedRound_.prototype.resolve = function (resolutions) {
+  if (!resolutions.length) return;
+  this.round_.resolve(resolutions);
+  this.plan = JSON.parse(this.round_.planJson());
+};
+
+SheetsyncPlannedRound_.prototype.keepPage = function (keys) {
+  var kept = JSON.parse(this.round_.keepPage(keys));
+  this.plan.push = kept.push;
+  this.plan.conflicts = kept.conflicts;
+  this.plan.problems = kept.problems;
+  this.plan.summary = kept.summary;
+  this.plan.massDelete = null;
+};
+
+SheetsyncPlannedRound_.prototype.recordBatch = function (from, to, batchId, origin) {
+  return this.round_.recordBatch(from, to, batchId, origin);
+};
+
+SheetsyncPlannedRound_.prototype.free = function () {
+  if (this.round_) this.round_.free();
+  this.round_ = null;
+};
 
 // A trap (a Rust panic: a bug, never bad input, which is answered with an Error) leaves the
 // instance unusable: forget it so the next call instantiates a fresh one, and say so.
@@ -128,7 +165,7 @@ function sheetsyncGuard_(name, fn) {
   };
 }
 
-// A call whose input carries the sheet (planSync, applyPushResults) with the sheet's rows as
+// A call whose input carries the sheet (planSync, planRound) with the sheet's rows as
 // flat arrays (wasm/src/rows.rs), written straight into the module's memory (wasm/src/stage.rs):
 // no JSON text the module must parse back cell by cell, and no arrays the engine must allocate,
 // copy in and collect. staged(rest, flat, base) makes the call with the rest of the input as

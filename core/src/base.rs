@@ -139,6 +139,21 @@ impl Base {
             }
         }
     }
+
+    /// Applies base updates to a base in its stored form (its JSON text; empty for no base
+    /// yet) and answers the stored form after them, so a host that keeps the base as text
+    /// never rebuilds it entry by entry.
+    pub fn apply_to_stored(
+        stored: &str,
+        updates: &BTreeMap<RowKey, Option<BaseRow>>,
+    ) -> Result<String, serde_json::Error> {
+        let mut base: Base = match stored.trim() {
+            "" => Base::default(),
+            text => serde_json::from_str(text)?,
+        };
+        base.apply(updates);
+        serde_json::to_string(&base)
+    }
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@
 //! - values cross as plain JSON-shaped objects (no `Map`, no `BigInt`, `null` for absent), in
 //!   the shapes of the core's types: the protocol's messages (`core/src/wire.rs`) with their
 //!   snake_case fields, the planner's input and output with camelCase ones;
-//! - one sync step is [`plan::plan_sync`] (`planSync`), then, once the server has answered
-//!   the push, [`plan::apply_push_results`] (`applyPushResults`); a batch with new rows is
-//!   recorded with [`identity::new_rows_of`] (`newRowsOf`) when sent and its keys placed
-//!   with [`identity::place_new_rows`] (`placeNewRows`) when answered;
+//! - one round is planned once, [`round::plan_round`] (`planRound`), which keeps the staged
+//!   sheet for its re-plans; each batch it sends is recorded ([`round::PlannedRound`]'s
+//!   `recordBatch`) and saved before it is sent, and its answer is read from that record
+//!   ([`round::read_answer`], `readAnswer`), with new rows' keys placed by
+//!   [`identity::place_new_rows`] (`placeNewRows`);
 //! - every failure is thrown as an `Error` whose message says what was wrong and where, never
 //!   a panic;
 //! - [`protocol_version`] tells the add-on which server protocol the bundled core speaks.
@@ -21,20 +22,22 @@
 //! const core = await sheetsyncCore();          // the add-on's loader, once per execution
 //! core.protocolVersion();                      // 1
 //! const list = core.decodeTableList(json);     // throws on a malformed list
-//! const plan = core.planSync(input);           // what to push, write, hold and report
-//! const outcome = core.applyPushResults(input, plan, response);
+//! const round = core.planRound(input);         // what to push, write, hold and report
+//! const batch = round.recordBatch(0, 500, id, origin);
+//! const outcome = core.readAnswer(batch, table, response, places, Date.now());
 //! ```
 //!
 //! [`codec`] carries values across the boundary, [`error`] turns core errors into JS errors,
-//! [`schema`] checks what the server sends, [`plan`] exposes the sync planner and [`rows`]
-//! carries a large sheet's rows in as flat arrays; [`restore`] writes a kept whole row back as
-//! a sheet row.
+//! [`schema`] checks what the server sends, [`plan`] exposes the sync planner, [`round`] the
+//! round, and [`rows`] carries a large sheet's rows in as flat arrays; [`restore`] writes a kept
+//! whole row back as a sheet row.
 
 pub mod codec;
 pub mod error;
 pub mod identity;
 pub mod plan;
 pub mod restore;
+pub mod round;
 pub mod rows;
 pub mod schema;
 pub mod stage;

@@ -3,10 +3,7 @@
 //! one boundary call per cell), or with the sheet's rows as flat arrays, which is how the
 //! bundle's loader sends every `planSync` call (see [`crate::rows`]).
 
-use sheetsync_core::identity::NewRowPlace;
 use sheetsync_core::plan::{SyncInput, SyncPlan};
-use sheetsync_core::push_outcome::PushOutcome;
-use sheetsync_core::wire::PushResponse;
 use wasm_bindgen::prelude::*;
 
 use crate::codec::{from_js, from_json_text, reserve_memory, to_js, to_json_text};
@@ -111,60 +108,8 @@ pub fn input_with_rows(
     Ok(input)
 }
 
-/// Reads the server's answer to a plan's push: base updates for applied rows, cells to write
-/// back (database-assigned keys and defaults), refused rows, and conflicts as changes for the
-/// next plan. `input` and `plan` are the ones the push was made from. `places`, from
-/// `placeNewRows`, says where each new row's key goes in the sheet as it is now; without it
-/// keys go to the rows new rows were planned from, which holds only while the sheet has not
-/// changed since the plan.
-///
-/// ```js
-/// const outcome = core.applyPushResults(input, plan, response, places);
-/// outcome.writes;          // [{row: 7, column: 1, values: [1042]}]
-/// outcome.pendingChanges;  // pass into the next input's changes
-/// ```
-#[wasm_bindgen(js_name = applyPushResults)]
-pub fn apply_push_results(
-    input: JsValue,
-    plan: JsValue,
-    response: JsValue,
-    places: JsValue,
-) -> Result<JsValue> {
-    let input: SyncInput = from_js("applyPushResults input", input)?;
-    outcome_of(&input, plan, response, places)
-}
-
-/// [`apply_push_results`] for a large sheet, as [`plan_sync_staged`] is to [`plan_sync`]: the
-/// input as JSON text without `sheet.rows` (and, when `base_given`, without `base`), the rows
-/// and base staged in the module's memory by the loader. Reading a one-row answer then costs
-/// no second conversion of the whole sheet through `JSON.stringify`.
-#[allow(clippy::too_many_arguments)] // the staged planner's arguments, plus the answer's three
-#[wasm_bindgen(js_name = applyPushResultsStaged)]
-pub fn apply_push_results_staged(
-    input: &str,
-    plan: JsValue,
-    response: JsValue,
-    places: JsValue,
-    numbers: u32,
-    text_bytes: u32,
-    texts: u32,
-    base_given: bool,
-    base_text_bytes: u32,
-) -> Result<JsValue> {
-    let input = staged_input(
-        "applyPushResults input",
-        input,
-        numbers,
-        text_bytes,
-        texts,
-        base_given,
-        base_text_bytes,
-    )?;
-    outcome_of(&input, plan, response, places)
-}
-
 /// The planner input from its JSON text and what the loader staged; the stage is released.
-fn staged_input(
+pub fn staged_input(
     what: &str,
     input: &str,
     numbers: u32,
@@ -182,38 +127,9 @@ fn staged_input(
     input_with_rows(what, input, &flat, base.as_ref())
 }
 
-/// The push outcome for `input`, from the plan, the answer and the places as the add-on has them.
-fn outcome_of(
-    input: &SyncInput,
-    plan: JsValue,
-    response: JsValue,
-    places: JsValue,
-) -> Result<JsValue> {
-    let plan: SyncPlan = from_js("applyPushResults plan", plan)?;
-    let response: PushResponse = from_js("applyPushResults response", response)?;
-    let outcome = if places.is_undefined() || places.is_null() {
-        outcome(input, &plan, &response)?
-    } else {
-        let places: Vec<NewRowPlace> = from_js("applyPushResults places", places)?;
-        sheetsync_core::push_outcome::apply_placed_push_results(input, &plan, &response, &places)
-            .map_err(|e| BindingError::new("applyPushResults", e))?
-    };
-    Ok(to_js("push outcome", &outcome)?)
-}
-
 /// Plans with the core, naming the step in the error.
 pub fn plan(input: &SyncInput) -> std::result::Result<SyncPlan, BindingError> {
     sheetsync_core::plan::plan_sync(input).map_err(|e| BindingError::new("planSync", e))
-}
-
-/// Reads a push answer with the core, naming the step in the error.
-pub fn outcome(
-    input: &SyncInput,
-    plan: &SyncPlan,
-    response: &PushResponse,
-) -> std::result::Result<PushOutcome, BindingError> {
-    sheetsync_core::push_outcome::apply_push_results(input, plan, response)
-        .map_err(|e| BindingError::new("applyPushResults", e))
 }
 
 #[cfg(test)]
@@ -382,18 +298,5 @@ mod tests {
         let err = from_json_text::<SyncInput>("planSync input", "{\"schema\": 1}").unwrap_err();
         assert_eq!(err.at, "planSync input");
         assert!(err.problem.contains("line 1"), "{err}");
-    }
-
-    #[test]
-    fn an_answer_of_the_wrong_length_is_refused() {
-        let input: SyncInput = serde_json::from_value(input()).unwrap();
-        let planned = plan(&input).unwrap();
-        let response = PushResponse {
-            batch_id: "b".into(),
-            results: vec![],
-            replayed: false,
-        };
-        let err = outcome(&input, &planned, &response).unwrap_err();
-        assert_eq!(err.at, "applyPushResults");
     }
 }

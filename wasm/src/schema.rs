@@ -23,15 +23,34 @@ pub fn decode_table_list(list: JsValue) -> Result<JsValue> {
     Ok(to_js("table list", &list)?)
 }
 
-/// The name of a table's primary-key column, or an error saying why the table cannot be synced.
+/// Whether a table can be synced, and by which key: `{keyColumn: "id"}`, or `{keyColumn:
+/// null, why: "needs a single-column primary key"}`. The one key check every caller shares.
 ///
 /// ```js
-/// core.keyColumn(table); // "id"
+/// core.tableKeys(table); // {keyColumn: "id", why: null}
 /// ```
-#[wasm_bindgen(js_name = keyColumn)]
-pub fn key_column(table: JsValue) -> Result<String> {
+#[wasm_bindgen(js_name = tableKeys)]
+pub fn table_keys(table: JsValue) -> Result<JsValue> {
     let table: TableSchema = from_js("table", table)?;
-    Ok(key_column_of(&table)?)
+    let keys = match table.key_index() {
+        Ok(i) => TableKeys {
+            key_column: Some(table.columns[i].name.clone()),
+            why: None,
+        },
+        Err(_) => TableKeys {
+            key_column: None,
+            why: Some("needs a single-column primary key".into()),
+        },
+    };
+    Ok(to_js("table keys", &keys)?)
+}
+
+/// The answer of [`table_keys`].
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TableKeys {
+    key_column: Option<String>,
+    why: Option<String>,
 }
 
 /// Checks one value against a column and answers its canonical wire form (`"12.50"` for

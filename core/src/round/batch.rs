@@ -7,17 +7,22 @@
 //! writing its answer back rebuilds the same input and plan from storage and reads the answer
 //! again, with no sheet-sized copy in its state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
 use crate::base::{Base, BaseRow};
+use crate::identity::NewRowPlace;
 use crate::identity::{new_rows_of, PendingNewRows};
 use crate::merge::Conflict;
 use crate::plan::{PlanError, PlannedPush, SheetEdits, SyncInput, SyncPlan};
+use crate::push_outcome::{apply_placed_push_results, apply_push_results, PushOutcome};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::{SheetCell, SheetSnapshot};
-use crate::wire::{PushOp, PushRequest, RowChange};
+use crate::wire::{PushOp, PushRequest, PushResponse, RowChange};
+
+use super::RoundError;
 use crate::zone::ZoneTransition;
 
 /// A batch that was (or is about to be) sent and whose answer is not yet written back.
@@ -81,11 +86,24 @@ impl InFlightBatch {
         batch_id: &str,
         origin: &str,
     ) -> Result<InFlightBatch, PlanError> {
-        let new_rows = new_rows_of(input, plan, batch_id)?;
+        InFlightBatch::record_part(input, plan, 0..plan.push.len(), batch_id, origin)
+    }
+
+    /// Records the batch that sends `plan.push[part]`, made from `input`: a host that sends a
+    /// large plan in several batches records each before sending it.
+    pub fn record_part(
+        input: &SyncInput,
+        plan: &SyncPlan,
+        part: Range<usize>,
+        batch_id: &str,
+        origin: &str,
+    ) -> Result<InFlightBatch, PlanError> {
+        let end = part.end.min(plan.push.len());
+        let push = &plan.push[part.start.min(end)..end];
         let first = input.sheet.first_row;
         let mut rows = BTreeMap::new();
         let mut formulas = BTreeMap::new();
-        for sheet_row in plan.push.iter().filter_map(|p| p.sheet_row) {
+        for sheet_row in push.iter().filter_map(|p| p.sheet_row) {
             let Some(i) = sheet_row.checked_sub(first) else {
                 continue;
             };
@@ -108,14 +126,32 @@ impl InFlightBatch {
                 formulas.insert(i, marks.clone());
             }
         }
-        let pushed_rows: Vec<u32> = plan.push.iter().filter_map(|p| p.sheet_row).collect();
+        let pushed_rows: BTreeSet<u32> = push.iter().filter_map(|p| p.sheet_row).collect();
+        let sheet_edits = SheetEdits {
+            writes: plan
+                .sheet_edits
+                .writes
+                .iter()
+                .filter(|w| pushed_rows.contains(&w.row))
+                .cloned()
+                .collect(),
+            delete_rows: plan.sheet_edits.delete_rows.clone(),
+            appends: Vec::new(),
+            // Not applied again: they say which columns the write-backs keep as plain text.
+            formats: plan.sheet_edits.formats.clone(),
+        };
+        let part_plan = SyncPlan {
+            push: push.to_vec(),
+            sheet_edits,
+            ..SyncPlan::default()
+        };
+        let new_rows = new_rows_of(input, &part_plan, batch_id)?;
         Ok(InFlightBatch {
             request: PushRequest {
                 batch_id: batch_id.to_string(),
                 origin: origin.to_string(),
-                changes: plan.push.iter().map(|p| p.change.clone()).collect(),
+                changes: push.iter().map(|p| p.change.clone()).collect(),
             },
-            push: plan.push.clone(),
             planned_from: PlannedFrom {
                 time_zone: input.time_zone.clone(),
                 zone_offsets: input.zone_offsets.clone(),
@@ -124,26 +160,57 @@ impl InFlightBatch {
                 rows,
                 formulas,
             },
-            sheet_edits: SheetEdits {
-                writes: plan
-                    .sheet_edits
-                    .writes
-                    .iter()
-                    .filter(|w| pushed_rows.contains(&w.row))
-                    .cloned()
-                    .collect(),
-                delete_rows: plan.sheet_edits.delete_rows.clone(),
-                appends: Vec::new(),
-                formats: Vec::new(),
-            },
+            held: held_of(input, plan, push),
+            push: part_plan.push,
+            sheet_edits: part_plan.sheet_edits,
             new_rows,
-            held: held_of(input, plan),
         })
     }
 
     /// The batch id.
     pub fn batch_id(&self) -> &str {
         &self.request.batch_id
+    }
+
+    /// Checks that `response` answers this batch: its id, and one result per change.
+    pub fn check_answer(&self, response: &PushResponse) -> Result<(), RoundError> {
+        if response.batch_id != self.batch_id() {
+            return Err(RoundError::WrongAnswer(format!(
+                "the answer is for batch {} but batch {} is in flight",
+                response.batch_id,
+                self.batch_id()
+            )));
+        }
+        if response.results.len() != self.push.len() {
+            return Err(RoundError::WrongAnswer(format!(
+                "batch {} sent {} changes but its answer has {} results",
+                self.batch_id(),
+                self.push.len(),
+                response.results.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Reads the answer to this batch: base updates for applied rows, cells to write back,
+    /// refused rows, and the rows that met a concurrent change (held conflicts on the batch's
+    /// rows included) as changes for the next plan. `places` says where each applied new
+    /// row's key (and, for a batch sent again by a later execution, each applied update) goes
+    /// in the sheet as it is now; `None` writes them at the rows they were planned from, which
+    /// holds only while the sheet has not changed since.
+    pub fn read_answer(
+        &self,
+        schema: &TableSchema,
+        response: &PushResponse,
+        places: Option<&[NewRowPlace]>,
+        now_ms: i64,
+    ) -> Result<PushOutcome, RoundError> {
+        self.check_answer(response)?;
+        let (input, plan) = self.input_and_plan(schema, now_ms);
+        Ok(match places {
+            Some(places) => apply_placed_push_results(&input, &plan, response, places)?,
+            None => apply_push_results(&input, &plan, response)?,
+        })
     }
 
     /// The input and plan the batch's answer is read against: the recorded rows at their
@@ -197,10 +264,10 @@ impl InFlightBatch {
     }
 }
 
-/// The held conflicts of the rows `plan` pushes, with what reading the answer needs of them.
-fn held_of(input: &SyncInput, plan: &SyncPlan) -> Held {
-    let pushed: Vec<&RowKey> = plan
-        .push
+/// The held conflicts of the rows `push` (part of `plan`) pushes, with what reading the
+/// answer needs of them.
+fn held_of(input: &SyncInput, plan: &SyncPlan, push: &[PlannedPush]) -> Held {
+    let pushed: BTreeSet<&RowKey> = push
         .iter()
         .filter_map(|p| match &p.change {
             PushOp::Update { key, .. } | PushOp::Delete { key, .. } => Some(key),
@@ -210,22 +277,22 @@ fn held_of(input: &SyncInput, plan: &SyncPlan) -> Held {
     let conflicts: Vec<Conflict> = plan
         .conflicts
         .iter()
-        .filter(|c| pushed.contains(&&c.key))
+        .filter(|c| pushed.contains(&c.key))
         .cloned()
         .collect();
-    let is_held = |key: &RowKey| conflicts.iter().any(|c| &c.key == key);
+    let held: BTreeSet<&RowKey> = conflicts.iter().map(|c| &c.key).collect();
     Held {
-        base: input
-            .base
+        base: held
             .iter()
-            .flat_map(|b| &b.rows)
-            .filter(|(k, _)| is_held(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .filter_map(|&k| {
+                let row = input.base.as_ref()?.rows.get(k)?;
+                Some((k.clone(), row.clone()))
+            })
             .collect(),
         changes: plan
             .pending_changes
             .iter()
-            .filter(|c| is_held(&c.key))
+            .filter(|c| held.contains(&c.key))
             .cloned()
             .collect(),
         conflicts,

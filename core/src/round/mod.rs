@@ -28,10 +28,14 @@
 //! them; a host may go round again at once while a round's pushes met conflicts.
 
 mod batch;
+mod copy;
+mod upgrade;
 
 use serde::{Deserialize, Serialize};
 
 pub use batch::{Held, InFlightBatch, PlannedFrom};
+pub use copy::keep_page;
+pub use upgrade::{upgrade_saved_batch, SavedBatchV1};
 
 use crate::base::Base;
 use crate::identity::{place_keyed_rows, place_new_rows, MarksNow};
@@ -72,6 +76,8 @@ pub enum RoundError {
     NothingInFlight,
     /// The answer is not the answer to the batch in flight.
     WrongAnswer(String),
+    /// A batch saved by an earlier version cannot be read.
+    OldBatch(String),
 }
 
 impl std::fmt::Display for RoundError {
@@ -87,6 +93,9 @@ impl std::fmt::Display for RoundError {
                 f.write_str("an answer was handed in, but no batch is waiting for one")
             }
             RoundError::WrongAnswer(m) => f.write_str(m),
+            RoundError::OldBatch(m) => {
+                write!(f, "a batch saved by an earlier version cannot be read: {m}")
+            }
         }
     }
 }
@@ -298,21 +307,7 @@ pub fn finish_batch(
         .in_flight
         .as_ref()
         .ok_or(RoundError::NothingInFlight)?;
-    if response.batch_id != batch.batch_id() {
-        return Err(RoundError::WrongAnswer(format!(
-            "the answer is for batch {} but batch {} is in flight",
-            response.batch_id,
-            batch.batch_id()
-        )));
-    }
-    if response.results.len() != batch.push.len() {
-        return Err(RoundError::WrongAnswer(format!(
-            "batch {} sent {} changes but its answer has {} results",
-            batch.batch_id(),
-            batch.push.len(),
-            response.results.len()
-        )));
-    }
+    batch.check_answer(response)?;
     let (input, plan) = batch.input_and_plan(schema, now_ms);
     let now = SyncInput {
         sheet: sheet_now,
