@@ -33,6 +33,9 @@ pub enum ApiError {
     /// 408 `request_timeout`: the request took longer than the server allows.
     #[error("the request took too long; try again")]
     Timeout,
+    /// 409 `paused`: the server-mode binding is paused, so nothing runs it.
+    #[error("{0}")]
+    Paused(String),
     /// 410 `cursor_expired`: the cursor is older than the retained change log.
     #[error(
         "the cursor is older than the retained change log; read the table again from a snapshot"
@@ -61,6 +64,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::Paused(_) => (StatusCode::CONFLICT, "paused"),
             ApiError::CursorExpired => (StatusCode::GONE, "cursor_expired"),
             ApiError::Database(_) | ApiError::Inconsistent(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

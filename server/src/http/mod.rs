@@ -1,6 +1,7 @@
 //! The HTTP surface: the router, its shared state and the tower-http layers around it.
 
 pub mod auth;
+pub mod bindings;
 pub mod error;
 pub mod extract;
 pub mod handlers;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Server mode's bindings run by this instance: their status and wake-up bells.
+    pub bindings: Arc<crate::server_mode::status::Registry>,
 }
 
 /// The default largest request body, 50 MiB: a push of a big sheet fits, and Apps Script sends
@@ -63,6 +66,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/tables/{table}/rows/{key}/versions/{version}"),
     ("get", "/v1/tables/{table}/rows/{key}/history"),
     ("post", "/v1/tables/{table}/overrides"),
+    // Server mode: a binding's status, and a poke that has it read its sheet now.
+    ("get", "/v1/bindings/{id}"),
+    ("post", "/v1/bindings/{id}/poke"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -134,6 +140,8 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[6].1, get(handlers::row_version))
         .route(ROUTES[7].1, get(history::row_history))
         .route(ROUTES[8].1, post(history::report_overrides))
+        .route(ROUTES[9].1, get(bindings::binding_status))
+        .route(ROUTES[10].1, post(bindings::poke))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))
