@@ -1,0 +1,341 @@
+//! Server mode end to end: the server's loop against the Sheets API stand-in (a separate
+//! process over HTTP), on MariaDB, PostgreSQL and SQLite. The test edits the sheet through
+//! the API as a person's edits arrive, and the table with plain SQL as another application.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::standin::StandIn;
+use common::Ctx;
+use serde_json::{json, Value as J};
+use sheetsync_core::policy::{ConflictPolicy, PolicySet};
+use sheetsync_server::bindings::{self, NewBinding};
+use sheetsync_server::google::auth::TokenSource;
+use sheetsync_server::google::backoff::Backoff;
+use sheetsync_server::google::budget::{Budgets, QuotaLimits};
+use sheetsync_server::google::key::ServiceAccountKey;
+use sheetsync_server::google::sheets::{RangeValues, Render, SheetsClient};
+use sheetsync_server::server_mode::{ServerMode, Settings, Step};
+use sqlx::Row;
+use url::Url;
+
+const SHEET: &str = "People";
+const SPREADSHEET: &str = "s1";
+
+/// Quotas no test reaches.
+fn roomy() -> QuotaLimits {
+    QuotaLimits {
+        reads_per_project: 100_000,
+        reads_per_user: 100_000,
+        writes_per_project: 100_000,
+        writes_per_user: 100_000,
+        window: Duration::from_secs(60),
+    }
+}
+
+fn quick_backoff() -> Backoff {
+    Backoff {
+        first: Duration::from_millis(20),
+        ceiling: Duration::from_millis(100),
+        retries: 3,
+        jitter: Duration::ZERO,
+    }
+}
+
+/// Settings for a test: pokes and the feed wake the loop (the safety poll is a minute
+/// away), short leases and retries.
+fn settings(standin: &StandIn, instance: &str) -> Settings {
+    let mut s = Settings::new(standin.key_file.clone());
+    s.api_url = Url::parse(&standin.url).unwrap();
+    s.safety_poll = Duration::from_secs(60);
+    s.coalesce = Duration::from_millis(30);
+    s.lease = Duration::from_millis(1500);
+    s.instance = instance.into();
+    s.retry_first = Duration::from_millis(100);
+    s.retry_ceiling = Duration::from_millis(400);
+    s.api_backoff = quick_backoff();
+    s.quota = roomy();
+    s
+}
+
+/// A person at the sheet (and the test's eyes): a client of its own on the stand-in.
+struct Person {
+    sheets: SheetsClient,
+}
+
+impl Person {
+    fn new(standin: &StandIn) -> Person {
+        let key = ServiceAccountKey::load(&standin.key_file).unwrap();
+        Person {
+            sheets: SheetsClient::new(
+                Url::parse(&standin.url).unwrap(),
+                TokenSource::new(key),
+                quick_backoff(),
+                Arc::new(Budgets::new(roomy())),
+            ),
+        }
+    }
+
+    /// The sheet's values, rows of typed cells (header first).
+    async fn values(&self) -> Vec<Vec<J>> {
+        self.read(Render::Values).await
+    }
+
+    async fn read(&self, render: Render) -> Vec<Vec<J>> {
+        let mut grids = self
+            .sheets
+            .batch_get(SPREADSHEET, &[format!("'{SHEET}'")], render)
+            .await
+            .unwrap();
+        grids.remove(0)
+    }
+
+    /// Types `values` into the sheet from A1-range `range` (RAW, as a person's plain values).
+    async fn write(&self, range: &str, values: Vec<Vec<J>>) {
+        self.sheets
+            .batch_update_values(
+                SPREADSHEET,
+                &[RangeValues {
+                    range: format!("'{SHEET}'!{range}"),
+                    values,
+                }],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Types formulas (USER_ENTERED) into `range`.
+    async fn type_formulas(&self, standin: &StandIn, range: &str, values: Vec<Vec<J>>) {
+        let key = ServiceAccountKey::load(&standin.key_file).unwrap();
+        let token = TokenSource::new(key).token().await.unwrap();
+        let url = Url::parse(&format!(
+            "{}/v4/spreadsheets/{SPREADSHEET}/values:batchUpdate",
+            standin.url
+        ))
+        .unwrap();
+        let body = json!({"valueInputOption": "USER_ENTERED", "data": [
+            {"range": format!("'{SHEET}'!{range}"), "values": values}
+        ]});
+        let answer = sheetsync_server::google::http::send(
+            "POST",
+            &url,
+            &[("authorization", &format!("Bearer {token}"))],
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+        .await
+        .unwrap();
+        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    }
+
+    /// Deletes 1-based sheet rows `from..=to`.
+    async fn delete_rows(&self, from: u32, to: u32) {
+        let props = self.sheets.sheet_properties(SPREADSHEET, SHEET).await.unwrap();
+        self.sheets
+            .batch_update(
+                SPREADSHEET,
+                vec![json!({"deleteDimension": {"range": {
+                    "sheetId": props.sheet_id, "dimension": "ROWS",
+                    "startIndex": from - 1, "endIndex": to,
+                }}})],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Sorts the data rows by column `column` (0-based), as a person sorting the sheet.
+    async fn sort_rows_by(&self, column: usize, descending: bool) {
+        let values = self.values().await;
+        let width = values[0].len();
+        let mut rows: Vec<Vec<J>> = values[1..].to_vec();
+        for r in &mut rows {
+            r.resize(width, json!(""));
+        }
+        rows.sort_by(|a, b| {
+            let o = a[column].to_string().cmp(&b[column].to_string());
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        let last = rows.len() + 1;
+        let end = sheetsync_server::google::grid::column_letters(width as u32);
+        self.write(&format!("A2:{end}{last}"), rows).await;
+    }
+}
+
+/// The sheet's data rows keyed by column `id`, each as `header → value`, for comparisons that
+/// ignore row order.
+fn by_id(values: &[Vec<J>]) -> std::collections::BTreeMap<String, serde_json::Map<String, J>> {
+    let headers: Vec<String> = values[0]
+        .iter()
+        .map(|h| h.as_str().unwrap_or_default().to_string())
+        .collect();
+    values[1..]
+        .iter()
+        .filter(|r| r.iter().any(|v| v != &json!("")))
+        .map(|r| {
+            let mut m = serde_json::Map::new();
+            for (i, h) in headers.iter().enumerate() {
+                m.insert(h.clone(), r.get(i).cloned().unwrap_or(json!("")));
+            }
+            (id_text(&m["id"]), m)
+        })
+        .collect()
+}
+
+fn id_text(v: &J) -> String {
+    match v {
+        J::Number(n) => n.as_f64().map(|f| (f as i64).to_string()).unwrap(),
+        J::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Waits (up to 20 s) until `check` holds, then returns what it saw.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("waited 20 s for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `SELECT id, name FROM people ORDER BY id` as text pairs.
+async fn names(ctx: &Ctx) -> Vec<(i64, String)> {
+    let rows = sqlx::query("SELECT id, name FROM people ORDER BY id")
+        .fetch_all(&ctx.outside)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| (r.try_get::<i64, _>(0).unwrap(), r.try_get::<String, _>(1).unwrap()))
+        .collect()
+}
+
+/// The people table with Ann (id 1) and Bob (id 2), bound to sheet People of the stand-in's s1 under
+/// `policy`, and a write token.
+async fn bound(ctx: &Ctx, policy: ConflictPolicy) -> (i64, String) {
+    ctx.people().await;
+    ctx.sql(
+        "INSERT INTO people (name, email, team_id, score, active) VALUES \
+         ('Ann', 'ann@example.com', 1, 1.50, TRUE), ('Bob', NULL, 2, NULL, FALSE)",
+    )
+    .await;
+    let id = bindings::create(
+        &ctx.db,
+        &NewBinding {
+            spreadsheet_id: SPREADSHEET.into(),
+            sheet_name: SHEET.into(),
+            table: "people".into(),
+            policies: PolicySet {
+                default: policy,
+                columns: Default::default(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    (id, ctx.token(&["people"], true).await)
+}
+
+fn standin() -> StandIn {
+    StandIn::start(&[
+        "--spreadsheet-id",
+        SPREADSHEET,
+        "--sheet",
+        SHEET,
+        "--time-zone",
+        "Europe/Berlin",
+    ])
+}
+
+/// Waits until the sheet holds the table's rows `ids`.
+async fn sheet_has_ids(person: &Person, ids: &[&str]) -> Vec<Vec<J>> {
+    let want: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    eventually(&format!("the sheet holds ids {ids:?}"), || async {
+        let v = person.values().await;
+        (!v.is_empty() && by_id(&v).keys().cloned().collect::<Vec<_>>() == want).then_some(v)
+    })
+    .await
+}
+
+async fn poke(ctx: &Ctx, id: i64, token: &str) {
+    let (status, body) = ctx
+        .post(&format!("/v1/bindings/{id}/poke"), Some(token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+}
+
+backend_tests! {
+    async fn rows_flow_both_ways_with_their_types(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = bound(&ctx, ConflictPolicy::LatestWins).await;
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+
+        // First round: the empty sheet gets the header and both rows, typed.
+        let v = sheet_has_ids(&person, &["1", "2"]).await;
+        assert_eq!(v[0], vec![json!("id"), json!("name"), json!("email"), json!("team_id"), json!("score"), json!("active")]);
+        let rows = by_id(&v);
+        assert_eq!(rows["1"]["name"], json!("Ann"));
+        assert_eq!(rows["1"]["active"], json!(true));
+        assert_eq!(rows["2"]["active"], json!(false));
+        assert_eq!(rows["1"]["score"], json!(1.5));
+
+        // Database → sheet: an update, an insert and a delete by another application.
+        ctx.sql("UPDATE people SET name = 'Annie' WHERE id = 1").await;
+        ctx.sql("INSERT INTO people (name, active) VALUES ('007', TRUE)").await;
+        ctx.sql("DELETE FROM people WHERE id = 2").await;
+        let v = sheet_has_ids(&person, &["1", "3"]).await;
+        let rows = by_id(&v);
+        assert_eq!(rows["1"]["name"], json!("Annie"));
+        assert_eq!(rows["3"]["name"], json!("007"), "text with leading zeros stays text");
+
+        // Sheet → database: a person edits a name and adds a row without a key, then pokes.
+        let n = v.len();
+        let row_of_1 = v.iter().position(|r| id_text(&r[0]) == "1").unwrap() + 1;
+        person.write(&format!("B{row_of_1}"), vec![vec![json!("Ann B")]]).await;
+        person.write(&format!("A{}:F{}", n + 1, n + 1), vec![vec![json!(""), json!("Cy"), json!(""), json!(1), json!(2.25), json!(true)]]).await;
+        poke(&ctx, id, &token).await;
+        let got = eventually("Cy and Ann B in the table", || async {
+            let n = names(&ctx).await;
+            (n.len() == 3 && n.iter().any(|(_, s)| s == "Cy") && n[0].1 == "Ann B").then_some(n)
+        }).await;
+        let cy = got.iter().find(|(_, s)| s == "Cy").unwrap().0.to_string();
+        // The new row's key is written back into its id cell.
+        let v = sheet_has_ids(&person, &["1", "3", cy.as_str()]).await;
+        assert_eq!(by_id(&v)[&cy]["score"], json!(2.25));
+
+        // Sheet → database: a person deletes a row.
+        let row_of_3 = v.iter().position(|r| id_text(&r[0]) == "3").unwrap() as u32 + 1;
+        person.delete_rows(row_of_3, row_of_3).await;
+        poke(&ctx, id, &token).await;
+        eventually("row 3 deleted from the table", || async {
+            let n = names(&ctx).await;
+            (!n.iter().any(|(i, _)| *i == 3)).then_some(())
+        }).await;
+
+        // The status route shows the last round.
+        let (status, body) = ctx.get(&format!("/v1/bindings/{id}"), Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["owner"], json!("one"));
+        assert_eq!(body["table"], json!("people"));
+        assert_eq!(body["lastRound"]["ok"], json!(true), "{body}");
+        assert_eq!(body["rejects"], json!([]));
+        mode.shutdown().await;
+        let (_, body) = ctx.get(&format!("/v1/bindings/{id}"), Some(&token)).await;
+        assert_eq!(body["owner"], J::Null, "shutdown releases the lease");
+    }
+}
