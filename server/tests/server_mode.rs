@@ -339,3 +339,178 @@ backend_tests! {
         assert_eq!(body["owner"], J::Null, "shutdown releases the lease");
     }
 }
+
+/// Binds as [`bound`], runs a first round to the sheet, and stops the loop (releasing its
+/// lease), so a test can change both sides between rounds.
+async fn synced(ctx: &Ctx, standin: &StandIn, policy: ConflictPolicy) -> (i64, String) {
+    let (id, token) = bound(ctx, policy).await;
+    let mode = ServerMode::start(&ctx.instance.state, settings(standin, "first")).unwrap();
+    sheet_has_ids(&Person::new(standin), &["1", "2"]).await;
+    mode.shutdown().await;
+    (id, token)
+}
+
+/// The 1-based sheet row holding id `id`.
+fn row_of(values: &[Vec<J>], id: &str) -> usize {
+    values.iter().position(|r| r.first().map(id_text).as_deref() == Some(id)).unwrap() + 1
+}
+
+/// Ann's name and score in the table.
+async fn ann_in_table(ctx: &Ctx) -> (String, f64) {
+    let text = match ctx.kind {
+        common::Kind::MySql => "CHAR",
+        _ => "TEXT",
+    };
+    let r = sqlx::query(&format!("SELECT name, CAST(score AS {text}) FROM people WHERE id = 1"))
+        .fetch_one(&ctx.outside)
+        .await
+        .unwrap();
+    let score: String = r.try_get(1).unwrap();
+    (r.try_get(0).unwrap(), score.trim().parse().unwrap())
+}
+
+async fn status(ctx: &Ctx, id: i64, token: &str) -> J {
+    let (status, body) = ctx.get(&format!("/v1/bindings/{id}"), Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+backend_tests! {
+    async fn formulas_and_unmapped_columns_stay_and_sorted_rows_keep_their_identity(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::LatestWins).await;
+        // A person adds an unmapped column with a note and a formula, then sorts the rows.
+        person.write("G1:G3", vec![vec![json!("note")], vec![json!("keep me")], vec![json!("")]]).await;
+        let v = person.values().await;
+        let bob = row_of(&v, "2");
+        person.type_formulas(&standin, &format!("G{bob}"), vec![vec![json!("=A2*10")]]).await;
+        person.sort_rows_by(1, true).await; // Bob above Ann
+        let before = person.read(Render::Formulas).await;
+        assert_eq!(row_of(&before, "2"), 2, "sorted: {before:?}");
+
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        ctx.sql("UPDATE people SET name = 'Annie' WHERE id = 1").await;
+        ctx.sql("UPDATE people SET name = 'Bobby' WHERE id = 2").await;
+        let v = eventually("both names in the sheet", || async {
+            let v = person.values().await;
+            let r = by_id(&v);
+            (r["1"]["name"] == json!("Annie") && r["2"]["name"] == json!("Bobby")).then_some(v)
+        }).await;
+        // Each name landed in its own row wherever the sort put it; nothing else changed.
+        let after = person.read(Render::Formulas).await;
+        assert_eq!(row_of(&after, "2"), 2);
+        for (r, row) in after.iter().enumerate().skip(1) {
+            assert_eq!(row.get(6), before[r].get(6), "column G of row {} untouched", r + 1);
+        }
+        assert_eq!(v.len(), 3, "no row added");
+        assert_eq!(names(&ctx).await, vec![(1, "Annie".to_string()), (2, "Bobby".to_string())]);
+        // Sorting changed nothing in the database.
+        poke(&ctx, id, &token).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(names(&ctx).await, vec![(1, "Annie".to_string()), (2, "Bobby".to_string())]);
+        mode.shutdown().await;
+    }
+
+    async fn rejected_rows_are_reported_and_the_mass_delete_guard_holds(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::LatestWins).await;
+        for name in ["Cy", "Dee", "Eve", "Fay"] {
+            ctx.sql(&format!("INSERT INTO people (name, active) VALUES ('{name}', TRUE)")).await;
+        }
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        let v = sheet_has_ids(&person, &["1", "2", "3", "4", "5", "6"]).await;
+
+        // A name the column cannot hold: the database refuses the row, the status says so.
+        let ann = row_of(&v, "1");
+        person.write(&format!("B{ann}"), vec![vec![json!("a name far longer than twenty characters")]]).await;
+        poke(&ctx, id, &token).await;
+        let body = eventually("a reject for row 1", || async {
+            let b = status(&ctx, id, &token).await;
+            (b["rejects"].as_array().is_some_and(|r| !r.is_empty())).then_some(b)
+        }).await;
+        assert_eq!(body["rejects"][0]["key"], json!("1"), "{body}");
+        assert!(body["rejects"][0]["message"].as_str().unwrap().len() > 5, "{body}");
+        assert_eq!(names(&ctx).await[0].1, "Ann");
+
+        // Deleting four of six rows in the sheet is held, not applied.
+        person.write(&format!("B{ann}"), vec![vec![json!("Ann")]]).await;
+        person.delete_rows(3, 6).await;
+        poke(&ctx, id, &token).await;
+        let body = eventually("the mass delete held", || async {
+            let b = status(&ctx, id, &token).await;
+            (b["massDeleteHeld"] == json!(4)).then_some(b)
+        }).await;
+        assert_eq!(body["lastRound"]["ok"], json!(true));
+        assert_eq!(names(&ctx).await.len(), 6, "no row deleted");
+        mode.shutdown().await;
+    }
+
+    async fn every_policy_settles_a_cell_changed_on_both_sides(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        // Each policy gets its own binding round: the sheet says one thing, the table another.
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::DatabaseWins).await;
+        let cases = [
+            (ConflictPolicy::DatabaseWins, "Db", 1.0),
+            (ConflictPolicy::SheetWins, "Sheet", 10.0),
+            // The API gives no edit times: a sheet edit counts as made when a round reads it,
+            // so it is later than any database change that round meets.
+            (ConflictPolicy::LatestWins, "Sheet", 10.0),
+            (ConflictPolicy::NumericDelta, "", 0.0),
+            (ConflictPolicy::Manual, "", 0.0),
+        ];
+        let mut score = 1.5;
+        for (i, (policy, winner, want_delta)) in cases.into_iter().enumerate() {
+            sqlx::query(&format!("UPDATE sheetsync_bindings SET policies = {} WHERE id = {}", ctx.db.ph(1), ctx.db.ph(2)))
+                .bind(serde_json::to_string(&PolicySet { default: policy, columns: Default::default() }).unwrap())
+                .bind(id)
+                .execute(&ctx.outside)
+                .await
+                .unwrap();
+            let v = person.values().await;
+            let ann = row_of(&v, "1");
+            // The sheet first, then the database: the database's change is the latest.
+            person.write(&format!("B{ann}"), vec![vec![json!(format!("Sheet{i}"))]]).await;
+            person.write(&format!("E{ann}"), vec![vec![json!(score + 10.0)]]).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            ctx.sql(&format!("UPDATE people SET name = 'Db{i}', score = {} WHERE id = 1", score + 1.0)).await;
+            let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+            poke(&ctx, id, &token).await;
+            let body = eventually(&format!("a round under {policy:?}"), || async {
+                let b = status(&ctx, id, &token).await;
+                (b["lastRound"]["ok"] == json!(true)).then_some(b)
+            }).await;
+            let (name, db_score) = ann_in_table(&ctx).await;
+            match policy {
+                ConflictPolicy::Manual => {
+                    assert_eq!(body["conflicts"].as_u64().unwrap(), 2, "{policy:?}: {body}");
+                    assert_eq!(name, format!("Db{i}"), "a manual conflict changes nothing");
+                    // Settle it by hand for the next case: the sheet takes the database's values.
+                    ctx.sql("UPDATE sheetsync_bindings SET policies = '{\"default\":\"database-wins\",\"columns\":{}}'").await;
+                    poke(&ctx, id, &token).await;
+                    eventually("the conflict settled", || async {
+                        (status(&ctx, id, &token).await["conflicts"] == json!(0)).then_some(())
+                    }).await;
+                }
+                ConflictPolicy::NumericDelta => {
+                    // Both deltas apply to the number: base + (sheet − base) + (db − base).
+                    assert_eq!(db_score, score + 11.0, "{policy:?}");
+                }
+                _ => {
+                    assert!(name.starts_with(winner), "{policy:?}: {name}");
+                    assert_eq!(db_score, score + want_delta, "{policy:?}");
+                }
+            }
+            // The sheet ends equal to the table.
+            let want = name.clone();
+            eventually(&format!("the sheet agrees under {policy:?}"), || async {
+                let v = person.values().await;
+                (by_id(&v)["1"]["name"] == json!(want)).then_some(())
+            }).await;
+            mode.shutdown().await;
+            score = db_score;
+        }
+    }
+}

@@ -21,7 +21,7 @@ use super::sheet_io::SheetRef;
 use super::status::LastRound;
 use super::{zone, Shared};
 use crate::bindings::lease::Lease;
-use crate::bindings::{state, Binding, BindingError};
+use crate::bindings::{self, state, Binding, BindingError};
 use crate::db::now_ms;
 use crate::feed;
 use crate::google::sheets::SheetProperties;
@@ -150,6 +150,8 @@ async fn round(
     origin: &str,
     props: &mut Option<SheetProperties>,
 ) -> Result<super::round::RoundReport, RoundFailure> {
+    // Read afresh each round: the policies may have changed since the task started.
+    let binding = &bindings::get(&shared.state.db, binding.id).await?;
     let info = shared
         .state
         .catalog
