@@ -258,6 +258,15 @@ fn standin() -> StandIn {
         SHEET,
         "--time-zone",
         "Europe/Berlin",
+        // The test reads the sheet every 50 ms while it waits.
+        "--reads-per-minute-per-user",
+        "100000",
+        "--reads-per-minute-per-project",
+        "100000",
+        "--writes-per-minute-per-user",
+        "100000",
+        "--writes-per-minute-per-project",
+        "100000",
     ])
 }
 
@@ -512,5 +521,127 @@ backend_tests! {
             mode.shutdown().await;
             score = db_score;
         }
+    }
+}
+
+/// The table's rows named `name`.
+async fn count_named(ctx: &Ctx, name: &str) -> usize {
+    names(ctx).await.iter().filter(|(_, n)| n == name).count()
+}
+
+backend_tests! {
+    async fn a_server_stopped_between_any_two_steps_loses_and_doubles_nothing(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::LatestWins).await;
+        let steps = [Step::SheetEdited, Step::StateSaved, Step::BatchSent, Step::AnswerWritten];
+        for (i, step) in steps.into_iter().enumerate() {
+            // A new row in the sheet and a change in the table, for one round to carry.
+            let v = person.values().await;
+            let n = v.len() + 1;
+            let new_name = format!("New{i}");
+            person.write(&format!("A{n}:F{n}"), vec![vec![json!(""), json!(new_name), json!(""), json!(""), json!(""), json!(true)]]).await;
+            ctx.sql(&format!("UPDATE people SET name = 'Bob{i}' WHERE id = 2")).await;
+
+            // The first instance stops right after `step`, as if killed there: it saves
+            // nothing more and releases nothing.
+            let mut s = settings(&standin, &format!("killed{i}"));
+            s.stop_at = Some(step);
+            let killed = ServerMode::start(&ctx.instance.state, s).unwrap();
+            eventually(&format!("the round stopped after {step:?}"), || async {
+                killed.halted().then_some(())
+            }).await;
+
+            // Another instance takes the lease once it expires and finishes the work.
+            let next = ServerMode::start(&ctx.instance.state, settings(&standin, &format!("next{i}"))).unwrap();
+            poke(&ctx, id, &token).await;
+            let v = eventually(&format!("after {step:?}: the new row keyed in the sheet, Bob{i} there"), || async {
+                let v = person.values().await;
+                let rows = by_id(&v);
+                let keyed = rows.values().any(|r| r["name"] == json!(new_name));
+                let bob = rows.get("2").is_some_and(|r| r["name"] == json!(format!("Bob{i}")));
+                (keyed && bob && !rows.contains_key("")).then_some(v)
+            }).await;
+            assert_eq!(count_named(&ctx, &new_name).await, 1, "after {step:?}: the new row reached the table once");
+            let in_sheet = by_id(&v).values().filter(|r| r["name"] == json!(new_name)).count();
+            assert_eq!(in_sheet, 1, "after {step:?}: one row in the sheet");
+            assert_eq!(names(&ctx).await.len(), v.len() - 1, "after {step:?}: sheet and table hold the same rows");
+            next.shutdown().await;
+            drop(killed);
+        }
+    }
+
+    async fn two_instances_hand_a_binding_over_and_take_it_over(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::LatestWins).await;
+        let second = ctx.second_instance().await;
+        let one = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        eventually("instance one owns the binding", || async {
+            (status(&ctx, id, &token).await["owner"] == json!("one")).then_some(())
+        }).await;
+        let two = ServerMode::start(&second.state, settings(&standin, "two")).unwrap();
+        ctx.sql("UPDATE people SET name = 'Ann1' WHERE id = 1").await;
+        eventually("Ann1 in the sheet", || async {
+            (by_id(&person.values().await)["1"]["name"] == json!("Ann1")).then_some(())
+        }).await;
+        assert_eq!(status(&ctx, id, &token).await["owner"], json!("one"), "one owner at a time");
+
+        // Handover: instance one shuts down and releases; two takes the binding at once.
+        one.shutdown().await;
+        eventually("instance two owns the binding", || async {
+            (status(&ctx, id, &token).await["owner"] == json!("two")).then_some(())
+        }).await;
+        ctx.sql("UPDATE people SET name = 'Ann2' WHERE id = 1").await;
+        eventually("Ann2 in the sheet through instance two", || async {
+            (by_id(&person.values().await)["1"]["name"] == json!("Ann2")).then_some(())
+        }).await;
+
+        // Takeover: instance two stops renewing mid-round (as if killed); one takes the
+        // expired lease and carries on.
+        two.shutdown().await;
+        let mut s = settings(&standin, "two-again");
+        s.stop_at = Some(Step::StateSaved);
+        let stalled = ServerMode::start(&second.state, s).unwrap();
+        let v = person.values().await;
+        let n = v.len() + 1;
+        person.write(&format!("A{n}:F{n}"), vec![vec![json!(""), json!("Gus"), json!(""), json!(""), json!(""), json!(true)]]).await;
+        second.state.bindings.poke(id);
+        eventually("the stalled instance stopped", || async { stalled.halted().then_some(()) }).await;
+        let one = ServerMode::start(&ctx.instance.state, settings(&standin, "one-again")).unwrap();
+        eventually("Gus keyed in the sheet by instance one", || async {
+            let rows = by_id(&person.values().await);
+            (rows.values().any(|r| r["name"] == json!("Gus")) && !rows.contains_key("")).then_some(())
+        }).await;
+        assert_eq!(count_named(&ctx, "Gus").await, 1);
+        assert_eq!(status(&ctx, id, &token).await["owner"], json!("one-again"));
+        one.shutdown().await;
+    }
+
+    async fn paused_bindings_stop_and_pokes_say_so(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::LatestWins).await;
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        bindings::set_paused(&ctx.db, id, true).await.unwrap();
+        let (status_code, body) = ctx.post(&format!("/v1/bindings/{id}/poke"), Some(&token), json!({})).await;
+        assert_eq!(status_code, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"], json!("paused"));
+        let (status_code, _) = ctx.post("/v1/bindings/999/poke", Some(&token), json!({})).await;
+        assert_eq!(status_code, StatusCode::NOT_FOUND);
+        eventually("the paused binding has no owner", || async {
+            (status(&ctx, id, &token).await["owner"] == J::Null).then_some(())
+        }).await;
+        ctx.sql("UPDATE people SET name = 'Paused' WHERE id = 1").await;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(by_id(&person.values().await)["1"]["name"], json!("Ann"), "nothing syncs while paused");
+        bindings::set_paused(&ctx.db, id, false).await.unwrap();
+        eventually("resumed: the change reaches the sheet", || async {
+            (by_id(&person.values().await)["1"]["name"] == json!("Paused")).then_some(())
+        }).await;
+        let read_only = ctx.token(&["people"], false).await;
+        let (status_code, _) = ctx.post(&format!("/v1/bindings/{id}/poke"), Some(&read_only), json!({})).await;
+        assert_eq!(status_code, StatusCode::FORBIDDEN, "a poke needs a write token");
+        mode.shutdown().await;
     }
 }
