@@ -645,3 +645,98 @@ backend_tests! {
         mode.shutdown().await;
     }
 }
+
+backend_tests! {
+    async fn serve_with_a_google_key_syncs_its_bindings(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = bound(&ctx, ConflictPolicy::LatestWins).await;
+        let port = common::process::free_port();
+        let log = common::bin::temp_path("serve-server-mode.log");
+        let out = std::fs::File::create(&log).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sheetsync-server"))
+            .args(["--database-url", &ctx.url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--google-key", standin.key_file.to_str().unwrap(), "--google-api-url", &standin.url])
+            .args(["--safety-poll-seconds", "1", "--coalesce-ms", "50", "--lease-seconds", "3"])
+            .args(["--instance-name", "proc"])
+            .env("RUST_LOG", "sheetsync_server=info")
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("start the server");
+        let child = common::process::Killed(child);
+        common::process::wait_for_port(port, "sheetsync-server", &log);
+
+        // The first round fills the sheet; a database change follows at once.
+        sheet_has_ids(&person, &["1", "2"]).await;
+        ctx.sql("UPDATE people SET name = 'Proc' WHERE id = 2").await;
+        eventually("Proc in the sheet", || async {
+            (by_id(&person.values().await)["2"]["name"] == json!("Proc")).then_some(())
+        }).await;
+        // A sheet edit with no poke arrives by the safety poll.
+        let v = person.values().await;
+        person.write(&format!("B{}", row_of(&v, "1")), vec![vec![json!("Polled")]]).await;
+        eventually("Polled in the table", || async {
+            (names(&ctx).await[0].1 == "Polled").then_some(())
+        }).await;
+
+        // The status route of the process itself.
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/v1/bindings/{id}")).unwrap();
+        let answer = sheetsync_server::google::http::send("GET", &url, &[("authorization", &format!("Bearer {token}"))], None)
+            .await
+            .unwrap();
+        let body: J = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!(body["owner"], json!("proc"), "{body}");
+        assert_eq!(body["lastRound"]["ok"], json!(true), "{body}");
+
+        // SIGTERM: the process stops its tasks and releases the lease.
+        let pid = child.0.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        eventually("the lease released", || async {
+            let b = bindings::get(&ctx.db, id).await.unwrap();
+            b.lease.is_none().then_some(())
+        }).await;
+        drop(child);
+        let log_text = std::fs::read_to_string(&log).unwrap();
+        assert!(log_text.contains("server mode: syncing bindings"), "{log_text}");
+        assert!(!log_text.contains("PRIVATE KEY"), "the key is never logged");
+    }
+}
+
+/// The server's zone tables equal the add-on's (addon/Zone.js run by node on its own zone
+/// data) for the zones the suites use.
+#[test]
+fn zone_tables_match_the_add_ons() {
+    let zones = [
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Tokyo",
+        "Europe/Paris",
+        "Asia/Kolkata",
+        "Pacific/Apia",
+        "Australia/Lord_Howe",
+        "UTC",
+    ];
+    let zone_js = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../addon/Zone.js");
+    let script = format!(
+        "const vm = require('node:vm'); const ctx = {{}}; vm.createContext(ctx); \
+         vm.runInContext(require('node:fs').readFileSync({:?}, 'utf8'), ctx); \
+         const out = {{}}; for (const z of {}) out[z] = vm.runInContext('zoneComputeOffsets_(' + JSON.stringify(z) + ')', ctx); \
+         process.stdout.write(JSON.stringify(out));",
+        zone_js.display().to_string(),
+        serde_json::to_string(&zones).unwrap()
+    );
+    let out = std::process::Command::new("node")
+        .args(["-e", &script])
+        .output()
+        .expect("run node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tables: std::collections::BTreeMap<String, Vec<(i64, i32)>> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    for zone in zones {
+        let ours = sheetsync_server::server_mode::zone::offset_table(zone).unwrap();
+        let theirs = &tables[zone];
+        assert_eq!(ours.len(), theirs.len(), "{zone}: entries");
+        assert_eq!(&ours, theirs, "{zone}");
+    }
+}
