@@ -740,3 +740,82 @@ fn zone_tables_match_the_add_ons() {
         assert_eq!(&ours, theirs, "{zone}");
     }
 }
+
+/// Sheets API calls server mode made so far: (reads, writes), from its quota budgets.
+fn calls(ctx: &Ctx) -> (u64, u64) {
+    let text = ctx.instance.state.metrics.google_quota.get().unwrap().render();
+    let used = |kind: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("sheetsync_google_quota_used{{kind=\"{kind}\",scope=\"project\"}}")))
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (used("read"), used("write"))
+}
+
+/// Waits until a round ends after `since` (ms), and returns the calls made meanwhile.
+async fn round_calls(ctx: &Ctx, id: i64, token: &str, before: (u64, u64), since: i64) -> (u64, u64) {
+    eventually("a round after the change", || async {
+        let b = status(ctx, id, token).await;
+        (b["lastRound"]["atMs"].as_i64().unwrap_or(0) > since && b["lastRound"]["ok"] == json!(true)).then_some(())
+    }).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = calls(ctx);
+    (after.0 - before.0, after.1 - before.1)
+}
+
+backend_tests! {
+    async fn each_kind_of_round_makes_the_fewest_api_calls(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::LatestWins).await;
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        // The task's first round: the sheet's properties, then a round with nothing to do.
+        eventually("the first round", || async {
+            (status(&ctx, id, &token).await["lastRound"]["ok"] == json!(true)).then_some(())
+        }).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = || sheetsync_server::db::now_ms();
+
+        let (b, t) = (calls(&ctx), now());
+        ctx.sql("UPDATE people SET name = 'Upd' WHERE id = 1").await;
+        let db_update = round_calls(&ctx, id, &token, b, t).await;
+
+        let (b, t) = (calls(&ctx), now());
+        ctx.sql("INSERT INTO people (name, active) VALUES ('Ins', TRUE)").await;
+        let db_insert = round_calls(&ctx, id, &token, b, t).await;
+
+        let (b, t) = (calls(&ctx), now());
+        ctx.sql("DELETE FROM people WHERE id = 3").await;
+        let db_delete = round_calls(&ctx, id, &token, b, t).await;
+
+        let (b, t) = (calls(&ctx), now());
+        poke(&ctx, id, &token).await;
+        let idle_poke = round_calls(&ctx, id, &token, b, t).await;
+
+        let v = person.values().await;
+        person.write(&format!("B{}", row_of(&v, "2")), vec![vec![json!("Edited")]]).await;
+        let (b, t) = (calls(&ctx), now());
+        poke(&ctx, id, &token).await;
+        let sheet_update = round_calls(&ctx, id, &token, b, t).await;
+
+        let n = person.values().await.len() + 1;
+        person.write(&format!("A{n}:F{n}"), vec![vec![json!(""), json!("Row"), json!(""), json!(""), json!(""), json!(true)]]).await;
+        let (b, t) = (calls(&ctx), now());
+        poke(&ctx, id, &token).await;
+        let sheet_insert = round_calls(&ctx, id, &token, b, t).await;
+
+        eprintln!("API calls (reads, writes): database update {db_update:?}, insert {db_insert:?}, \
+                   delete {db_delete:?}; poke with no edit {idle_poke:?}; sheet update {sheet_update:?}, \
+                   new sheet row {sheet_insert:?}");
+        assert_eq!(db_update, (2, 1));
+        assert_eq!(db_insert, (3, 2));
+        assert_eq!(db_delete, (2, 1));
+        assert_eq!(idle_poke, (2, 0));
+        assert_eq!(sheet_update, (4, 0));
+        assert_eq!(sheet_insert, (4, 1));
+        mode.shutdown().await;
+    }
+}

@@ -139,8 +139,12 @@ impl ServerMode {
         if let Some(url) = &settings.token_url {
             key.token_uri = url.clone();
         }
-        let budgets = Arc::new(Budgets::new(settings.quota.clone()));
-        let _ = state.metrics.google_quota.set(budgets.clone());
+        // One budget per process: a server mode started again keeps counting the same minute.
+        let budgets = state
+            .metrics
+            .google_quota
+            .get_or_init(|| Arc::new(Budgets::new(settings.quota.clone())))
+            .clone();
         let sheets = SheetsClient::new(
             settings.api_url.clone(),
             TokenSource::new(key),
