@@ -54,15 +54,31 @@ async fn main() -> Result<(), Error> {
     let latency: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
 
     let key_file = std::env::temp_dir().join(format!("sm_latency_{}.json", std::process::id()));
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/emulator/sheets-standin.js");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/emulator/sheets-standin.js");
     let huge = "100000000";
     let mut standin = Command::new("node")
         .arg(&script)
         .args(["--write-key-file", key_file.to_str().ok_or("key path")?])
-        .args(["--spreadsheet-count", &count.to_string(), "--sheet", "People"])
+        .args([
+            "--spreadsheet-count",
+            &count.to_string(),
+            "--sheet",
+            "People",
+        ])
         .args(["--latency-ms", &latency.to_string()])
-        .args(["--reads-per-minute-per-user", huge, "--reads-per-minute-per-project", huge])
-        .args(["--writes-per-minute-per-user", huge, "--writes-per-minute-per-project", huge])
+        .args([
+            "--reads-per-minute-per-user",
+            huge,
+            "--reads-per-minute-per-project",
+            huge,
+        ])
+        .args([
+            "--writes-per-minute-per-user",
+            huge,
+            "--writes-per-minute-per-project",
+            huge,
+        ])
         .stdout(Stdio::piped())
         .spawn()?;
     let mut line = String::new();
@@ -180,7 +196,9 @@ async fn wait_for(sheets: &SheetsClient, id: &str, n: i64) -> Result<Instant, St
             return Ok(asked);
         }
         if Instant::now() > deadline {
-            return Err(format!("sheet {id} did not show {n} within 120 s (it shows {value:?})"));
+            return Err(format!(
+                "sheet {id} did not show {n} within 120 s (it shows {value:?})"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

@@ -315,7 +315,10 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
             if let Some(name) = &args.instance_name {
                 settings.instance = name.clone();
             }
-            Some(crate::server_mode::ServerMode::start(&instance.state, settings)?)
+            Some(crate::server_mode::ServerMode::start(
+                &instance.state,
+                settings,
+            )?)
         }
         None => None,
     };

@@ -127,12 +127,21 @@ impl Person {
         )
         .await
         .unwrap();
-        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
     }
 
     /// Deletes 1-based sheet rows `from..=to`.
     async fn delete_rows(&self, from: u32, to: u32) {
-        let props = self.sheets.sheet_properties(SPREADSHEET, SHEET).await.unwrap();
+        let props = self
+            .sheets
+            .sheet_properties(SPREADSHEET, SHEET)
+            .await
+            .unwrap();
         self.sheets
             .batch_update(
                 SPREADSHEET,
@@ -220,7 +229,12 @@ async fn names(ctx: &Ctx) -> Vec<(i64, String)> {
         .await
         .unwrap();
     rows.iter()
-        .map(|r| (r.try_get::<i64, _>(0).unwrap(), r.try_get::<String, _>(1).unwrap()))
+        .map(|r| {
+            (
+                r.try_get::<i64, _>(0).unwrap(),
+                r.try_get::<String, _>(1).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -361,7 +375,11 @@ async fn synced(ctx: &Ctx, standin: &StandIn, policy: ConflictPolicy) -> (i64, S
 
 /// The 1-based sheet row holding id `id`.
 fn row_of(values: &[Vec<J>], id: &str) -> usize {
-    values.iter().position(|r| r.first().map(id_text).as_deref() == Some(id)).unwrap() + 1
+    values
+        .iter()
+        .position(|r| r.first().map(id_text).as_deref() == Some(id))
+        .unwrap()
+        + 1
 }
 
 /// Ann's name and score in the table.
@@ -370,10 +388,12 @@ async fn ann_in_table(ctx: &Ctx) -> (String, f64) {
         common::Kind::MySql => "CHAR",
         _ => "TEXT",
     };
-    let r = sqlx::query(&format!("SELECT name, CAST(score AS {text}) FROM people WHERE id = 1"))
-        .fetch_one(&ctx.outside)
-        .await
-        .unwrap();
+    let r = sqlx::query(&format!(
+        "SELECT name, CAST(score AS {text}) FROM people WHERE id = 1"
+    ))
+    .fetch_one(&ctx.outside)
+    .await
+    .unwrap();
     let score: String = r.try_get(1).unwrap();
     (r.try_get(0).unwrap(), score.trim().parse().unwrap())
 }
@@ -730,7 +750,11 @@ fn zone_tables_match_the_add_ons() {
         .args(["-e", &script])
         .output()
         .expect("run node");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tables: std::collections::BTreeMap<String, Vec<(i64, i32)>> =
         serde_json::from_slice(&out.stdout).unwrap();
     for zone in zones {
@@ -743,10 +767,21 @@ fn zone_tables_match_the_add_ons() {
 
 /// Sheets API calls server mode made so far: (reads, writes), from its quota budgets.
 fn calls(ctx: &Ctx) -> (u64, u64) {
-    let text = ctx.instance.state.metrics.google_quota.get().unwrap().render();
+    let text = ctx
+        .instance
+        .state
+        .metrics
+        .google_quota
+        .get()
+        .unwrap()
+        .render();
     let used = |kind: &str| {
         text.lines()
-            .find(|l| l.starts_with(&format!("sheetsync_google_quota_used{{kind=\"{kind}\",scope=\"project\"}}")))
+            .find(|l| {
+                l.starts_with(&format!(
+                    "sheetsync_google_quota_used{{kind=\"{kind}\",scope=\"project\"}}"
+                ))
+            })
             .and_then(|l| l.rsplit(' ').next())
             .unwrap()
             .parse()
@@ -756,11 +791,20 @@ fn calls(ctx: &Ctx) -> (u64, u64) {
 }
 
 /// Waits until a round ends after `since` (ms), and returns the calls made meanwhile.
-async fn round_calls(ctx: &Ctx, id: i64, token: &str, before: (u64, u64), since: i64) -> (u64, u64) {
+async fn round_calls(
+    ctx: &Ctx,
+    id: i64,
+    token: &str,
+    before: (u64, u64),
+    since: i64,
+) -> (u64, u64) {
     eventually("a round after the change", || async {
         let b = status(ctx, id, token).await;
-        (b["lastRound"]["atMs"].as_i64().unwrap_or(0) > since && b["lastRound"]["ok"] == json!(true)).then_some(())
-    }).await;
+        (b["lastRound"]["atMs"].as_i64().unwrap_or(0) > since
+            && b["lastRound"]["ok"] == json!(true))
+        .then_some(())
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let after = calls(ctx);
     (after.0 - before.0, after.1 - before.1)

@@ -133,7 +133,11 @@ impl SheetsClient {
         };
         let time_zone = answer["properties"]["timeZone"]
             .as_str()
-            .ok_or_else(|| bad(format!("spreadsheet {spreadsheet} has no properties.timeZone")))?
+            .ok_or_else(|| {
+                bad(format!(
+                    "spreadsheet {spreadsheet} has no properties.timeZone"
+                ))
+            })?
             .to_string();
         let sheets = answer["sheets"].as_array().cloned().unwrap_or_default();
         let sheet = sheets

@@ -43,13 +43,11 @@ async fn binding_for(
     id: &str,
     write: bool,
 ) -> ApiResult<Binding> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "id must be a binding's number (`binding list` shows them), not {id:?}"
-            ))
-        })?;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "id must be a binding's number (`binding list` shows them), not {id:?}"
+        ))
+    })?;
     let binding = match bindings::get(&state.db, id).await {
         Ok(b) => b,
         Err(BindingError::NoBinding(_)) => {

@@ -78,8 +78,7 @@ impl Settings {
     pub fn new(key_file: PathBuf) -> Settings {
         Settings {
             key_file,
-            api_url: Url::parse(crate::google::sheets::GOOGLE_SHEETS_API)
-                .expect("a valid address"),
+            api_url: Url::parse(crate::google::sheets::GOOGLE_SHEETS_API).expect("a valid address"),
             token_url: None,
             safety_poll: Duration::from_secs(300),
             coalesce: Duration::from_millis(200),
@@ -232,7 +231,8 @@ async fn keep(
         let Some(r) = running.get_mut(&id) else {
             continue;
         };
-        let held = !r.task.is_finished() && lease::renew(db, &mut r.lease, now_ms(), ttl_ms).await?;
+        let held =
+            !r.task.is_finished() && lease::renew(db, &mut r.lease, now_ms(), ttl_ms).await?;
         if !held {
             if let Some(r) = running.remove(&id) {
                 let _ = r.stop.send(true);
@@ -264,7 +264,11 @@ async fn keep(
             poke,
             stopped,
         ));
-        tracing::info!(binding = id, epoch = lease.epoch, "server mode: took a binding");
+        tracing::info!(
+            binding = id,
+            epoch = lease.epoch,
+            "server mode: took a binding"
+        );
         running.insert(id, Running { lease, stop, task });
     }
     Ok(())

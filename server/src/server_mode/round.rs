@@ -122,7 +122,8 @@ pub struct RoundReport {
     pub rejects: Vec<Reject>,
     /// Sheet deletions withheld by the mass-delete guard.
     pub mass_delete_held: Option<usize>,
-    /// Whether another round should follow at once (the push met concurrent changes).
+    /// Whether another round should follow at once (the push met concurrent changes, which
+    /// came back as held changes to merge).
     pub again: bool,
 }
 
@@ -169,7 +170,8 @@ impl RoundCtx<'_> {
         let mut stored = state::load(self.db, self.binding.id).await?;
         let mut report = RoundReport::default();
         if stored.round.in_flight.is_some() {
-            self.send_and_finish(&schema, &mut stored, &mut report).await?;
+            self.send_and_finish(&schema, &mut stored, &mut report)
+                .await?;
         }
         let mut snapshot = self.sheet.read(&schema, self.zone).await?;
         if snapshot.headers.iter().all(|h| h.trim().is_empty()) && snapshot.rows.is_empty() {
@@ -215,12 +217,7 @@ impl RoundCtx<'_> {
         report.conflicts = plan.conflicts.len();
         report.mass_delete_held = plan.mass_delete.as_ref().map(|m| m.withheld);
         report.rejects = plan.problems.iter().map(reject_of).collect();
-        let batch_id = format!(
-            "b{}-{}-{:08x}",
-            self.binding.id,
-            now,
-            rand::random::<u32>()
-        );
+        let batch_id = format!("b{}-{}-{:08x}", self.binding.id, now, rand::random::<u32>());
         let commit = round.commit(&mut stored.round, &batch_id, self.origin)?;
         let written = self
             .sheet
@@ -232,9 +229,9 @@ impl RoundCtx<'_> {
         state::save(self.db, self.lease, &stored).await?;
         self.reached(Step::StateSaved)?;
         if stored.round.in_flight.is_some() {
-            self.send_and_finish(&schema, &mut stored, &mut report).await?;
+            self.send_and_finish(&schema, &mut stored, &mut report)
+                .await?;
         }
-        report.again = !stored.round.held_changes.is_empty() && report.conflicts == 0;
         Ok(report)
     }
 
@@ -274,7 +271,10 @@ impl RoundCtx<'_> {
         if !finished.replayed {
             report.database_writes += finished.applied;
         }
-        report.rejects.extend(finished.problems.iter().map(reject_of));
+        report.again |= finished.conflicts > 0;
+        report
+            .rejects
+            .extend(finished.problems.iter().map(reject_of));
         Ok(())
     }
 

@@ -153,9 +153,7 @@ impl SheetRef<'_> {
             requests.extend(edits.formats.iter().map(|f| self.format_request(f)));
         }
         if !requests.is_empty() {
-            self.sheets
-                .batch_update(self.spreadsheet, requests)
-                .await?;
+            self.sheets.batch_update(self.spreadsheet, requests).await?;
         }
         let cells = self.write_runs(&runs, zone).await?;
         Ok(Written {
@@ -166,7 +164,11 @@ impl SheetRef<'_> {
     }
 
     /// Writes `runs` in one `values.batchUpdate` (none when empty); returns the cells written.
-    pub async fn write_runs(&self, runs: &[CellRun], zone: &ZoneOffsets) -> Result<usize, SheetError> {
+    pub async fn write_runs(
+        &self,
+        runs: &[CellRun],
+        zone: &ZoneOffsets,
+    ) -> Result<usize, SheetError> {
         if runs.is_empty() {
             return Ok(0);
         }
@@ -206,4 +208,3 @@ impl SheetRef<'_> {
         }})
     }
 }
-

@@ -58,6 +58,7 @@ pub async fn run(
     let mut failures: u32 = 0;
     let mut props: Option<SheetProperties> = None;
     let mut run_now = true;
+    let mut again = 0u32;
     loop {
         if !run_now {
             let wait = if failures > 0 {
@@ -92,7 +93,10 @@ pub async fn run(
         match outcome {
             Ok(report) => {
                 failures = 0;
-                run_now = report.again;
+                // Rows the push met in conflict come back as held changes: merge them now,
+                // but never more than a few rounds in a row.
+                again = if report.again { again + 1 } else { 0 };
+                run_now = report.again && again <= 3;
                 shared.registry.update(id, |s| {
                     s.last_round = Some(LastRound {
                         at_ms,
@@ -131,7 +135,9 @@ pub async fn run(
                         e.is_quota().then(|| at_ms + wait.as_millis() as i64);
                 });
                 if halted {
-                    shared.halted.store(true, std::sync::atomic::Ordering::SeqCst);
+                    shared
+                        .halted
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
                     return Ended::Halted;
                 }
                 if lost {
@@ -159,15 +165,15 @@ async fn round(
         .await
         .ok_or_else(|| RoundFailure::TableNotEnabled(binding.table.clone()))?;
     let sheets = &shared.sheets;
-    if props.is_none() {
-        *props = Some(
-            sheets
+    let p = match props {
+        Some(p) => p.clone(),
+        None => {
+            let fresh = sheets
                 .sheet_properties(&binding.spreadsheet_id, &binding.sheet_name)
-                .await?,
-        );
-    }
-    let Some(p) = props.as_ref() else {
-        unreachable!("set just above")
+                .await?;
+            *props = Some(fresh.clone());
+            fresh
+        }
     };
     let zone = zone::zone_offsets(&p.time_zone).map_err(RoundFailure::Zone)?;
     let ctx = RoundCtx {
