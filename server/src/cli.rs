@@ -48,6 +48,8 @@ pub struct Cli {
 }
 
 /// The subcommands.
+// Parsed once at start: the size of `serve`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (the default).
