@@ -6,7 +6,8 @@
 //!   coalesced over the coalescing window, and only when the table has a change since the
 //!   binding's cursor that is not the binding's own push coming back;
 //! - a poke (`POST /v1/bindings/{id}/poke`), to read a sheet a person edited;
-//! - the safety poll, for sheet edits no poke announced.
+//! - the safety poll, for sheet edits no poke announced (with up to a tenth more at random,
+//!   so bindings started together spread out).
 //!
 //! A failed round is retried after 1 s, 2 s, 4 s, … up to 5 minutes, and no other wake-up
 //! runs it sooner.
@@ -64,7 +65,9 @@ pub async fn run(
             let wait = if failures > 0 {
                 retry_wait(settings.retry_first, settings.retry_ceiling, failures)
             } else {
-                settings.safety_poll
+                // Up to a tenth more, so bindings started together do not all poll together.
+                let tenth = settings.safety_poll.as_millis() as u64 / 10;
+                settings.safety_poll + Duration::from_millis(rand::random::<u64>() % (tenth + 1))
             };
             tokio::select! {
                 _ = stop.changed() => return Ended::Stopped,
