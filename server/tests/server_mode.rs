@@ -863,3 +863,43 @@ backend_tests! {
         mode.shutdown().await;
     }
 }
+
+backend_tests! {
+    async fn dates_are_dates_in_date_columns_and_text_stays_text(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let flag = if ctx.kind == common::Kind::MySql { "TINYINT(1)" } else { "BOOLEAN" };
+        ctx.sql(&format!(
+            "CREATE TABLE events (id INT PRIMARY KEY, day DATE NULL, code VARCHAR(20) NULL, \
+             n INT NULL, flag {flag} NULL)"
+        )).await;
+        ctx.sql("INSERT INTO events (id, day, code, n, flag) VALUES (1, '2026-03-29', '007', 5, TRUE)").await;
+        ctx.enable("events").await;
+        let id = bindings::create(&ctx.db, &NewBinding {
+            spreadsheet_id: SPREADSHEET.into(),
+            sheet_name: SHEET.into(),
+            table: "events".into(),
+            policies: PolicySet::default(),
+        }).await.unwrap();
+        let token = ctx.token(&["events"], true).await;
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        let v = sheet_has_ids(&person, &["1"]).await;
+        // The date is its serial number (2026-03-29 is day 46110), the text is text.
+        assert_eq!(v[1], vec![json!(1), json!(46110), json!("007"), json!(5), json!(true)]);
+
+        // A person types the next day, a '-prefixed text and another number.
+        person.write("B2:D2", vec![vec![json!(46111), json!("'0042"), json!(6)]]).await;
+        poke(&ctx, id, &token).await;
+        let text = if ctx.kind == common::Kind::MySql { "CHAR" } else { "TEXT" };
+        let sql = format!("SELECT CAST(day AS {text}), code, n FROM events WHERE id = 1");
+        let got = eventually("the sheet's values in the table", || async {
+            let r = sqlx::query(&sql).fetch_one(&ctx.outside).await.unwrap();
+            let day: String = r.try_get(0).unwrap();
+            let code: String = r.try_get(1).unwrap();
+            let n: i64 = r.try_get::<i32, _>(2).map(i64::from).or_else(|_| r.try_get::<i64, _>(2)).unwrap();
+            (code != "007").then_some((day, code, n))
+        }).await;
+        assert_eq!(got, ("2026-03-30".to_string(), "'0042".to_string(), 6));
+        mode.shutdown().await;
+    }
+}
