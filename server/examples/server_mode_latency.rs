@@ -2,7 +2,8 @@
 //! to the moment the new value is in the bound sheet of the Sheets API stand-in, with the
 //! stand-in answering every call `LATENCY_MS` late (100 ms by default, about Google's). One
 //! table is bound to `BINDINGS` spreadsheets in one process; each run updates the table once
-//! and times up to 20 of the sheets (spread over all of them). Prints p50 / p99 / max.
+//! and times up to 20 of the sheets (spread over all of them). Prints p50 / p99 / max. Then
+//! the other way: a value typed into the first sheet and a poke, until the table holds it.
 //!
 //! ```text
 //! cargo run --release -p sheetsync-server --example server_mode_latency -- [BINDINGS] [RUNS] [LATENCY_MS]
@@ -27,10 +28,10 @@ use sheetsync_server::google::auth::TokenSource;
 use sheetsync_server::google::backoff::Backoff;
 use sheetsync_server::google::budget::{Budgets, QuotaLimits};
 use sheetsync_server::google::key::ServiceAccountKey;
-use sheetsync_server::google::sheets::{Render, SheetsClient};
+use sheetsync_server::google::sheets::{RangeValues, Render, SheetsClient};
 use sheetsync_server::server_mode::{ServerMode, Settings};
 use sheetsync_server::{tables, Instance, Options};
-use sqlx::Executor;
+use sqlx::{Executor, Row};
 use url::Url;
 
 type Error = Box<dyn std::error::Error>;
@@ -168,6 +169,47 @@ async fn main() -> Result<(), Error> {
         pick(0.5).as_secs_f64() * 1000.0,
         pick(0.99).as_secs_f64() * 1000.0,
         samples[samples.len() - 1].as_secs_f64() * 1000.0
+    );
+
+    // Sheet → database: a person types into the first sheet and the add-on's trigger pokes.
+    let first = &ids[0];
+    let mut pokes = Vec::new();
+    for n in 1..=runs as i64 {
+        let value = 1_000_000 + n;
+        watcher
+            .batch_update_values(
+                first,
+                &[RangeValues {
+                    range: "'People'!B2".into(),
+                    values: vec![vec![J::from(value)]],
+                }],
+            )
+            .await?;
+        let poked = Instant::now();
+        instance.state.bindings.poke(1);
+        let deadline = poked + Duration::from_secs(60);
+        loop {
+            let row = sqlx::query("SELECT n FROM probe WHERE id = 1")
+                .fetch_one(&outside)
+                .await?;
+            if row.try_get::<i64, _>(0)? == value {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the poke's value {value} did not reach the table").into());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        pokes.push(poked.elapsed());
+        // Let every binding settle before the next edit.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+    pokes.sort();
+    let pick = |q: f64| pokes[((pokes.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "poke → table over {runs} runs: p50 {:.0} ms, p99 {:.0} ms",
+        pick(0.5).as_secs_f64() * 1000.0,
+        pick(0.99).as_secs_f64() * 1000.0
     );
     mode.shutdown().await;
     drop(instance);
