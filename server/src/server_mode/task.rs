@@ -179,6 +179,13 @@ async fn round(
         }
     };
     let zone = zone::zone_offsets(&p.time_zone).map_err(RoundFailure::Zone)?;
+    // Stamp what is already committed, as a long-poll does before its first read, so the
+    // round sees every change committed before it and not only those the poller reached.
+    shared
+        .state
+        .reads
+        .tick(&shared.state.db, &shared.state.clock)
+        .await?;
     let ctx = RoundCtx {
         db: &shared.state.db,
         info: &info,
