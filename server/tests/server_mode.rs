@@ -685,7 +685,13 @@ backend_tests! {
             .spawn()
             .expect("start the server");
         let child = common::process::Killed(child);
-        common::process::wait_for_port(port, "sheetsync-server", &log);
+        // Waited for without blocking a worker thread: the test's own instance may hold the
+        // feed's row lock mid-stamp, and the new process's first stamp waits for it.
+        let up = tokio::time::Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(up.elapsed() < Duration::from_secs(60), "the server did not listen: {}", std::fs::read_to_string(&log).unwrap());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
 
         // The first round fills the sheet; a database change follows at once.
         sheet_has_ids(&person, &["1", "2"]).await;
