@@ -48,6 +48,8 @@ pub struct Cli {
 }
 
 /// The subcommands.
+// Parsed once at start: the size of `serve`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (the default).
@@ -127,6 +129,30 @@ pub struct ServeArgs {
     /// Largest number of database connections.
     #[arg(long, env = "SHEETSYNC_MAX_CONNECTIONS", default_value_t = 20)]
     pub max_connections: u32,
+    /// Server mode: a service account's JSON key file (mode 0600); with it the server syncs
+    /// the bindings (`binding create`) itself through the Sheets API.
+    #[arg(long, env = "SHEETSYNC_GOOGLE_KEY")]
+    pub google_key: Option<PathBuf>,
+    /// The Sheets API's address (for a stand-in).
+    #[arg(long, env = "SHEETSYNC_GOOGLE_API_URL", default_value = crate::google::sheets::GOOGLE_SHEETS_API, requires = "google_key")]
+    pub google_api_url: url::Url,
+    /// The token endpoint, instead of the key file's token_uri (for a stand-in).
+    #[arg(long, env = "SHEETSYNC_GOOGLE_TOKEN_URL", requires = "google_key")]
+    pub google_token_url: Option<String>,
+    /// Server mode: read each bound sheet at least this often, in seconds, for edits no poke
+    /// announced.
+    #[arg(long, env = "SHEETSYNC_SAFETY_POLL_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub safety_poll_seconds: u64,
+    /// Server mode: gather a burst of database changes this long into one round.
+    #[arg(long, env = "SHEETSYNC_COALESCE_MS", default_value_t = 200)]
+    pub coalesce_ms: u64,
+    /// Server mode: how long a binding's lease holds unless renewed, in seconds.
+    #[arg(long, env = "SHEETSYNC_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub lease_seconds: u64,
+    /// Server mode: this instance's name, unique among instances sharing the database
+    /// (default: host name and process id).
+    #[arg(long, env = "SHEETSYNC_INSTANCE_NAME")]
+    pub instance_name: Option<String>,
 }
 
 /// Options of `init`. Running it again is safe: see [`crate::init`].
@@ -280,6 +306,24 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
             "no access tokens exist: run `sheetsync-server token create --name <who> --tables <t> [--write]`"
         );
     }
+    let server_mode = match &args.google_key {
+        Some(key) => {
+            let mut settings = crate::server_mode::Settings::new(key.clone());
+            settings.api_url = args.google_api_url.clone();
+            settings.token_url = args.google_token_url.clone();
+            settings.safety_poll = Duration::from_secs(args.safety_poll_seconds);
+            settings.coalesce = Duration::from_millis(args.coalesce_ms);
+            settings.lease = Duration::from_secs(args.lease_seconds);
+            if let Some(name) = &args.instance_name {
+                settings.instance = name.clone();
+            }
+            Some(crate::server_mode::ServerMode::start(
+                &instance.state,
+                settings,
+            )?)
+        }
+        None => None,
+    };
     let router = instance.router();
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -321,6 +365,9 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
             tracing::info!(addr = %args.listen, "serving HTTP");
             crate::run(listener, router, shutdown_signal()).await?;
         }
+    }
+    if let Some(server_mode) = server_mode {
+        server_mode.shutdown().await;
     }
     drop(instance);
     Ok(())

@@ -46,6 +46,7 @@ pub mod metrics;
 pub mod push;
 pub mod reject;
 pub mod rows;
+pub mod server_mode;
 pub mod tables;
 pub mod tokens;
 
@@ -132,6 +133,7 @@ impl Instance {
             max_wait: options.max_wait,
             cors_origins: Arc::new(options.cors_origins.clone()),
             body_limit: options.body_limit,
+            bindings: Arc::default(),
         };
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(feed::run_poller(

@@ -56,6 +56,17 @@ pub struct RangeValues {
     pub values: Vec<Vec<J>>,
 }
 
+/// What a round needs to know of a spreadsheet and its bound sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetProperties {
+    /// The spreadsheet's IANA time zone.
+    pub time_zone: String,
+    /// The sheet's id, which structural requests address.
+    pub sheet_id: i64,
+    /// How many rows its grid has.
+    pub row_count: i64,
+}
+
 impl SheetsClient {
     /// A client for the API at `base` (Google's, or a stand-in's).
     /// `budgets` is shared by every client of one Google Cloud project.
@@ -100,6 +111,54 @@ impl SheetsClient {
                 method: METHOD,
                 reason: format!("spreadsheet {spreadsheet} has no properties.timeZone"),
             })
+    }
+
+    /// The spreadsheet's time zone and the id and grid size of its sheet `title`
+    /// (`spreadsheets.get`, properties only).
+    pub async fn sheet_properties(
+        &self,
+        spreadsheet: &str,
+        title: &str,
+    ) -> Result<SheetProperties, GoogleError> {
+        const METHOD: &str = "spreadsheets.get";
+        let mut url = self.url(&["v4", "spreadsheets", spreadsheet]);
+        url.query_pairs_mut().append_pair(
+            "fields",
+            "properties.timeZone,sheets.properties(sheetId,title,gridProperties)",
+        );
+        let answer = self.call(METHOD, spreadsheet, "GET", url, None).await?;
+        let bad = |reason: String| GoogleError::BadAnswer {
+            method: METHOD,
+            reason,
+        };
+        let time_zone = answer["properties"]["timeZone"]
+            .as_str()
+            .ok_or_else(|| {
+                bad(format!(
+                    "spreadsheet {spreadsheet} has no properties.timeZone"
+                ))
+            })?
+            .to_string();
+        let sheets = answer["sheets"].as_array().cloned().unwrap_or_default();
+        let sheet = sheets
+            .iter()
+            .map(|s| &s["properties"])
+            .find(|p| p["title"].as_str() == Some(title))
+            .ok_or_else(|| GoogleError::Api {
+                method: METHOD,
+                what: spreadsheet.to_string(),
+                status: 404,
+                message: format!("the spreadsheet has no sheet named {title:?}"),
+            })?;
+        let number = |v: &J, what: &str| {
+            v.as_i64()
+                .ok_or_else(|| bad(format!("sheet {title:?} has no {what}")))
+        };
+        Ok(SheetProperties {
+            time_zone,
+            sheet_id: number(&sheet["sheetId"], "sheetId")?,
+            row_count: number(&sheet["gridProperties"]["rowCount"], "rowCount")?,
+        })
     }
 
     /// The values of `ranges` (`values.batchGet`, dates as serial numbers), one grid per

@@ -37,6 +37,9 @@ pub enum ApiError {
     /// bound, a batch still in flight); the message says what to finish first.
     #[error("{0}")]
     Conflict(String),
+    /// 409 `paused`: the server-mode binding is paused, so nothing runs it.
+    #[error("{0}")]
+    Paused(String),
     /// 410 `cursor_expired`: the cursor is older than the retained change log.
     #[error(
         "the cursor is older than the retained change log; read the table again from a snapshot"
@@ -66,6 +69,7 @@ impl ApiError {
             }
             ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Paused(_) => (StatusCode::CONFLICT, "paused"),
             ApiError::CursorExpired => (StatusCode::GONE, "cursor_expired"),
             ApiError::Database(_) | ApiError::Inconsistent(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod binding_mode;
+pub mod bindings;
 pub mod error;
 pub mod extract;
 pub mod handlers;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Server mode's bindings run by this instance: their status and wake-up bells.
+    pub bindings: Arc<crate::server_mode::status::Registry>,
 }
 
 /// The default largest request body, 50 MiB: a push of a big sheet fits, and Apps Script sends
@@ -68,6 +71,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/bindings"),
     ("delete", "/v1/bindings/{id}"),
     ("post", "/v1/tables/{table}/keys/order"),
+    // Server mode: a binding's status, and a poke that has it read its sheet now.
+    ("get", "/v1/bindings/{id}"),
+    ("post", "/v1/bindings/{id}/poke"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -142,6 +148,8 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[9].1, post(binding_mode::hand_over))
         .route(ROUTES[10].1, delete(binding_mode::hand_back))
         .route(ROUTES[11].1, post(key_order::order_keys))
+        .route(ROUTES[12].1, get(bindings::binding_status))
+        .route(ROUTES[13].1, post(bindings::poke))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))
