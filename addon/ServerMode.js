@@ -174,7 +174,8 @@ function serverModeDuration_(ms) {
 /**
  * The server's view of a binding (GET /v1/bindings/{id}) as the sidebar shows it:
  * {text, kind, inSync, lines, rejects, owner, poke}. "In sync" only when the server's last round was ok
- * and nothing waits: no conflicts, no rejected rows, no quota back-off, not paused.
+ * and nothing waits: no conflicts, no rejected rows, no deletions held by the mass-delete guard, no quota
+ * back-off, not paused.
  */
 function serverModeView_(status, pokeFailure, now) {
   var round = status.lastRound;
@@ -183,6 +184,10 @@ function serverModeView_(status, pokeFailure, now) {
   if (status.conflicts > 0) waiting.push(status.conflicts === 1 ? '1 conflict' : status.conflicts + ' conflicts');
   if (status.rejects.length > 0) {
     waiting.push(status.rejects.length === 1 ? '1 rejected row' : status.rejects.length + ' rejected rows');
+  }
+  var heldDeletes = status.massDeleteHeld || 0;
+  if (heldDeletes > 0) {
+    waiting.push(heldDeletes === 1 ? '1 deletion held back' : heldDeletes + ' deletions held back');
   }
   var text;
   var kind = 'waiting';
@@ -214,6 +219,11 @@ function serverModeView_(status, pokeFailure, now) {
   if (status.conflicts > 0) {
     lines.push(status.conflicts + (status.conflicts === 1 ? ' conflict is' : ' conflicts are') +
       ' held on the server until someone settles them.');
+  }
+  if (heldDeletes > 0) {
+    lines.push(heldDeletes + (heldDeletes === 1 ? ' row' : ' rows') + ' deleted in the sheet ' +
+      (heldDeletes === 1 ? 'is' : 'are') + ' held back by the mass-delete guard and still in the database: ' +
+      'undo the deletion in the sheet, or delete them in the database.');
   }
   if (backoff) {
     lines.push('Google\'s quota is spent: the server tries again in ' +

@@ -133,7 +133,12 @@ describe('what the sidebar shows in server mode', () => {
     assert.equal(view.text, 'Not in sync: waiting for you (2 conflicts, 1 rejected row).');
     assert.deepEqual(view.rejects, ['Row 7, qty: qty must not be negative']);
 
-    await fake.control('/test/binding', { id: 1, status: { conflicts: 0, rejects: [], quotaBackoffUntilMs: Date.now() + 60000 } });
+    await fake.control('/test/binding', { id: 1, status: { conflicts: 0, rejects: [], massDeleteHeld: 25 } });
+    view = await emu.run('serverModeStatus');
+    assert.equal(view.text, 'Not in sync: waiting for you (25 deletions held back).');
+    assert.match(view.lines.join('\n'), /25 rows deleted in the sheet are held back by the mass-delete guard/);
+
+    await fake.control('/test/binding', { id: 1, status: { massDeleteHeld: null, quotaBackoffUntilMs: Date.now() + 60000 } });
     view = await emu.run('serverModeStatus');
     assert.equal(view.text, 'Not in sync: the server waits for Google\'s quota.');
     assert.match(view.lines.join('\n'), /the server tries again in/);

@@ -200,7 +200,7 @@ function handOver(res, body) {
     state: { base: body.base, cursor: body.cursor, held: body.held },
     status: {
       id, spreadsheet: body.spreadsheet, sheet: body.sheet, table: body.table, paused: false, owner: null,
-      lastRound: null, lagMs: null, conflicts: 0, rejects: [], quotaBackoffUntilMs: null,
+      lastRound: null, lagMs: null, conflicts: 0, rejects: [], massDeleteHeld: null, quotaBackoffUntilMs: null,
     },
     pokes: 0,
   });
