@@ -134,10 +134,10 @@ pub struct ServeArgs {
     #[arg(long, env = "SHEETSYNC_GOOGLE_KEY")]
     pub google_key: Option<PathBuf>,
     /// The Sheets API's address (for a stand-in).
-    #[arg(long, env = "SHEETSYNC_GOOGLE_API_URL", default_value = crate::google::sheets::GOOGLE_SHEETS_API, requires = "google_key")]
+    #[arg(long, env = "SHEETSYNC_GOOGLE_API_URL", default_value = crate::google::sheets::GOOGLE_SHEETS_API)]
     pub google_api_url: url::Url,
     /// The token endpoint, instead of the key file's token_uri (for a stand-in).
-    #[arg(long, env = "SHEETSYNC_GOOGLE_TOKEN_URL", requires = "google_key")]
+    #[arg(long, env = "SHEETSYNC_GOOGLE_TOKEN_URL")]
     pub google_token_url: Option<String>,
     /// Server mode: read each bound sheet at least this often, in seconds, for edits no poke
     /// announced.
@@ -321,6 +321,19 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
                 &instance.state,
                 settings,
             )?)
+        }
+        // Checked here rather than by clap: these options sit at the top level (serve is the
+        // default command) and read the environment, so a shell configured for server mode
+        // must still be able to run `binding create` or `token list`.
+        None if args.google_token_url.is_some()
+            || args.google_api_url.as_str().trim_end_matches('/')
+                != crate::google::sheets::GOOGLE_SHEETS_API =>
+        {
+            return Err(
+                "--google-api-url and --google-token-url (or SHEETSYNC_GOOGLE_API_URL and \
+                 SHEETSYNC_GOOGLE_TOKEN_URL) are for server mode and need --google-key"
+                    .into(),
+            );
         }
         None => None,
     };

@@ -6,7 +6,7 @@ mod common;
 
 use std::net::TcpListener;
 
-use common::bin::{closed_port, run, run_async, temp_path, the_error, Run};
+use common::bin::{closed_port, run, run_async, run_with_env, temp_path, the_error, Run};
 use common::{Kind, TestDb};
 use sqlx::Executor;
 
@@ -171,6 +171,40 @@ fn a_command_names_the_sqlite_database_it_opened() {
         .filter(|l| l.contains(&path.display().to_string()))
         .collect();
     assert_eq!(named.len(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_shell_set_up_for_server_mode_still_runs_the_other_commands() {
+    let path = temp_path("google-env.sqlite");
+    std::fs::File::create(&path).expect("create empty file");
+    let url = format!("sqlite://{}", path.display());
+    let env = [
+        ("SHEETSYNC_GOOGLE_API_URL", "http://127.0.0.1:9"),
+        ("SHEETSYNC_GOOGLE_TOKEN_URL", "http://127.0.0.1:9/token"),
+    ];
+    let listed = run_with_env(None, &env, &["--database-url", &url, "binding", "list"]);
+    let _ = std::fs::remove_file(&path);
+    assert!(listed.status.success(), "{}", listed.stderr);
+}
+
+#[test]
+fn serve_refuses_google_addresses_without_a_key() {
+    let path = temp_path("google-nokey.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let run = run(&[
+        "--database-url",
+        &url,
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--google-api-url",
+        "http://127.0.0.1:9",
+    ]);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let line = the_error(&run);
+    assert!(line.contains("need --google-key"), "{line}");
 }
 
 #[test]

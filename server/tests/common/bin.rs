@@ -21,10 +21,16 @@ pub fn run(args: &[&str]) -> Run {
 
 /// Runs the binary with `args`, in `dir` when given.
 pub fn run_in(dir: Option<&Path>, args: &[&str]) -> Run {
+    run_with_env(dir, &[], args)
+}
+
+/// Runs the binary with `args` and the environment variables `env` set, in `dir` when given.
+pub fn run_with_env(dir: Option<&Path>, env: &[(&str, &str)], args: &[&str]) -> Run {
     let mut command = Command::new(BIN);
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
+    command.envs(env.iter().copied());
     let Output {
         status,
         stdout,
