@@ -18,7 +18,9 @@
 
 pub mod handover;
 pub mod lease;
+pub mod settle;
 pub mod state;
+pub mod wake;
 
 use sheetsync_core::policy::{ConflictPolicy, PolicySet};
 use sqlx::any::AnyRow;
@@ -350,13 +352,15 @@ pub async fn set_paused(db: &Db, id: i64, paused: bool) -> Result<bool, BindingE
 /// Removes binding `id` and its state. The sheet and the table keep their rows.
 pub async fn remove(db: &Db, id: i64) -> Result<(), BindingError> {
     let mut tx = db.pool.begin().await?;
-    sqlx::query(&format!(
-        "DELETE FROM sheetsync_binding_state WHERE binding_id = {}",
-        db.ph(1)
-    ))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    for table in ["sheetsync_binding_state", "sheetsync_binding_answers"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE binding_id = {}",
+            db.ph(1)
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
     let done = sqlx::query(&format!(
         "DELETE FROM sheetsync_bindings WHERE id = {}",
         db.ph(1)

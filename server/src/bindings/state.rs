@@ -5,6 +5,7 @@ use sheetsync_core::round::BindingState;
 use sheetsync_core::wire::Cursor;
 
 use super::lease::{check_held, Lease};
+use super::settle::{encode_held, HeldConflict};
 use super::{required_text, BindingError};
 use crate::db::{now_ms, text_at, Db};
 
@@ -52,10 +53,45 @@ pub async fn load(db: &Db, id: i64) -> Result<StoredState, BindingError> {
 /// lease under the binding row's lock: [`BindingError::LeaseLost`] if it was taken over, and
 /// then nothing is written.
 pub async fn save(db: &Db, lease: &Lease, state: &StoredState) -> Result<(), BindingError> {
+    save_settled(db, lease, state, None, &[]).await
+}
+
+/// [`save`], also recording the conflicts the round holds for a person (`held`, when given)
+/// and deleting the answers it read (`answered`, by id) in the same transaction: an answer is
+/// gone exactly when the state it was applied to is saved.
+pub async fn save_settled(
+    db: &Db,
+    lease: &Lease,
+    state: &StoredState,
+    held: Option<&[HeldConflict]>,
+    answered: &[i64],
+) -> Result<(), BindingError> {
     let id = lease.binding_id;
     let text = encode(id, &state.round)?;
     let mut tx = db.pool.begin().await?;
     check_held(db, &mut tx, lease).await?;
+    if let Some(held) = held {
+        sqlx::query(&format!(
+            "UPDATE sheetsync_binding_state SET held_conflicts = {} WHERE binding_id = {}",
+            db.ph(1),
+            db.ph(2)
+        ))
+        .bind(encode_held(id, held)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for answer in answered {
+        sqlx::query(&format!(
+            "DELETE FROM sheetsync_binding_answers WHERE id = {} AND binding_id = {}",
+            db.ph(1),
+            db.ph(2)
+        ))
+        .bind(answer)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query(&format!(
         "UPDATE sheetsync_binding_state SET round_state = {}, feed_cursor = {}, \
          updated_at_ms = {} WHERE binding_id = {}",

@@ -33,6 +33,7 @@ const STAMP_CHUNK: usize = 2000;
 pub struct FeedClock {
     sender: Arc<watch::Sender<i64>>,
     tables: Arc<watch::Sender<i64>>,
+    bindings: Arc<watch::Sender<i64>>,
     /// Milliseconds from a change's write to its stamping, for the last stamped run.
     pub lag_ms: Arc<AtomicI64>,
 }
@@ -42,6 +43,7 @@ impl Default for FeedClock {
         FeedClock {
             sender: Arc::new(watch::channel(0).0),
             tables: Arc::new(watch::channel(0).0),
+            bindings: Arc::new(watch::channel(0).0),
             lag_ms: Arc::new(AtomicI64::new(0)),
         }
     }
@@ -57,6 +59,12 @@ impl FeedClock {
     /// disabled by any process).
     pub fn subscribe_tables(&self) -> watch::Receiver<i64> {
         self.tables.subscribe()
+    }
+
+    /// A receiver that sees each new version of the bindings' wake-up requests (a poke or an
+    /// answer that reached an instance not owning its binding).
+    pub fn subscribe_bindings(&self) -> watch::Receiver<i64> {
+        self.bindings.subscribe()
     }
 
     /// The last position known.
@@ -84,13 +92,20 @@ pub async fn state(db: &Db) -> Result<(i64, i64), sqlx::Error> {
     Ok((required_int_at(&row, 0)?, required_int_at(&row, 1)?))
 }
 
-/// Reads the feed's last position and the version of the set of enabled tables, in one
-/// statement: every poller tick makes it, so a table enabled anywhere is seen within a tick.
-async fn positions(db: &Db) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query("SELECT last_seq, tables_version FROM sheetsync_feed_state WHERE id = 1")
-        .fetch_one(&db.pool)
-        .await?;
-    Ok((required_int_at(&row, 0)?, required_int_at(&row, 1)?))
+/// Reads the feed's last position, the version of the set of enabled tables and the version
+/// of the bindings' wake-up requests, in one statement: every poller tick makes it, so a
+/// table enabled or a binding poked anywhere is seen within a tick.
+async fn positions(db: &Db) -> Result<(i64, i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT last_seq, tables_version, bindings_version FROM sheetsync_feed_state WHERE id = 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    Ok((
+        required_int_at(&row, 0)?,
+        required_int_at(&row, 1)?,
+        required_int_at(&row, 2)?,
+    ))
 }
 
 /// Records that the set of enabled tables changed, so every instance re-reads its catalog on
@@ -187,13 +202,18 @@ pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
             }
         }
     }
-    let (last, tables_version) = positions(db).await?;
+    let (last, tables_version, bindings_version) = positions(db).await?;
     clock.advance(last);
-    clock.tables.send_if_modified(|v| {
-        let changed = *v != tables_version;
-        *v = tables_version;
-        changed
-    });
+    for (sender, version) in [
+        (&clock.tables, tables_version),
+        (&clock.bindings, bindings_version),
+    ] {
+        sender.send_if_modified(|v| {
+            let changed = *v != version;
+            *v = version;
+            changed
+        });
+    }
     Ok(())
 }
 

@@ -6,12 +6,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sheetsync_core::policy::{Choice, Resolution};
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use super::extract::ApiPath;
+use super::extract::{ApiJson, ApiPath};
 use super::AppState;
+use crate::bindings::settle::{self, HeldConflict, SettleError};
 use crate::bindings::{self, Binding, BindingError};
 use crate::db::now_ms;
 use crate::server_mode::status::{LastRound, Reject};
@@ -88,23 +90,133 @@ pub async fn binding_status(
     }))
 }
 
-/// `POST /v1/bindings/{id}/poke`: 202, and the binding's task reads the sheet now when this
-/// instance runs it; another instance's task reads it at its next safety poll.
+/// `POST /v1/bindings/{id}/poke`: 202, and the binding's task reads the sheet now: at once
+/// when this instance runs it, or through the owner's next sequencer tick when another does.
 pub async fn poke(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let b = binding_for(&state, &caller, &id, true).await?;
+    refuse_paused(&b)?;
+    let via = wake(&state, b.id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "woken": true, "via": via })),
+    ))
+}
+
+fn refuse_paused(b: &Binding) -> ApiResult<()> {
     if b.paused {
         return Err(ApiError::Paused(format!(
             "binding {} is paused: resume it (`sheetsync-server binding resume {}`) to sync",
             b.id, b.id
         )));
     }
-    let woken = state.bindings.poke(b.id);
+    Ok(())
+}
+
+/// Wakes binding `id`'s task here if this instance runs it, else asks its owner (any
+/// instance, through the database) to; says which.
+async fn wake(state: &AppState, id: i64) -> ApiResult<&'static str> {
+    if state.bindings.poke(id) {
+        return Ok("this instance");
+    }
+    bindings::wake::request(&state.db, id)
+        .await
+        .map_err(binding_error)?;
+    Ok("owner")
+}
+
+fn binding_error(e: BindingError) -> ApiError {
+    match e {
+        BindingError::NoBinding(id) => ApiError::NotFound(format!("there is no binding {id}")),
+        BindingError::Db(e) => e.into(),
+        e => ApiError::Inconsistent(e.to_string()),
+    }
+}
+
+/// `GET /v1/bindings/{id}/conflicts`'s answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictsView {
+    /// The conflicts held after the owner's last round.
+    conflicts: Vec<ConflictView>,
+}
+
+/// One held conflict, and the answer waiting for the owner's next round, if any.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictView {
+    #[serde(flatten)]
+    held: HeldConflict,
+    /// `"sheet"` or `"database"` once answered, until the owner applies it.
+    answered: Option<Choice>,
+}
+
+/// `GET /v1/bindings/{id}/conflicts`: the conflicts the binding holds for a person.
+pub async fn conflicts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<ConflictsView>> {
+    let b = binding_for(&state, &caller, &id, false).await?;
+    let held = settle::held(&state.db, b.id).await.map_err(binding_error)?;
+    let answers = settle::pending(&state.db, b.id)
+        .await
+        .map_err(binding_error)?;
+    let conflicts = held
+        .into_iter()
+        .map(|h| {
+            // The latest answer still given to this very conflict.
+            let answered = answers
+                .iter()
+                .rev()
+                .find(|a| {
+                    a.resolution.key == h.key
+                        && a.resolution.column == h.column
+                        && a.sheet_value == h.sheet_value
+                        && a.database_version == h.database_version
+                })
+                .map(|a| a.resolution.choose.clone());
+            ConflictView { held: h, answered }
+        })
+        .collect();
+    Ok(Json(ConflictsView { conflicts }))
+}
+
+/// `POST /v1/bindings/{id}/conflicts`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersBody {
+    /// `[{key, column, choose: "sheet"|"database"}]`, `column` null for a row conflict.
+    answers: Vec<Resolution>,
+}
+
+/// `POST /v1/bindings/{id}/conflicts`: 202 once the answers are stored for the owner's next
+/// round, and the owner woken; 409 when one names a conflict not held now (none is stored).
+pub async fn answer_conflicts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<AnswersBody>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let b = binding_for(&state, &caller, &id, true).await?;
+    refuse_paused(&b)?;
+    if body.answers.is_empty() {
+        return Err(ApiError::BadRequest(
+            "answers is empty: answer at least one conflict".into(),
+        ));
+    }
+    let stored = match settle::answer(&state.db, b.id, &body.answers).await {
+        Ok(n) => n,
+        Err(SettleError::Binding(e)) => return Err(binding_error(e)),
+        Err(e @ SettleError::NotHeld { .. }) => return Err(ApiError::Conflict(e.to_string())),
+        Err(e @ SettleError::BadChoice) => return Err(ApiError::BadRequest(e.to_string())),
+    };
+    let via = wake(&state, b.id).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(serde_json::json!({ "woken": woken })),
+        Json(serde_json::json!({ "accepted": stored, "woken": true, "via": via })),
     ))
 }

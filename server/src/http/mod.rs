@@ -74,6 +74,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     // Server mode: a binding's status, and a poke that has it read its sheet now.
     ("get", "/v1/bindings/{id}"),
     ("post", "/v1/bindings/{id}/poke"),
+    // Server mode's held conflicts, and a person's answers to them.
+    ("get", "/v1/bindings/{id}/conflicts"),
+    ("post", "/v1/bindings/{id}/conflicts"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -150,6 +153,10 @@ pub fn app(state: AppState) -> Router {
         .route(ROUTES[11].1, post(key_order::order_keys))
         .route(ROUTES[12].1, get(bindings::binding_status))
         .route(ROUTES[13].1, post(bindings::poke))
+        .route(
+            ROUTES[14].1,
+            get(bindings::conflicts).post(bindings::answer_conflicts),
+        )
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))

@@ -190,6 +190,7 @@ async fn supervise(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
     let ttl_ms = shared.settings.lease.as_millis() as i64;
     let beat = (shared.settings.lease / 3).max(Duration::from_millis(100));
     let mut running: HashMap<i64, Running> = HashMap::new();
+    let mut wake_requests = shared.state.clock.subscribe_bindings();
     loop {
         // A task that halted stands for a killed server: stop everything, release nothing.
         if shared.halted.load(Ordering::SeqCst) {
@@ -204,6 +205,12 @@ async fn supervise(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
         tokio::select! {
             _ = stopped.changed() => break,
             _ = tokio::time::sleep(beat) => {}
+            // A poke or an answer that reached another instance, for a binding held here.
+            changed = wake_requests.changed() => {
+                if changed.is_ok() {
+                    wake_requested(&shared).await;
+                }
+            }
         }
         if *stopped.borrow() {
             break;
@@ -216,6 +223,18 @@ async fn supervise(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
             tracing::warn!(binding = id, error = %e, "releasing a lease failed");
         }
         shared.registry.unregister(id);
+    }
+}
+
+/// Wakes the tasks of the bindings held here that another instance was asked to wake.
+async fn wake_requested(shared: &Shared) {
+    match bindings::wake::take_requested(&shared.state.db, &shared.settings.instance).await {
+        Ok(ids) => {
+            for id in ids {
+                shared.registry.poke(id);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "server mode: reading wake-up requests failed"),
     }
 }
 

@@ -25,6 +25,7 @@ use sheetsync_core::zone::ZoneOffsets;
 use super::sheet_io::{SheetError, SheetRef, Written};
 use super::status::Reject;
 use crate::bindings::lease::Lease;
+use crate::bindings::settle;
 use crate::bindings::state::{self, StoredState};
 use crate::bindings::{Binding, BindingError};
 use crate::db::catalog::TableInfo;
@@ -213,7 +214,25 @@ impl RoundCtx<'_> {
             let (images, unavailable) = self.base_images(&asked).await?;
             round.add_base_images(images, unavailable)?;
         }
+        // A person's answers to held conflicts, each only while its conflict is the one it
+        // answered; the others are dropped (the conflict changed or went away meanwhile).
+        let answers = settle::pending(self.db, self.binding.id).await?;
+        let (fitting, stale): (Vec<_>, Vec<_>) = answers
+            .iter()
+            .partition(|a| round.current_plan().conflicts.iter().any(|c| a.fits(c)));
+        for a in &stale {
+            tracing::warn!(
+                binding = self.binding.id,
+                key = %a.resolution.key,
+                column = ?a.resolution.column,
+                "an answer to a conflict no longer held as answered was dropped"
+            );
+        }
+        round.resolve(fitting.iter().map(|a| a.resolution.clone()).collect())?;
+        let answered: Vec<i64> = answers.iter().map(|a| a.id).collect();
         let plan = round.current_plan();
+        let held_before = settle::held(self.db, self.binding.id).await?;
+        let held = settle::held_now(&held_before, &plan.conflicts, now);
         report.conflicts = plan.conflicts.len();
         report.mass_delete_held = plan.mass_delete.as_ref().map(|m| m.withheld);
         report.rejects = plan.problems.iter().map(reject_of).collect();
@@ -226,7 +245,7 @@ impl RoundCtx<'_> {
         add(&mut report.sheet, written);
         self.reached(Step::SheetEdited)?;
         stored.cursor = Some(cursor);
-        state::save(self.db, self.lease, &stored).await?;
+        state::save_settled(self.db, self.lease, &stored, Some(&held), &answered).await?;
         self.reached(Step::StateSaved)?;
         if stored.round.in_flight.is_some() {
             self.send_and_finish(&schema, &mut stored, &mut report)
