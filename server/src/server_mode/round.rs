@@ -232,7 +232,8 @@ impl RoundCtx<'_> {
         let answered: Vec<i64> = answers.iter().map(|a| a.id).collect();
         let plan = round.current_plan();
         let held_before = settle::held(self.db, self.binding.id).await?;
-        let held = settle::held_now(&held_before, &plan.conflicts, now);
+        let mut held = settle::held_now(&held_before, &plan.conflicts, now);
+        self.add_base_values(&stored, &mut held).await?;
         report.conflicts = plan.conflicts.len();
         report.mass_delete_held = plan.mass_delete.as_ref().map(|m| m.withheld);
         report.rejects = plan.problems.iter().map(reject_of).collect();
@@ -341,6 +342,36 @@ impl RoundCtx<'_> {
             }
         }
         Ok((out, Vec::new(), Cursor(at.to_string())))
+    }
+
+    /// Fills in the value both sides last agreed on, where the plan had none, from the row's
+    /// history at the base's version (left unknown when the history no longer has it).
+    async fn add_base_values(
+        &self,
+        stored: &StoredState,
+        held: &mut [settle::HeldConflict],
+    ) -> Result<(), RoundFailure> {
+        let Some(base) = &stored.round.base else {
+            return Ok(());
+        };
+        for h in held.iter_mut().filter(|h| h.base_value.is_none()) {
+            let (Some(column), Some(row)) = (&h.column, base.rows.get(&h.key)) else {
+                continue;
+            };
+            let Some(index) = self
+                .info
+                .schema
+                .columns
+                .iter()
+                .position(|c| &c.name == column)
+            else {
+                continue;
+            };
+            if let Some(image) = rows::at_version(self.db, self.info, &h.key, row.version).await? {
+                h.base_value = image.cells.get(index).cloned();
+            }
+        }
+        Ok(())
     }
 
     async fn base_images(
