@@ -268,6 +268,14 @@ function serverModeStatus() {
   return serverModeStatus_(SpreadsheetApp.getActiveSheet().getSheetId());
 }
 
+/**
+ * Answers a conflict the server holds for the active sheet ({key, column, choose}), and
+ * answers the server's view after (ServerMode.js).
+ */
+function answerServerConflict(answer) {
+  return serverModeAnswer_(SpreadsheetApp.getActiveSheet().getSheetId(), answer);
+}
+
 /** Selects a row of the active sheet (the link next to a rejected row). */
 function selectRow(row) {
   var n = Number(row);

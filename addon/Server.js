@@ -177,6 +177,14 @@ function serverClient_(connection) {
     bindingStatus: function (id) {
       return call('get', '/bindings/' + encodeURIComponent(String(id)));
     },
+    /** GET /v1/bindings/{id}/conflicts: the conflicts the server holds for a person. */
+    bindingConflicts: function (id) {
+      return call('get', '/bindings/' + encodeURIComponent(String(id)) + '/conflicts').conflicts;
+    },
+    /** POST /v1/bindings/{id}/conflicts: answers [{key, column, choose}] for the server's next round (202). */
+    answerConflicts: function (id, answers) {
+      return call('post', '/bindings/' + encodeURIComponent(String(id)) + '/conflicts', { answers: answers });
+    },
     /** POST /v1/tables/{t}/keys/order: the keys in the table's key order (its collation). */
     orderKeys: function (table, keys) {
       return call('post', tablePath(table) + '/keys/order', { keys: keys }).keys;

@@ -177,7 +177,7 @@ function serverModeDuration_(ms) {
  * and nothing waits: no conflicts, no rejected rows, no deletions held by the mass-delete guard, no quota
  * back-off, not paused.
  */
-function serverModeView_(status, pokeFailure, now) {
+function serverModeView_(status, pokeFailure, now, conflicts) {
   var round = status.lastRound;
   var backoff = status.quotaBackoffUntilMs !== null && status.quotaBackoffUntilMs > now;
   var waiting = [];
@@ -216,7 +216,7 @@ function serverModeView_(status, pokeFailure, now) {
   if (status.lagMs !== null && status.lagMs !== undefined) {
     lines.push('Database changes reach the sheet after ' + serverModeDuration_(status.lagMs) + '.');
   }
-  if (status.conflicts > 0) {
+  if (status.conflicts > 0 && !(conflicts && conflicts.length)) {
     lines.push(status.conflicts + (status.conflicts === 1 ? ' conflict is' : ' conflicts are') +
       ' held on the server until someone settles them.');
   }
@@ -238,14 +238,50 @@ function serverModeView_(status, pokeFailure, now) {
       return 'Row ' + r.key + (r.column ? ', ' + r.column : '') + ': ' + r.message;
     }),
     owner: status.owner,
+    conflicts: (conflicts || []).map(function (c) {
+      return {
+        key: c.key,
+        column: c.column,
+        where: 'Row with key ' + c.key + (c.column ? ', ' + c.column : ', whole row'),
+        sheet: serverModeShown_(c.sheetValue),
+        database: serverModeShown_(c.databaseValue),
+        answered: c.answered,
+      };
+    }),
     poke: pokeFailure ? 'Your last edit could not reach the server: ' + pokeFailure.message : '',
   };
 }
 
-/** The server's status of the active sheet's binding, for the sidebar (Api.js). */
+/** A held conflict's value as the sidebar shows it: text as is, "(empty)", "(deleted)". */
+function serverModeShown_(value) {
+  if (value === null || value === undefined) return '(deleted)';
+  if (value === '') return '(empty)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The server's status of the active sheet's binding, for the sidebar (Api.js). The held
+ * conflicts are asked for (a second call) only when the status counts some, or when it was
+ * answered by an instance that does not run the binding and so cannot count them.
+ */
 function serverModeStatus_(sheetId) {
   var binding = storeBinding_(sheetId);
   if (!binding || binding.mode !== 'server') return null;
-  var status = serverClient_(storeConnection_()).bindingStatus(binding.serverBinding);
-  return serverModeView_(status, storeGetJson_('poke.' + sheetId, null), Date.now());
+  var client = serverClient_(storeConnection_());
+  var status = client.bindingStatus(binding.serverBinding);
+  var conflicts = status.conflicts > 0 || !status.lastRound ? client.bindingConflicts(binding.serverBinding) : [];
+  return serverModeView_(status, storeGetJson_('poke.' + sheetId, null), Date.now(), conflicts);
+}
+
+/** Answers one held conflict ({key, column, choose: "sheet"|"database"}); the server's view after. */
+function serverModeAnswer_(sheetId, answer) {
+  var binding = storeBinding_(sheetId);
+  if (!binding || binding.mode !== 'server') throw new Error('the server does not sync this sheet');
+  if (answer.choose !== 'sheet' && answer.choose !== 'database') {
+    throw new Error('a conflict is settled by "sheet" or "database", not "' + answer.choose + '"');
+  }
+  serverClient_(storeConnection_()).answerConflicts(binding.serverBinding, [
+    { key: String(answer.key), column: answer.column || null, choose: answer.choose },
+  ]);
+  return serverModeStatus_(sheetId);
 }

@@ -110,6 +110,37 @@ describe('who syncs this sheet (stand-in server)', () => {
     await snap(page, 'mode-05-server-failed');
   });
 
+  test('conflicts the server holds are listed, each with a button per side that answers it', async () => {
+    const round = { atMs: Date.now() - 2000, ok: true, error: null, sheetWrites: 0, databaseWrites: 0 };
+    await control('/test/binding', {
+      id: 1,
+      status: { conflicts: 1, lastRound: round },
+      conflicts: [{
+        key: '2', column: 'qty', sheetValue: 5, databaseValue: 7, baseValue: 2, databaseVersion: 3,
+        sinceMs: Date.now() - 60000, answered: null,
+      }],
+    });
+    await lookNow();
+    await byId('server-conflict-0').waitFor({ timeout: WAIT_MS });
+    assert.match(await byId('server-state').textContent(), /waiting for you \(1 conflict\)/);
+    assert.match(await byId('server-conflict-0').textContent(), /Row with key 2, qty/);
+    assert.match(await byId('server-conflict-0').textContent(), /Sheet5.*Database7/);
+    assert.equal(await byId('server-conflict-0-sheet').textContent(), 'Keep the sheet\'s value');
+    assert.equal(await byId('server-conflict-0-database').textContent(), 'Keep the database\'s value');
+    await snap(page, 'mode-07-server-conflicts');
+
+    await byId('server-conflict-0-sheet').click();
+    await byId('server-conflict-0').filter({ hasText: 'Answered: keep the sheet\'s value.' }).waitFor({ timeout: WAIT_MS });
+    assert.deepEqual((await control('/test/state')).bindings[1].answers, [{ key: '2', column: 'qty', choose: 'sheet' }]);
+    await snap(page, 'mode-08-server-conflict-answered');
+
+    // The server's next round settled it: the list empties.
+    await control('/test/binding', { id: 1, status: { conflicts: 0 }, conflicts: [] });
+    await lookNow();
+    await byId('server-state').filter({ hasText: /^In sync\.$/ }).waitFor({ timeout: WAIT_MS });
+    assert.equal(await byId('server-conflicts-title').isVisible(), false);
+  });
+
   test('switching back shows the add-on\'s state again, synced from the server\'s base', async () => {
     await byId('mode-switch-button').click();
     assert.match(await byId('mode-confirm-text').textContent(), /going on from what the server last synced/);

@@ -4,7 +4,9 @@
 // log whose ids are the row versions, and the answers of pushed batches for replays.
 // Server mode's bindings are kept as handed over: POST /v1/bindings stores the add-on's
 // state, DELETE /v1/bindings/{id} hands it back, POST /v1/bindings/{id}/poke counts pokes and
-// GET /v1/bindings/{id} answers the status a test set.
+// GET /v1/bindings/{id} answers the status a test set; GET /v1/bindings/{id}/conflicts lists the
+// conflicts a test set, and POST there records answers to them (refusing one to a conflict not
+// held, as the server does).
 // Test-only controls: POST /test/write (a direct database write), POST /test/reset,
 // GET /test/state, POST /test/binding (sets a binding's `status`, its `state` as the
 // server's rounds would move it, or `refusePokes`).
@@ -123,6 +125,7 @@ const server = http.createServer((req, res) => {
       if (body.status) b.status = { ...b.status, ...body.status };
       if (body.state) b.state = { ...b.state, ...body.state };
       if ('refusePokes' in body) b.refusePokes = body.refusePokes;
+      if (body.conflicts) b.conflicts = body.conflicts;
       return send(res, 200, b);
     }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
@@ -158,6 +161,19 @@ const server = http.createServer((req, res) => {
       return send(res, 200, answer);
     }
     if (url.pathname === '/v1/bindings' && req.method === 'POST') return handOver(res, body);
+    const held = /^\/v1\/bindings\/(\d+)\/conflicts$/.exec(url.pathname);
+    if (held) {
+      const b = bindings.get(Number(held[1]));
+      if (!b) return send(res, 404, { error: 'not_found', message: `there is no binding ${held[1]}` });
+      if (req.method === 'GET') return send(res, 200, { conflicts: b.conflicts });
+      for (const a of body.answers) {
+        const c = b.conflicts.find((h) => h.key === a.key && h.column === a.column);
+        if (!c) return send(res, 409, { error: 'conflict', message: `binding ${held[1]} holds no conflict on row "${a.key}"` });
+        c.answered = a.choose;
+      }
+      b.answers.push(...body.answers);
+      return send(res, 202, { accepted: body.answers.length, woken: true, via: 'this instance' });
+    }
     const binding = /^\/v1\/bindings\/(\d+)(\/poke)?$/.exec(url.pathname);
     if (binding) {
       const id = Number(binding[1]);
@@ -203,6 +219,8 @@ function handOver(res, body) {
       lastRound: null, lagMs: null, conflicts: 0, rejects: [], massDeleteHeld: null, quotaBackoffUntilMs: null,
     },
     pokes: 0,
+    conflicts: [],
+    answers: [],
   });
   return send(res, 201, { id });
 }
