@@ -112,7 +112,12 @@ async fn try_hand_back(db: &Db, id: i64) -> Result<HandedBack, BindingError> {
         });
     }
     let cursor = text_at(&row, 1)?.map(Cursor);
-    for table in ["sheetsync_binding_state", "sheetsync_bindings"] {
+    // Answers to conflicts the server held go with it: the add-on settles its own.
+    for table in [
+        "sheetsync_binding_answers",
+        "sheetsync_binding_state",
+        "sheetsync_bindings",
+    ] {
         let column = if table == "sheetsync_bindings" {
             "id"
         } else {
