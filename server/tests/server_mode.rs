@@ -1034,6 +1034,36 @@ backend_tests! {
         mode.shutdown().await;
     }
 
+    async fn an_answer_to_a_conflict_that_changed_since_is_dropped_not_applied(ctx) {
+        let standin = standin();
+        let person = Person::new(&standin);
+        let (id, token) = synced(&ctx, &standin, ConflictPolicy::Manual).await;
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        ann_in_conflict(&ctx, &person, id, &token, "SheetAnn", "DbAnn").await;
+        mode.shutdown().await;
+
+        // Answered while no instance runs the binding; then the table changes again.
+        let (code, body) = answer_on(&ctx.instance, id, &token, json!([{"key": "1", "column": "name", "choose": "sheet"}])).await;
+        assert_eq!(code, StatusCode::ACCEPTED, "{body}");
+        assert_eq!(body["via"], json!("owner"), "{body}");
+        assert_eq!(conflicts_on(&ctx.instance, id, &token).await[0]["answered"], json!("sheet"));
+        ctx.sql("UPDATE people SET name = 'DbAnn2' WHERE id = 1").await;
+
+        // The next round meets a different conflict: the answer is dropped, the new one held.
+        let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
+        let c = eventually("the changed conflict held", || async {
+            let c = conflicts_on(&ctx.instance, id, &token).await;
+            (c.len() == 1 && c[0]["databaseValue"] == json!("DbAnn2")).then_some(c)
+        }).await;
+        assert_eq!(c[0]["answered"], J::Null, "{c:?}");
+        assert_eq!(ann_in_table(&ctx).await.0, "DbAnn2", "the answer was not applied");
+        assert_eq!(by_id(&person.values().await)["1"]["name"], json!("SheetAnn"));
+        let left: i64 = sqlx::query("SELECT COUNT(*) FROM sheetsync_binding_answers")
+            .fetch_one(&ctx.outside).await.unwrap().try_get(0).unwrap();
+        assert_eq!(left, 0, "the dropped answer is deleted with the round's state");
+        mode.shutdown().await;
+    }
+
     async fn pokes_and_answers_reaching_another_instance_wake_the_owner(ctx) {
         let standin = standin();
         let person = Person::new(&standin);

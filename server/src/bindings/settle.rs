@@ -221,3 +221,60 @@ pub async fn pending(db: &Db, id: i64) -> Result<Vec<Answer>, BindingError> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use sheetsync_core::merge::ConflictKind;
+    use sheetsync_core::policy::ConflictPolicy;
+
+    fn conflict(key: &str, sheet: &str, version: i64) -> Conflict {
+        Conflict {
+            key: RowKey(key.into()),
+            sheet_row: Some(2),
+            column: Some("name".into()),
+            kind: ConflictKind::Cell,
+            policy: ConflictPolicy::Manual,
+            sheet_value: json!(sheet),
+            database_value: json!("db"),
+            base_value: None,
+            sheet_time_ms: None,
+            database_time_ms: None,
+            database_version: version,
+        }
+    }
+
+    #[test]
+    fn a_conflict_held_again_keeps_the_time_it_was_first_held() {
+        let first = held_now(&[], &[conflict("1", "a", 3)], 1000);
+        assert_eq!(first[0].since_ms, 1000);
+        let again = held_now(
+            &first,
+            &[conflict("1", "a", 3), conflict("2", "b", 4)],
+            5000,
+        );
+        assert_eq!((again[0].since_ms, again[1].since_ms), (1000, 5000));
+    }
+
+    #[test]
+    fn an_answer_fits_only_the_conflict_it_was_given_to() {
+        let answer = Answer {
+            id: 1,
+            resolution: Resolution {
+                key: RowKey("1".into()),
+                column: Some("name".into()),
+                choose: Choice::Sheet,
+            },
+            sheet_value: json!("a"),
+            database_version: 3,
+        };
+        assert!(answer.fits(&conflict("1", "a", 3)));
+        assert!(
+            !answer.fits(&conflict("1", "edited since", 3)),
+            "the sheet changed"
+        );
+        assert!(!answer.fits(&conflict("1", "a", 4)), "the database changed");
+        assert!(!answer.fits(&conflict("2", "a", 3)), "another row");
+    }
+}
