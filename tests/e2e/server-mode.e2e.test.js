@@ -165,18 +165,27 @@ for (const backend of backends()) {
       const { emu } = await handedToServer(ctx, 'busy', start);
       const ids = (await tableRows(stack, 'busy')).map((r) => r[0]);
 
-      // Rows 1–4: the person renames each while SQL sets its qty; rows 5–6: SQL alone.
-      for (let i = 0; i < 4; i++) {
-        assertTriggersOk(await emu.user.editCell('Sheet1', `B${rowOf(emu, ids[i])}`, `typed ${i + 1}`));
-        await stack.sql('UPDATE busy SET qty = ? WHERE id = ?', [100 + i, ids[i]]);
-        await stack.sql('UPDATE busy SET name = ?, qty = ? WHERE id = ?', [`sql ${i}`, 200 + i, ids[4 + (i % 2)]]);
+      // Google answers in a few hundred milliseconds: a round a poke starts reads the sheet,
+      // and only then the database, so it meets the SQL written meanwhile to the same rows
+      // and merges both sides of a row in one round, and its writes land between edits.
+      ctx.api.standIn.latencyMs = 150;
+      try {
+        // Rows 1–4: the person renames each while SQL sets its qty; rows 5–6: SQL alone.
+        for (let i = 0; i < 4; i++) {
+          assertTriggersOk(await emu.user.editCell('Sheet1', `B${rowOf(emu, ids[i])}`, `typed ${i + 1}`));
+          await stack.sql('UPDATE busy SET qty = ? WHERE id = ?', [100 + i, ids[i]]);
+          await stack.sql('UPDATE busy SET name = ?, qty = ? WHERE id = ?', [`sql ${i}`, 200 + i, ids[4 + (i % 2)]]);
+        }
+        // One cell changed on both sides: the person's 999, then the database's 555. Under the
+        // default policy (the database wins) the table's value stays, whichever round meets it.
+        assertTriggersOk(await emu.user.editCell('Sheet1', `C${rowOf(emu, ids[0])}`, 999));
+        await stack.sql('UPDATE busy SET qty = 555 WHERE id = ?', [ids[0]]);
+        await sheetsEqualTable('the sheet and the table agree', stack, 'busy', [emu]);
+      } finally {
+        ctx.api.standIn.latencyMs = 0;
       }
-      // One cell changed on both sides: the person's 999, then the database's 555. Under the
-      // default policy (the database wins) the table's value stays, whichever round meets it.
-      assertTriggersOk(await emu.user.editCell('Sheet1', `C${rowOf(emu, ids[0])}`, 999));
-      await stack.sql('UPDATE busy SET qty = 555 WHERE id = ?', [ids[0]]);
-
-      const { table } = await sheetsEqualTable('the sheet and the table agree', stack, 'busy', [emu]);
+      const table = await tableRows(stack, 'busy');
+      assert.deepEqual(sheetRows(emu), table);
       assert.deepEqual(table.map((r) => r.slice(1)), [
         ['typed 1', 555], ['typed 2', 101], ['typed 3', 102], ['typed 4', 103], ['sql 2', 202], ['sql 3', 203],
       ]);
