@@ -86,6 +86,13 @@ async function bindingStatus(stack, id) {
   return body;
 }
 
+async function rowHistory(stack, table, key) {
+  const res = await fetch(`${stack.url}/v1/tables/${table}/rows/${key}/history`, { headers: { Authorization: `Bearer ${stack.token}` } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`the history of ${table} row ${key} answered ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
 /** Waits until the server has run a round for binding `id` that ended ok; answers the status. */
 function firstRound(stack, id) {
   return eventually(`the server's first round of binding ${id}`, async () => {
@@ -176,19 +183,25 @@ for (const backend of backends()) {
           await stack.sql('UPDATE busy SET qty = ? WHERE id = ?', [100 + i, ids[i]]);
           await stack.sql('UPDATE busy SET name = ?, qty = ? WHERE id = ?', [`sql ${i}`, 200 + i, ids[4 + (i % 2)]]);
         }
-        // One cell changed on both sides: the person's 999, then the database's 555. Under the
-        // default policy (the database wins) the table's value stays, whichever round meets it.
+        await sheetsEqualTable('the sheet and the table agree', stack, 'busy', [emu]);
+        assert.deepEqual((await tableRows(stack, 'busy')).map((r) => r.slice(1)), [
+          ['typed 1', 100], ['typed 2', 101], ['typed 3', 102], ['typed 4', 103], ['sql 2', 202], ['sql 3', 203],
+        ]);
+
+        // One cell changed on both sides: the person's 999, then, while the round the poke
+        // started reads the sheet, the database's 555. Under the default policy the database
+        // wins, and the sheet's value is kept in the row's history.
         assertTriggersOk(await emu.user.editCell('Sheet1', `C${rowOf(emu, ids[0])}`, 999));
         await stack.sql('UPDATE busy SET qty = 555 WHERE id = ?', [ids[0]]);
-        await sheetsEqualTable('the sheet and the table agree', stack, 'busy', [emu]);
+        await sheetsEqualTable('the sheet and the table agree after the conflict', stack, 'busy', [emu]);
       } finally {
         ctx.api.standIn.latencyMs = 0;
       }
       const table = await tableRows(stack, 'busy');
-      assert.deepEqual(sheetRows(emu), table);
-      assert.deepEqual(table.map((r) => r.slice(1)), [
-        ['typed 1', 555], ['typed 2', 101], ['typed 3', 102], ['typed 4', 103], ['sql 2', 202], ['sql 3', 203],
-      ]);
+      assert.deepEqual(table[0].slice(1), ['typed 1', 555]);
+      const history = await rowHistory(stack, 'busy', ids[0]);
+      const lost = history.overrides.filter((o) => o.column === 'qty');
+      assert.deepEqual(lost.map((o) => [o.value, o.winning_value, o.policy]), [[999, 555, 'database-wins']], JSON.stringify(history.overrides));
     });
 
     test('one table, a sheet in server mode and a sheet in add-on mode: both equal the table', async () => {
