@@ -21,6 +21,7 @@ const TABLES = {
   busy: ddl.table('busy', COLUMNS),
   shared: ddl.table('shared', COLUMNS),
   back: ddl.table('back', COLUMNS),
+  early: ddl.table('early', COLUMNS),
 };
 // Every wait polls until the state holds, and fails saying what it last saw after this long.
 const WAIT_MS = 20000;
@@ -222,6 +223,27 @@ for (const backend of backends()) {
       // The add-on syncs its sheet (as its timer would), the server its own on every change.
       const { table } = await sheetsEqualTable('both sheets equal the table', stack, 'shared', [serverSheet, addonSheet], () => addonSheet.run('syncNow', {}));
       assert.deepEqual(table.map((r) => r.slice(1)), [['Ada L.', 1], ['Grace', 22], ['Linus T.', 3], ['Barbara', 4]]);
+    });
+
+    test('an edit made as the server takes the sheet over is pushed, not settled as a conflict: the base came along', async () => {
+      const { stack, api } = ctx;
+      await stack.sql("INSERT INTO early (name, qty) VALUES ('Ada', 1), ('Grace', 2)");
+      const emu = addonEmulator();
+      api.share(emu);
+      await connectAndBind(emu, stack, 'early');
+      await emu.run('setAutoSync', true);
+      await emu.run('syncNow', {});
+      assert.equal((await emu.run('switchSyncMode', 'server')).mode, 'server');
+      // Before the server's first round: the sheet has changed since the base and the table
+      // has not, so that round pushes the edit. Without the base a first round would find the
+      // two sides differ with nothing to tell which changed, and the database would win.
+      const grace = (await tableRows(stack, 'early')).find((r) => r[1] === 'Grace')[0];
+      assertTriggersOk(await emu.user.editCell('Sheet1', `C${rowOf(emu, grace)}`, 7));
+      const status = await firstRound(stack, await bindingId(stack, emu));
+      await sheetsEqualTable('the edit in the table', stack, 'early', [emu]);
+      assert.deepEqual((await tableRows(stack, 'early')).map((r) => r.slice(1)), [['Ada', 1], ['Grace', 7]]);
+      assert.equal(status.conflicts, 0);
+      assert.deepEqual(api.writes(emu.spreadsheet.id), [], 'nothing written into the sheet');
     });
 
     test('back to the add-on: it goes on from the server\'s base with no resync, and a later edit syncs', async () => {
