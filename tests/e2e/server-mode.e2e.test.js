@@ -215,7 +215,13 @@ for (const backend of backends()) {
       await addonSheet.run('syncNow', {});
       const ids = (await tableRows(stack, 'shared')).map((r) => r[0]);
 
+      // The server-mode sheet's edit reaches the table by its poke; what comes after reaches
+      // that sheet only through the change feed, which wakes the server.
       assertTriggersOk(await serverSheet.user.editCell('Sheet1', `B${rowOf(serverSheet, ids[0])}`, 'Ada L.'));
+      await eventually('the server-mode sheet\'s edit in the table', async () => {
+        const t = await tableRows(stack, 'shared');
+        return { ok: t[0][1] === 'Ada L.', seen: t };
+      });
       assertTriggersOk(await addonSheet.user.editCell('Sheet1', `C${rowOf(addonSheet, ids[1])}`, 22));
       await stack.sql('UPDATE shared SET name = ? WHERE id = ?', ['Linus T.', ids[2]]);
       await stack.sql("INSERT INTO shared (name, qty) VALUES ('Barbara', 4)");
