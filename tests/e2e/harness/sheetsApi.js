@@ -2,7 +2,10 @@
 // The Sheets API stand-in inside the test process, serving the emulators' own spreadsheets:
 // the real server in server mode reads and writes through it exactly the cells a person and
 // the add-on see in the emulator. Also the service account's key file the server signs in
-// with, and the `serve` arguments that point the server at both.
+// with, and the `serve` arguments that point the server at both. While an emulated execution
+// waits on a UrlFetch call the stand-in answers nothing (the emulator blocks this process's
+// thread until the answer comes), which Google would not do: a request the server can only
+// answer after its own Sheets API calls (handing a sheet back mid-round) waits its full time.
 
 const fs = require('node:fs');
 const os = require('node:os');
