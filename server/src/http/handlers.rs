@@ -145,9 +145,13 @@ pub async fn changes(
     // Stamp what is already committed before the first read, so a reader always sees every
     // change committed before its request, not only those the poller has reached.
     state.reads.tick(&state.db, &state.clock).await?;
-    let mut clock = state.clock.subscribe();
+    // Woken only by this table's changes; the page is read at the last position, which has
+    // moved at least as far as the table's own when it wakes us.
+    let mut clock = state.clock.subscribe_table(info.id);
+    let mut woken = false;
     loop {
-        let seen = *clock.borrow_and_update();
+        let table_seen = *clock.borrow_and_update();
+        let seen = state.clock.last();
         let read = state
             .reads
             .changes_after(&state.db, &state.metrics, &info, cursor, limit, seen)
@@ -174,20 +178,28 @@ pub async fn changes(
                 })
                 .sum();
             Metrics::add(&state.metrics.cells_degraded, degraded);
-            return Ok(Json(ChangePage {
+            let page = Json(ChangePage {
                 changes: changes.iter().map(|(_, c)| c.clone()).collect(),
                 cursor: Cursor(next.to_string()),
                 more: *more,
-            }));
+            });
+            if woken {
+                state.clock.wake.answered(seen);
+            }
+            return Ok(page);
         }
         drop(page);
         // Sleep until the sequencer hands out a position we have not looked at, or time is up.
         let parked = Parked::new(&state.metrics);
         let poller_gone = matches!(
-            tokio::time::timeout_at(deadline, clock.wait_for(|v| *v > seen)).await,
+            tokio::time::timeout_at(deadline, clock.wait_for(|v| *v > table_seen)).await,
             Ok(Err(_))
         );
         drop(parked);
+        woken = tokio::time::Instant::now() < deadline;
+        if woken {
+            state.clock.wake.woken(state.clock.last());
+        }
         if poller_gone {
             // The poller is gone (shutting down): answer what we have.
             tokio::time::sleep_until(deadline).await;
@@ -233,6 +245,8 @@ pub async fn push(
     if response.replayed {
         Metrics::add(&m.replays, 1);
     } else {
+        // The push has committed: its changes go into the feed now, not on the next tick.
+        state.clock.committed();
         Metrics::add(&m.pushes, 1);
         for r in &response.results {
             match r {
@@ -288,10 +302,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .clock
         .lag_ms
         .load(std::sync::atomic::Ordering::Relaxed);
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(lag, state.clock.last()),
-    )
+    let mut text = state.metrics.render(lag, state.clock.last());
+    text.push_str(&state.clock.wake.render());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 /// Any other path: 404 as an error body.
