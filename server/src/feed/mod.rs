@@ -45,6 +45,9 @@ pub struct FeedClock {
     /// Raised by a writer of this instance once it committed changes, so the poller stamps
     /// them at once instead of on its next tick.
     committed: Arc<Notify>,
+    /// Held by a sequencer run of this instance, so that a position it did not stamp itself
+    /// was stamped by another instance.
+    ticking: Arc<tokio::sync::Mutex<()>>,
     /// Milliseconds from a change's write to its stamping, for the last stamped run.
     pub lag_ms: Arc<AtomicI64>,
     /// When the stages of the last wake-up happened.
@@ -58,6 +61,7 @@ impl Default for FeedClock {
             tables: Arc::new(watch::channel(0).0),
             by_table: Arc::default(),
             committed: Arc::default(),
+            ticking: Arc::default(),
             lag_ms: Arc::new(AtomicI64::new(0)),
             wake: Arc::default(),
         }
@@ -256,6 +260,7 @@ async fn has_unstamped(db: &Db) -> Result<bool, sqlx::Error> {
 /// One poller tick: stamp if needed, and publish the last position (another instance may have
 /// stamped) and the version of the set of enabled tables.
 pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
+    let _ticking = clock.ticking.lock().await;
     let began = now_us();
     if has_unstamped(db).await? {
         loop {
