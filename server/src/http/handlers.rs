@@ -18,6 +18,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::AppState;
 use crate::db::types::cells::degraded_in;
+use crate::feed::shared::Answer;
 use crate::feed::{self, FeedError};
 use crate::metrics::Metrics;
 use crate::push::{self, PushError};
@@ -130,7 +131,7 @@ pub async fn changes(
     caller: Caller,
     ApiPath(table): ApiPath<String>,
     ApiQuery(q): ApiQuery<ChangesQuery>,
-) -> ApiResult<Json<ChangePage>> {
+) -> ApiResult<axum::response::Response> {
     let info = caller.table(&state, &table, false).await?;
     let limit = limit_of(q.limit.as_deref())?;
     let cursor: i64 = match q.cursor.as_deref() {
@@ -161,32 +162,52 @@ pub async fn changes(
             Err(FeedError::Expired) => return Err(ApiError::CursorExpired),
             Err(FeedError::Db(e)) => return Err(e.into()),
         };
-        let (changes, more) = &*page;
+        let changes = &page.page.0;
         if !changes.is_empty() || tokio::time::Instant::now() >= deadline {
-            let next = changes.last().map_or(cursor, |(seq, _)| *seq);
-            Metrics::add(&state.metrics.changes_served, changes.len() as u64);
-            let unreadable = changes
-                .iter()
-                .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
-                .count();
-            Metrics::add(&state.metrics.changes_unreadable, unreadable as u64);
-            let degraded = changes
-                .iter()
-                .map(|(_, c)| match &c.op {
-                    ChangeOp::Upsert { cells } => degraded_in(cells),
-                    _ => 0,
+            let answer = page.answer(|(changes, more)| {
+                let next = changes.last().map_or(cursor, |(seq, _)| *seq);
+                let body = serde_json::to_vec(&ChangePage {
+                    changes: changes.iter().map(|(_, c)| c.clone()).collect(),
+                    cursor: Cursor(next.to_string()),
+                    more: *more,
                 })
-                .sum();
-            Metrics::add(&state.metrics.cells_degraded, degraded);
-            let page = Json(ChangePage {
-                changes: changes.iter().map(|(_, c)| c.clone()).collect(),
-                cursor: Cursor(next.to_string()),
-                more: *more,
+                .map_err(|e| e.to_string())?;
+                let unreadable = changes
+                    .iter()
+                    .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
+                    .count() as u64;
+                let degraded = changes
+                    .iter()
+                    .map(|(_, c)| match &c.op {
+                        ChangeOp::Upsert { cells } => degraded_in(cells),
+                        _ => 0,
+                    })
+                    .sum();
+                Ok(Answer {
+                    body: body.into(),
+                    unreadable,
+                    degraded,
+                })
             });
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    return Err(ApiError::Inconsistent(format!(
+                        "a page of changes cannot be written as JSON: {e}"
+                    )))
+                }
+            };
+            Metrics::add(&state.metrics.changes_served, changes.len() as u64);
+            Metrics::add(&state.metrics.changes_unreadable, answer.unreadable);
+            Metrics::add(&state.metrics.cells_degraded, answer.degraded);
             if woken {
                 state.clock.wake.answered(seen);
             }
-            return Ok(page);
+            return Ok((
+                [(header::CONTENT_TYPE, "application/json")],
+                answer.body.clone(),
+            )
+                .into_response());
         }
         drop(page);
         // Sleep until the sequencer hands out a position we have not looked at, or time is up.
