@@ -41,6 +41,23 @@ function follower(server, a, cursor, onMarker, isStopped) {
   return state;
 }
 
+/** The server's timestamps of the last wake-up (Unix epoch, µs), from its `/metrics`. */
+async function wakeStages(server) {
+  const res = await request(server.base, 'GET', '/metrics', {}).catch(() => null);
+  if (!res || res.status !== 200) return null;
+  const stages = {};
+  for (const m of String(res.body).matchAll(/^sheetsync_feed_wake_microseconds\{stage="(\w+)"\} (\d+)/gm)) {
+    stages[m[1]] = Number(m[2]);
+  }
+  const answers = /^sheetsync_feed_wake_answers (\d+)/m.exec(String(res.body));
+  return { stages, answers: answers ? Number(answers[1]) : null };
+}
+
+/** The wall clock in ms with sub-millisecond resolution, comparable with the server's. */
+function epochMs() {
+  return performance.timeOrigin + performance.now();
+}
+
 /** How many long-polls the server has parked, from its `/metrics`. */
 async function parkedOnServer(server) {
   const res = await request(server.base, 'GET', '/metrics', {}).catch(() => null);
@@ -59,6 +76,9 @@ async function measureLoad(db, server, conn, clients, trials) {
   const samples = [];
   const firsts = [];
   const lasts = [];
+  // Per commit, each stage's time after COMMIT was sent: where a change's delay goes.
+  const stageNames = ['tick_began', 'advanced', 'first_woken', 'last_woken', 'first_answered', 'last_answered'];
+  const stageTimes = Object.fromEntries([...stageNames, 'first_received', 'last_received'].map((n) => [n, []]));
   let missed = 0;
   for (let t = 0; t < trials; t += 1) {
     const marker = 1000000 + clients * 1000 + t;
@@ -72,6 +92,7 @@ async function measureLoad(db, server, conn, clients, trials) {
     await conn.query('BEGIN');
     await conn.query(`UPDATE ${TABLE} SET qty = ${conn.placeholder(1)} WHERE id = 1`, [marker]);
     const t0 = nowMs();
+    const t0Epoch = epochMs();
     await conn.query('COMMIT');
     const deadline = Date.now() + 10000;
     while (received.get(marker).length < clients && Date.now() < deadline) await sleep(2);
@@ -82,6 +103,12 @@ async function measureLoad(db, server, conn, clients, trials) {
     if (got.length) {
       firsts.push(Math.min(...got) - t0);
       lasts.push(Math.max(...got) - t0);
+      stageTimes.first_received.push(Math.min(...got) - t0);
+      stageTimes.last_received.push(Math.max(...got) - t0);
+      const wake = await wakeStages(server);
+      for (const n of stageNames) {
+        if (wake && wake.stages[n]) stageTimes[n].push(wake.stages[n] / 1000 - t0Epoch);
+      }
     }
     received.delete(marker);
   }
@@ -96,8 +123,13 @@ async function measureLoad(db, server, conn, clients, trials) {
     p50Ms: median(samples), p99Ms: percentile(samples, 99), maxMs: Math.max(...samples),
     firstDeliveryMs: median(firsts), lastDeliveryMs: median(lasts),
     serverRssMiB: server.rss().nowMiB,
+    stagesMs: Object.fromEntries(Object.entries(stageTimes)
+      .filter(([, xs]) => xs.length)
+      .map(([n, xs]) => [n, median(xs)])),
   };
   log(`feed ${db.dialect} ${clients} clients: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${missed} missed`);
+  log(`  stages after COMMIT sent (medians, ms): ${Object.entries(result.stagesMs)
+    .map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
   return result;
 }
 

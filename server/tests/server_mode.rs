@@ -533,6 +533,17 @@ backend_tests! {
                     assert_eq!(db_score, score + want_delta, "{policy:?}");
                 }
             }
+            if policy == ConflictPolicy::DatabaseWins {
+                // The sheet's values that lost are kept in the row's history.
+                let (status, history) = ctx.get("/v1/tables/people/rows/1/history", Some(&token)).await;
+                assert_eq!(status, StatusCode::OK, "{history}");
+                let lost: Vec<(J, J, J)> = history["overrides"].as_array().unwrap().iter()
+                    .map(|o| (o["column"].clone(), o["value"].clone(), o["policy"].clone()))
+                    .collect();
+                assert!(lost.contains(&(json!("name"), json!(format!("Sheet{i}")), json!("database-wins"))), "{history}");
+                // A decimal travels as its text.
+                assert!(lost.contains(&(json!("score"), json!(format!("{:.2}", score + 10.0)), json!("database-wins"))), "{history}");
+            }
             // The sheet ends equal to the table.
             let want = name.clone();
             eventually(&format!("the sheet agrees under {policy:?}"), || async {

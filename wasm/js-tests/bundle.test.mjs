@@ -323,3 +323,74 @@ test('a batch saved by the earlier add-on is upgraded, sent under its id and rea
   assert.throws(() => core.upgradeSavedBatch({ ...old, recovery: { ...old.recovery, push: undefined } }, [[0, 0]], table, 0),
     /without its planned changes/);
 });
+
+test('planRound, its sheet and base staged, plans exactly as the JSON path for every column type in every zone the end-to-end suite uses', async () => {
+  const context = execution();
+  const core = await vm.runInContext('sheetsyncCore()', context);
+  // The zones' offset tables as the add-on computes them, from this runtime's zone data.
+  vm.runInContext(readFileSync(join(addon, 'Zone.js'), 'utf8'), context, { filename: 'Zone.js' });
+  const types = [
+    { kind: 'int', bits: 8, unsigned: false }, { kind: 'int', bits: 32, unsigned: true },
+    { kind: 'int', bits: 64, unsigned: false }, { kind: 'decimal', precision: 10, scale: 2 },
+    { kind: 'decimal', precision: 65, scale: 30 }, { kind: 'float', bits: 32 }, { kind: 'float', bits: 64 },
+    { kind: 'bool' }, { kind: 'text', max_chars: null }, { kind: 'text', max_chars: 3 }, { kind: 'date' },
+    { kind: 'date_time' }, { kind: 'timestamp' }, { kind: 'time' }, { kind: 'json' },
+    { kind: 'enum', values: ['red', '0042', 'TRUE'] }, { kind: 'binary', max_bytes: null },
+    { kind: 'bits', width: 8, varying: false }, { kind: 'geometry' },
+  ];
+  const schema = {
+    name: 'every_type',
+    writable: true,
+    columns: [
+      { name: 'id', sql_type: { kind: 'int', bits: 64, unsigned: false }, nullable: false, primary_key: true },
+      ...types.map((sql_type, i) => ({ name: `c${i}`, sql_type, nullable: true })),
+    ],
+  };
+  const headers = schema.columns.map((c) => c.name);
+  const ms = (y, mo, d, h, mi) => Date.UTC(y, mo - 1, d, h, mi);
+  // Cells as the add-on hands them over (Dates as {d: ms}): every JS kind and the edges.
+  const cells = [
+    '', null, true, false, 0, -0, 1, -1, 42, 127, 128, 255, 256, 1.5, -2.25, 0.1 + 0.2, 12.345, 1e-7, 1e15,
+    9007199254740991, 9007199254740994, 1e21, NaN, Infinity, 45000.25,
+    'abc', '0042', '42', '1.50', 'TRUE', 'red', ' red ', '2024-03-31', '2024-03-31 02:30:00', '12:34:56',
+    '{"a":1}', 'héé 日本 😀', '10101010', 'POINT(1 2)', 'a\u0000b',
+    { d: 0 }, { d: 1700000000123 }, { d: 1700000000000.5 }, { d: ms(2024, 3, 31, 0, 59) },
+    { d: ms(2024, 3, 31, 1, 0) }, { d: ms(2024, 10, 27, 1, 30) }, { d: ms(2024, 3, 10, 7, 0) },
+    { d: ms(2024, 11, 3, 5, 30) }, { d: ms(1899, 12, 30, 0, 0) }, { d: ms(1850, 1, 1, 0, 0) }, { d: 1e15 + 1 },
+  ];
+  // Each cell alone in each column, then rows mixing them, then a row the base lacks.
+  const rows = [];
+  types.forEach((_, c) => {
+    for (const v of cells) rows.push([rows.length + 1, ...types.map((__, i) => (i === c ? v : ''))]);
+  });
+  for (let i = 0; i < 200; i += 1) {
+    rows.push([rows.length + 1, ...types.map((_, c) => cells[(i * 7 + c * 3) % cells.length])]);
+  }
+  const bound = rows.length;
+  rows.push([bound + 1, ...types.map((_, c) => (c === 8 ? 'new' : ''))]);
+  // The base: every row synced with NULL in every column (the database's rows bound to an empty sheet).
+  for (const zone of ['UTC', 'Asia/Kolkata', 'Europe/Paris', 'Europe/Berlin', 'Europe/London', 'America/New_York']) {
+    const zoneOffsets = plain(vm.runInContext(`zoneComputeOffsets_(${JSON.stringify(zone)})`, context));
+    const common = { schema, timeZone: zone, zoneOffsets, nowMs: 1700000000000 };
+    const empty = rows.slice(0, bound).map((r) => [r[0], ...types.map(() => '')]);
+    const base = plain(core.planSync({
+      ...common, base: null, sheet: { headers, rows: empty, firstRow: 2 },
+      databaseRows: empty.map((r) => ({ key: String(r[0]), version: 1, cells: [r[0], ...types.map(() => null)] })),
+    }).baseUpdates);
+    assert.equal(Object.keys(base).length, bound, zone);
+    const input = { ...common, base, sheet: { headers, rows, firstRow: 2 } };
+    const snapshot = JSON.stringify(input);
+    const viaJson = JSON.parse(core.planSyncJson(JSON.stringify(input)));
+    const round = core.planRound(input);
+    const viaStaged = plain(round.plan);
+    round.free();
+    assert.deepEqual(viaStaged, viaJson, zone);
+    assert.deepEqual(plain(core.planSync(input)), viaJson, zone);
+    assert.equal(JSON.stringify(input), snapshot, 'the input is left as it was');
+    // Every outcome was met: untouched rows, changed rows, a new row and refused cells.
+    const ops = new Set(viaJson.push.map((p) => p.change.op));
+    assert.ok(ops.has('update') && ops.has('insert'), `${zone}: ${[...ops]}`);
+    assert.ok(viaJson.push.length < rows.length, zone);
+    assert.ok(viaJson.problems.some((p) => p.kind === 'bad-cell'), zone);
+  }
+});

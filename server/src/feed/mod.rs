@@ -10,32 +10,49 @@
 
 pub mod entry;
 pub mod shared;
+pub mod timing;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sheetsync_core::wire::RowChange;
 use sqlx::Executor;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use crate::db::catalog::TableInfo;
 use crate::db::{int_at, now_ms, required_int_at, Db};
 
 pub use entry::image_to_wire;
+use timing::{now_us, WakeTimes};
 
 /// At most this many entries are stamped per run, keeping the lock short.
 const STAMP_CHUNK: usize = 2000;
 
 /// The feed position the sequencer has handed out last, shared with long-polls, and the
 /// version of the set of enabled tables, which the poller reads from the same row.
+///
+/// Besides the last position, each table that someone waits on has a position of its own: the
+/// last position at which this instance stamped a change of that table, so a long-poll is woken
+/// by its own table's changes only. A position stamped by another instance, whose tables this
+/// one does not know, moves every table's position.
 #[derive(Clone, Debug)]
 pub struct FeedClock {
     sender: Arc<watch::Sender<i64>>,
     tables: Arc<watch::Sender<i64>>,
     bindings: Arc<watch::Sender<i64>>,
+    by_table: Arc<Mutex<HashMap<i64, watch::Sender<i64>>>>,
+    /// Raised by a writer of this instance once it committed changes, so the poller stamps
+    /// them at once instead of on its next tick.
+    committed: Arc<Notify>,
+    /// Held by a sequencer run of this instance, so that a position it did not stamp itself
+    /// was stamped by another instance.
+    ticking: Arc<tokio::sync::Mutex<()>>,
     /// Milliseconds from a change's write to its stamping, for the last stamped run.
     pub lag_ms: Arc<AtomicI64>,
+    /// When the stages of the last wake-up happened.
+    pub wake: Arc<WakeTimes>,
 }
 
 impl Default for FeedClock {
@@ -44,15 +61,33 @@ impl Default for FeedClock {
             sender: Arc::new(watch::channel(0).0),
             tables: Arc::new(watch::channel(0).0),
             bindings: Arc::new(watch::channel(0).0),
+            by_table: Arc::default(),
+            committed: Arc::default(),
+            ticking: Arc::default(),
             lag_ms: Arc::new(AtomicI64::new(0)),
+            wake: Arc::default(),
         }
     }
 }
 
 impl FeedClock {
-    /// A receiver that sees every new last position.
+    /// A receiver that sees every new last position, whichever table changed.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.sender.subscribe()
+    }
+
+    /// A receiver that sees the position move when a change of table `table_id` is placed (or
+    /// when another instance placed changes, which may be that table's). The last position
+    /// ([`FeedClock::last`]) has moved at least as far before this one does.
+    pub fn subscribe_table(&self, table_id: i64) -> watch::Receiver<i64> {
+        let mut by_table = self.by_table.lock().unwrap_or_else(|e| e.into_inner());
+        // Tables nobody waits on any more are dropped as the map is visited.
+        by_table.retain(|_, s| s.receiver_count() > 0);
+        let last = self.last();
+        by_table
+            .entry(table_id)
+            .or_insert_with(|| watch::channel(last).0)
+            .subscribe()
     }
 
     /// A receiver that sees each new version of the set of enabled tables (a table enabled or
@@ -72,8 +107,17 @@ impl FeedClock {
         *self.sender.borrow()
     }
 
-    fn advance(&self, seq: i64) {
-        self.sender.send_if_modified(|v| {
+    /// Says that this instance has just committed changes to synced tables: the poller stamps
+    /// them now rather than on its next tick. Any writer of another process is still stamped by
+    /// the tick.
+    pub fn committed(&self) {
+        self.committed.notify_one();
+    }
+
+    /// Moves the last position to `seq`, then the positions of `tables` (of every table when
+    /// `None`), so a long-poll woken by its table finds the last position moved already.
+    fn advance(&self, seq: i64, tables: Option<&HashSet<i64>>, began_us: i64) {
+        let moved = self.sender.send_if_modified(|v| {
             if seq > *v {
                 *v = seq;
                 true
@@ -81,6 +125,22 @@ impl FeedClock {
                 false
             }
         });
+        let by_table = self.by_table.lock().unwrap_or_else(|e| e.into_inner());
+        for (id, s) in by_table.iter() {
+            if tables.is_none_or(|t| t.contains(id)) {
+                s.send_if_modified(|v| {
+                    if seq > *v {
+                        *v = seq;
+                        true
+                    } else {
+                        false
+                    }
+                });
+            }
+        }
+        if moved {
+            self.wake.advanced(began_us);
+        }
     }
 }
 
@@ -117,9 +177,21 @@ pub async fn bump_tables_version(db: &Db) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Stamps committed, unstamped log entries in id order; returns the last position handed out
-/// and the oldest stamped entry's write time.
-pub async fn stamp(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
+/// What one run of the sequencer did.
+#[derive(Debug)]
+pub struct Stamped {
+    /// The last position handed out before this run (by any instance).
+    pub prior: i64,
+    /// The last position handed out (by this run or, when it found nothing, an earlier one).
+    pub last: i64,
+    /// The oldest stamped entry's write time, `None` when nothing was stamped.
+    pub oldest: Option<i64>,
+    /// The tables whose entries were stamped.
+    pub tables: HashSet<i64>,
+}
+
+/// Stamps committed, unstamped log entries in id order.
+pub async fn stamp(db: &Db) -> Result<Stamped, sqlx::Error> {
     let mut tx = db.pool.begin().await?;
     // The first statement takes the lock (a row lock on MySQL and PostgreSQL, the write lock
     // on SQLite), so only committed entries that no other stamper has seen are read below.
@@ -129,21 +201,29 @@ pub async fn stamp(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
     let row = sqlx::query("SELECT last_seq FROM sheetsync_feed_state WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
-    let mut last = required_int_at(&row, 0)?;
+    let prior = required_int_at(&row, 0)?;
+    let mut last = prior;
     let sql = format!(
-        "SELECT id, changed_at_ms FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT {STAMP_CHUNK}"
+        "SELECT id, changed_at_ms, table_id FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT {STAMP_CHUNK}"
     );
     let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
     if rows.is_empty() {
         tx.rollback().await?;
-        return Ok((last, None));
+        return Ok(Stamped {
+            prior,
+            last,
+            oldest: None,
+            tables: HashSet::new(),
+        });
     }
     let mut oldest = None;
     let mut ids = Vec::with_capacity(rows.len());
+    let mut tables = HashSet::new();
     for r in &rows {
         ids.push(required_int_at(r, 0)?);
         let at = required_int_at(r, 1)?;
         oldest = Some(oldest.map_or(at, |o: i64| o.min(at)));
+        tables.insert(required_int_at(r, 2)?);
     }
     // Positions follow id order: entry i of `ids` gets `last + 1 + i`. Ids that are numerically
     // contiguous form a range written as `seq = id + delta`; no other entry can have an id inside
@@ -176,7 +256,12 @@ pub async fn stamp(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
     let sql = format!("UPDATE sheetsync_feed_state SET last_seq = {last} WHERE id = 1");
     (&mut *tx).execute(sql.as_str()).await?;
     tx.commit().await?;
-    Ok((last, oldest))
+    Ok(Stamped {
+        prior,
+        last,
+        oldest,
+        tables,
+    })
 }
 
 /// Whether any committed entry waits for a position (a cheap check that takes no lock).
@@ -188,22 +273,33 @@ async fn has_unstamped(db: &Db) -> Result<bool, sqlx::Error> {
 }
 
 /// One poller tick: stamp if needed, and publish the last position (another instance may have
-/// stamped) and the version of the set of enabled tables.
+/// stamped), the version of the set of enabled tables and that of the bindings' wake-up
+/// requests.
 pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
+    let _ticking = clock.ticking.lock().await;
+    let began = now_us();
     if has_unstamped(db).await? {
         loop {
-            let (last, oldest) = stamp(db).await?;
-            if let Some(oldest) = oldest {
+            let run = stamp(db).await?;
+            if let Some(oldest) = run.oldest {
                 clock.lag_ms.store(now_ms() - oldest, Ordering::Relaxed);
             }
-            clock.advance(last);
-            if oldest.is_none() || !has_unstamped(db).await? {
+            // Positions this instance has not seen were handed out by another one; their
+            // tables are unknown here, so every waiter looks.
+            if run.prior > clock.last() {
+                clock.advance(run.prior, None, began);
+            }
+            clock.advance(run.last, Some(&run.tables), began);
+            if run.oldest.is_none() || !has_unstamped(db).await? {
                 break;
             }
         }
     }
     let (last, tables_version, bindings_version) = positions(db).await?;
-    clock.advance(last);
+    // A position beyond ours was handed out by another instance: wake every table.
+    if last > clock.last() {
+        clock.advance(last, None, began);
+    }
     for (sender, version) in [
         (&clock.tables, tables_version),
         (&clock.bindings, bindings_version),
@@ -226,9 +322,12 @@ pub async fn run_poller(
 ) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let committed = clock.committed.clone();
     loop {
+        // A commit by this instance is stamped at once; the tick finds every other writer's.
         tokio::select! {
             _ = interval.tick() => {}
+            _ = committed.notified() => {}
             _ = shutdown.changed() => return,
         }
         if let Err(e) = tick(&db, &clock).await {

@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use axum::body::Bytes;
 use sheetsync_core::wire::RowChange;
 use tokio::sync::OnceCell;
 
@@ -21,6 +22,37 @@ use crate::metrics::Metrics;
 
 /// A page of changes with their feed positions, and whether more are ready.
 pub type Page = (Vec<(i64, RowChange)>, bool);
+
+/// A page as its readers share it, with the answer made of it once for all of them: hundreds
+/// of long-polls woken by one commit send the same bytes, serialized once.
+#[derive(Debug)]
+pub struct SharedPage {
+    /// The changes and whether more are ready.
+    pub page: Page,
+    answer: OnceLock<Result<Answer, String>>,
+}
+
+/// The HTTP body answering a shared page, with the counts `/metrics` adds for each answer.
+#[derive(Debug)]
+pub struct Answer {
+    /// The JSON body.
+    pub body: Bytes,
+    /// Changes served in the unreadable form.
+    pub unreadable: u64,
+    /// Cells served in the degraded form.
+    pub degraded: u64,
+}
+
+impl SharedPage {
+    /// The answer, built by `make` for the first reader that asks (every reader of a page asked
+    /// for the same cursor, so the answer is the same for all of them).
+    pub fn answer(
+        &self,
+        make: impl FnOnce(&Page) -> Result<Answer, String>,
+    ) -> &Result<Answer, String> {
+        self.answer.get_or_init(|| make(&self.page))
+    }
+}
 
 /// Pages kept at most; beyond it only pages some request still holds are kept.
 const MAX_PAGES: usize = 4096;
@@ -38,7 +70,7 @@ struct Slot {
     /// The schema the page was decoded with (a refreshed catalog gets its own page).
     info: Arc<TableInfo>,
     /// The page, or `None` when the cursor had expired; empty until the first reader filled it.
-    page: OnceCell<Option<Arc<Page>>>,
+    page: OnceCell<Option<Arc<SharedPage>>>,
 }
 
 /// The shared reads of one server instance.
@@ -77,7 +109,7 @@ impl SharedReads {
         after: i64,
         limit: usize,
         position: i64,
-    ) -> Result<Arc<Page>, FeedError> {
+    ) -> Result<Arc<SharedPage>, FeedError> {
         let key = PageKey {
             table_id: info.id,
             after,
@@ -90,7 +122,10 @@ impl SharedReads {
             .get_or_try_init(|| async {
                 Metrics::add(&metrics.feed_reads, 1);
                 match changes_after(db, info, after, limit).await {
-                    Ok(page) => Ok(Some(Arc::new(page))),
+                    Ok(page) => Ok(Some(Arc::new(SharedPage {
+                        page,
+                        answer: OnceLock::new(),
+                    }))),
                     Err(FeedError::Expired) => Ok(None),
                     Err(FeedError::Db(e)) => Err(e),
                 }
@@ -129,7 +164,7 @@ impl SharedReads {
     /// page stays until the position moves on: it is small, and long-polls ask for it again
     /// and again.
     fn release(&self, key: PageKey, slot: Arc<Slot>) {
-        let keep = matches!(slot.page.get(), Some(Some(page)) if page.0.is_empty());
+        let keep = matches!(slot.page.get(), Some(Some(shared)) if shared.page.0.is_empty());
         drop(slot);
         if keep {
             return;

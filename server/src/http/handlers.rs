@@ -18,6 +18,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::AppState;
 use crate::db::types::cells::degraded_in;
+use crate::feed::shared::Answer;
 use crate::feed::{self, FeedError};
 use crate::metrics::Metrics;
 use crate::push::{self, PushError};
@@ -130,7 +131,7 @@ pub async fn changes(
     caller: Caller,
     ApiPath(table): ApiPath<String>,
     ApiQuery(q): ApiQuery<ChangesQuery>,
-) -> ApiResult<Json<ChangePage>> {
+) -> ApiResult<axum::response::Response> {
     let info = caller.table(&state, &table, false).await?;
     let limit = limit_of(q.limit.as_deref())?;
     let cursor: i64 = match q.cursor.as_deref() {
@@ -145,9 +146,13 @@ pub async fn changes(
     // Stamp what is already committed before the first read, so a reader always sees every
     // change committed before its request, not only those the poller has reached.
     state.reads.tick(&state.db, &state.clock).await?;
-    let mut clock = state.clock.subscribe();
+    // Woken only by this table's changes; the page is read at the last position, which has
+    // moved at least as far as the table's own when it wakes us.
+    let mut clock = state.clock.subscribe_table(info.id);
+    let mut woken = false;
     loop {
-        let seen = *clock.borrow_and_update();
+        let table_seen = *clock.borrow_and_update();
+        let seen = state.clock.last();
         let read = state
             .reads
             .changes_after(&state.db, &state.metrics, &info, cursor, limit, seen)
@@ -157,37 +162,65 @@ pub async fn changes(
             Err(FeedError::Expired) => return Err(ApiError::CursorExpired),
             Err(FeedError::Db(e)) => return Err(e.into()),
         };
-        let (changes, more) = &*page;
+        let changes = &page.page.0;
         if !changes.is_empty() || tokio::time::Instant::now() >= deadline {
-            let next = changes.last().map_or(cursor, |(seq, _)| *seq);
-            Metrics::add(&state.metrics.changes_served, changes.len() as u64);
-            let unreadable = changes
-                .iter()
-                .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
-                .count();
-            Metrics::add(&state.metrics.changes_unreadable, unreadable as u64);
-            let degraded = changes
-                .iter()
-                .map(|(_, c)| match &c.op {
-                    ChangeOp::Upsert { cells } => degraded_in(cells),
-                    _ => 0,
+            let answer = page.answer(|(changes, more)| {
+                let next = changes.last().map_or(cursor, |(seq, _)| *seq);
+                let body = serde_json::to_vec(&ChangePage {
+                    changes: changes.iter().map(|(_, c)| c.clone()).collect(),
+                    cursor: Cursor(next.to_string()),
+                    more: *more,
                 })
-                .sum();
-            Metrics::add(&state.metrics.cells_degraded, degraded);
-            return Ok(Json(ChangePage {
-                changes: changes.iter().map(|(_, c)| c.clone()).collect(),
-                cursor: Cursor(next.to_string()),
-                more: *more,
-            }));
+                .map_err(|e| e.to_string())?;
+                let unreadable = changes
+                    .iter()
+                    .filter(|(_, c)| matches!(c.op, ChangeOp::Unreadable { .. }))
+                    .count() as u64;
+                let degraded = changes
+                    .iter()
+                    .map(|(_, c)| match &c.op {
+                        ChangeOp::Upsert { cells } => degraded_in(cells),
+                        _ => 0,
+                    })
+                    .sum();
+                Ok(Answer {
+                    body: body.into(),
+                    unreadable,
+                    degraded,
+                })
+            });
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    return Err(ApiError::Inconsistent(format!(
+                        "a page of changes cannot be written as JSON: {e}"
+                    )))
+                }
+            };
+            Metrics::add(&state.metrics.changes_served, changes.len() as u64);
+            Metrics::add(&state.metrics.changes_unreadable, answer.unreadable);
+            Metrics::add(&state.metrics.cells_degraded, answer.degraded);
+            if woken {
+                state.clock.wake.answered(seen);
+            }
+            return Ok((
+                [(header::CONTENT_TYPE, "application/json")],
+                answer.body.clone(),
+            )
+                .into_response());
         }
         drop(page);
         // Sleep until the sequencer hands out a position we have not looked at, or time is up.
         let parked = Parked::new(&state.metrics);
         let poller_gone = matches!(
-            tokio::time::timeout_at(deadline, clock.wait_for(|v| *v > seen)).await,
+            tokio::time::timeout_at(deadline, clock.wait_for(|v| *v > table_seen)).await,
             Ok(Err(_))
         );
         drop(parked);
+        woken = tokio::time::Instant::now() < deadline;
+        if woken {
+            state.clock.wake.woken(state.clock.last());
+        }
         if poller_gone {
             // The poller is gone (shutting down): answer what we have.
             tokio::time::sleep_until(deadline).await;
@@ -233,6 +266,8 @@ pub async fn push(
     if response.replayed {
         Metrics::add(&m.replays, 1);
     } else {
+        // The push has committed: its changes go into the feed now, not on the next tick.
+        state.clock.committed();
         Metrics::add(&m.pushes, 1);
         for r in &response.results {
             match r {
@@ -288,10 +323,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .clock
         .lag_ms
         .load(std::sync::atomic::Ordering::Relaxed);
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(lag, state.clock.last()),
-    )
+    let mut text = state.metrics.render(lag, state.clock.last());
+    text.push_str(&state.clock.wake.render());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 /// Any other path: 404 as an error body.

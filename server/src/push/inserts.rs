@@ -22,13 +22,17 @@ use crate::db::catalog::TableInfo;
 use crate::db::{text_at, Backend, Db};
 use crate::reject;
 
+/// Most rows in a run of inserts: a push of 1,000 new rows of up to 20 columns is one run
+/// (five statements with its savepoint), not two.
+const MAX_INSERTS: usize = 2 * MAX_ROWS;
+
 /// How many ops at the start of `ops` are inserts that fit in one run.
 pub fn run_length(ops: &[PushOp]) -> usize {
     let mut params = 0;
     let mut n = 0;
     for op in ops {
         let PushOp::Insert { cells } = op else { break };
-        if n >= MAX_ROWS || params + cells.len() > MAX_PARAMS {
+        if n >= MAX_INSERTS || params + cells.len() > MAX_PARAMS {
             break;
         }
         params += cells.len();

@@ -51,9 +51,8 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
             "origin must be at most {MAX_TAG} characters"
         )));
     }
-    if let Some(done) = stored_response(db, &req.batch_id).await? {
-        return Ok(done);
-    }
+    // No read of the stored answer first: claiming the batch id fails for a batch applied
+    // before, and only then is its answer read (one statement fewer for every new batch).
     let mut tx = db.pool.begin().await?;
     let sql = format!(
         "INSERT INTO sheetsync_batches (batch_id, table_id, created_at_ms) VALUES ({}, {}, {})",
@@ -68,8 +67,8 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
         .execute(&mut *tx)
         .await;
     if let Err(e) = claimed {
-        // Another delivery of the same batch got there first and has committed by now (the
-        // unique key made us wait for it).
+        // The batch was applied before, or another delivery of it got there first and has
+        // committed by now (the unique key made us wait for it).
         drop(tx);
         if let Some(done) = stored_response(db, &req.batch_id).await? {
             return Ok(done);
@@ -99,7 +98,10 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
         }
         rest = later;
     }
-    set_origin(&mut tx, db.backend, None).await?;
+    // PostgreSQL's tag is local to the transaction and ends with it.
+    if db.backend != Backend::Postgres {
+        set_origin(&mut tx, db.backend, None).await?;
+    }
     let response = PushResponse {
         batch_id: req.batch_id.clone(),
         results,

@@ -16,6 +16,8 @@
 
 use std::collections::BTreeMap;
 
+use sheetsync_core::history::{OverrideReport, ReportedOverride};
+use sheetsync_core::overridden::{Override, Side};
 use sheetsync_core::plan::PlanOptions;
 use sheetsync_core::round::{finish_batch, Round, RoundError, RoundRead};
 use sheetsync_core::schema::TableSchema;
@@ -32,6 +34,7 @@ use crate::db::catalog::TableInfo;
 use crate::db::{now_ms, Db};
 use crate::feed::{self, FeedError};
 use crate::google::GoogleError;
+use crate::history;
 use crate::push::{self, PushError};
 use crate::rows;
 
@@ -237,6 +240,13 @@ impl RoundCtx<'_> {
         report.conflicts = plan.conflicts.len();
         report.mass_delete_held = plan.mass_delete.as_ref().map(|m| m.withheld);
         report.rejects = plan.problems.iter().map(reject_of).collect();
+        let lost = sheet_values_lost(self.origin, &plan.overrides);
+        if !lost.overrides.is_empty() {
+            // Kept before the sheet edits replace them: a round cut off after its writes plans
+            // no conflict again, so a later round could not find them. The ids make a re-planned
+            // round's same overrides count once.
+            history::store(self.db, self.info, &lost).await?;
+        }
         let batch_id = format!("b{}-{}-{:08x}", self.binding.id, now, rand::random::<u32>());
         let commit = round.commit(&mut stored.round, &batch_id, self.origin)?;
         let written = self
@@ -418,5 +428,35 @@ fn reject_of(p: &sheetsync_core::problem::Problem) -> Reject {
         key: p.key.as_ref().map(|k| k.0.clone()),
         column: p.column.clone(),
         message: p.message.clone(),
+    }
+}
+
+/// The sheet's values a plan's policies overrode, as the report the add-on would send: the
+/// database's losing values need none (the change log holds them).
+fn sheet_values_lost(origin: &str, overrides: &[Override]) -> OverrideReport {
+    let overrides = overrides
+        .iter()
+        .filter(|o| o.losing_side == Side::Sheet)
+        .map(|o| ReportedOverride {
+            id: format!(
+                "{origin}:{}:{}:{}:sheet",
+                o.key.0,
+                o.column.as_deref().unwrap_or("*"),
+                o.database_version
+            ),
+            key: o.key.clone(),
+            column: o.column.clone(),
+            value: o.losing_value.clone(),
+            winning_value: o.winning_value.clone(),
+            policy: o.policy,
+            edited_at_ms: o.losing_time_ms,
+            // The Sheets API does not say who edited a cell.
+            author: None,
+            database_version: o.database_version,
+        })
+        .collect();
+    OverrideReport {
+        origin: origin.to_string(),
+        overrides,
     }
 }

@@ -9,9 +9,10 @@ const { startServer } = require('./server');
 
 /**
  * Opens a stack. `tables` maps a table name to its CREATE TABLE statement, or to a function
- * of the backend answering one. Resolves to { backend, db, server, url, token, sql, close }.
+ * of the backend answering one; `serveArgs` are more arguments of `serve` (server mode's
+ * `--google-key`, say). Resolves to { backend, db, server, url, token, sql, close }.
  */
-async function openStack(backend, { label = 'e2e', tables = {}, corsOrigins = [] } = {}) {
+async function openStack(backend, { label = 'e2e', tables = {}, corsOrigins = [], serveArgs = [] } = {}) {
   const db = await createDatabase(backend, label);
   let server = null;
   try {
@@ -20,7 +21,7 @@ async function openStack(backend, { label = 'e2e', tables = {}, corsOrigins = []
       if (!text) throw new Error(`table ${name} has no definition for ${backend}`);
       await db.sql(text);
     }
-    server = await startServer(db, { tables: Object.keys(tables), corsOrigins, label: `${label}-${backend}` });
+    server = await startServer(db, { tables: Object.keys(tables), corsOrigins, label: `${label}-${backend}`, extraArgs: serveArgs });
   } catch (e) {
     await db.drop().catch(() => {});
     throw e;
