@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use sheetsync_core::round::BindingState;
 use sheetsync_core::wire::Cursor;
 
+use super::lease::lock_binding_row;
 use super::state::StoredState;
 use super::{
     binding_of, create_with_state, required_text, Binding, BindingError, NewBinding,
@@ -81,6 +82,7 @@ async fn try_hand_back(db: &Db, id: i64) -> Result<HandedBack, BindingError> {
     let p = |n| db.ph(n);
     let mut tx = db.pool.begin().await?;
     // The lock every save takes to check its lease: from here on no owner can save.
+    lock_binding_row(db, &mut tx, id).await?;
     let row = sqlx::query(&format!(
         "SELECT {BINDING_COLUMNS} FROM sheetsync_bindings WHERE id = {}{}",
         p(1),

@@ -14,7 +14,7 @@
 use sqlx::{Any, Transaction};
 
 use super::{required_int, BindingError};
-use crate::db::{text_at, Db};
+use crate::db::{text_at, Backend, Db};
 
 /// A lease held by this instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +169,29 @@ pub async fn claim(
     Ok(leases)
 }
 
+/// Takes, at the start of `tx`, the lock that the `FOR UPDATE` read of binding `id` which
+/// follows it relies on. MySQL and PostgreSQL lock the row with that read itself. SQLite has no
+/// row locks, and a transaction that reads before it writes cannot wait for the write lock: it
+/// fails at once with "database is locked" when another connection wrote in between. So on
+/// SQLite a write that changes nothing comes first and takes the database's write lock, where
+/// the busy timeout applies.
+pub(crate) async fn lock_binding_row(
+    db: &Db,
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    if matches!(db.backend, Backend::Sqlite) {
+        sqlx::query(&format!(
+            "UPDATE sheetsync_bindings SET lease_epoch = lease_epoch WHERE id = {}",
+            db.ph(1)
+        ))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Locks the binding row in `tx` and checks that `lease` still holds it (same owner, same
 /// epoch), so what `tx` writes next cannot race a takeover.
 pub(crate) async fn check_held(
@@ -176,6 +199,7 @@ pub(crate) async fn check_held(
     tx: &mut Transaction<'_, Any>,
     lease: &Lease,
 ) -> Result<(), BindingError> {
+    lock_binding_row(db, tx, lease.binding_id).await?;
     let row = sqlx::query(&format!(
         "SELECT lease_owner, lease_epoch FROM sheetsync_bindings WHERE id = {}{}",
         db.ph(1),
