@@ -7,6 +7,7 @@
 pub mod bin;
 pub mod process;
 pub mod proxies;
+pub mod server_mode;
 pub mod tls_client;
 
 use std::future::Future;
