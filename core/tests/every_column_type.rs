@@ -48,56 +48,6 @@ fn kind_index(ty: &SqlType) -> usize {
 
 const KINDS: usize = 14;
 
-/// Column types of every kind, with the parameters that change how values travel.
-fn every_kind() -> Vec<SqlType> {
-    let mut types = Vec::new();
-    for (bits, unsigned) in [
-        (8, false),
-        (8, true),
-        (16, false),
-        (32, true),
-        (64, false),
-        (64, true),
-    ] {
-        types.push(SqlType::Int { bits, unsigned });
-    }
-    for (precision, scale) in [(1, 0), (8, 2), (15, 15), (20, 0), (40, 10), (65, 30)] {
-        types.push(SqlType::Decimal { precision, scale });
-    }
-    types.push(SqlType::Float { bits: 32 });
-    types.push(SqlType::Float { bits: 64 });
-    types.push(SqlType::Bool);
-    types.push(SqlType::Text { max_chars: None });
-    types.push(SqlType::Text { max_chars: Some(3) });
-    types.push(SqlType::Date);
-    types.push(SqlType::DateTime);
-    types.push(SqlType::Timestamp);
-    types.push(SqlType::Time);
-    types.push(SqlType::Json);
-    types.push(SqlType::Enum {
-        values: vec![
-            "red".into(),
-            "0042".into(),
-            "TRUE".into(),
-            " spaced ".into(),
-        ],
-    });
-    types.push(SqlType::Binary { max_bytes: None });
-    types.push(SqlType::Binary {
-        max_bytes: Some(16),
-    });
-    types.push(SqlType::Bits {
-        width: 8,
-        varying: false,
-    });
-    types.push(SqlType::Bits {
-        width: 12,
-        varying: true,
-    });
-    types.push(SqlType::Geometry);
-    types
-}
-
 fn column(sql_type: SqlType, nullable: bool) -> ColumnSchema {
     ColumnSchema {
         name: "c".into(),
@@ -297,7 +247,10 @@ fn off_calendar(extra: &[OffCalendar]) -> BoxedStrategy<Value> {
 
 /// A column of every kind, nullable or not, with a value it holds (NULL where allowed).
 fn column_and_value() -> impl Strategy<Value = (ColumnSchema, Value)> {
-    (proptest::sample::select(every_kind()), any::<bool>())
+    (
+        proptest::sample::select(common::every_column_type()),
+        any::<bool>(),
+    )
         .prop_flat_map(|(ty, nullable)| {
             let values = if nullable {
                 prop_oneof![1 => Just(Value::Null), 9 => values_of(&ty)].boxed()
@@ -322,7 +275,7 @@ fn column_and_value() -> impl Strategy<Value = (ColumnSchema, Value)> {
 #[test]
 fn every_kind_is_listed() {
     let mut seen = [false; KINDS];
-    for ty in every_kind() {
+    for ty in common::every_column_type() {
         seen[kind_index(&ty)] = true;
     }
     assert!(seen.iter().all(|&s| s), "kinds without a column: {seen:?}");

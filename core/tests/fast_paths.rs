@@ -34,53 +34,6 @@ const ZONES: [&str; 6] = [
     "America/New_York",
 ];
 
-/// A column of every type, with the parameters that choose or leave the fast paths.
-fn every_type() -> Vec<SqlType> {
-    let mut types = Vec::new();
-    for (bits, unsigned) in [
-        (8, false),
-        (8, true),
-        (16, false),
-        (32, false),
-        (32, true),
-        (64, false),
-        (64, true),
-    ] {
-        types.push(SqlType::Int { bits, unsigned });
-    }
-    for (precision, scale) in [
-        (1, 0),
-        (8, 2),
-        (10, 2),
-        (15, 15),
-        (20, 0),
-        (40, 10),
-        (65, 30),
-    ] {
-        types.push(SqlType::Decimal { precision, scale });
-    }
-    types.push(SqlType::Float { bits: 32 });
-    types.push(SqlType::Float { bits: 64 });
-    types.push(SqlType::Bool);
-    types.push(SqlType::Text { max_chars: None });
-    types.push(SqlType::Text { max_chars: Some(3) });
-    types.push(SqlType::Date);
-    types.push(SqlType::DateTime);
-    types.push(SqlType::Timestamp);
-    types.push(SqlType::Time);
-    types.push(SqlType::Json);
-    types.push(SqlType::Enum {
-        values: vec!["red".into(), "0042".into(), "TRUE".into()],
-    });
-    types.push(SqlType::Binary { max_bytes: None });
-    types.push(SqlType::Bits {
-        width: 8,
-        varying: false,
-    });
-    types.push(SqlType::Geometry);
-    types
-}
-
 /// Milliseconds of a UTC wall clock.
 fn utc_ms(y: i32, m: u32, d: u32, h: u32, min: u32) -> f64 {
     chrono::NaiveDate::from_ymd_opt(y, m, d)
@@ -354,7 +307,7 @@ fn check(table: &TableSchema, tz: &ZoneOffsets) -> [usize; 4] {
 fn every_fast_path_agrees_with_reading_every_cell() {
     for zone in ZONES {
         let tz = common::zone(zone);
-        for sql_type in every_type() {
+        for sql_type in common::every_column_type() {
             for nullable in [true, false] {
                 let counts = check(&schema(sql_type.clone(), nullable), &tz);
                 // Each column type saw untouched, changed and new rows; those that refuse

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod client;
+mod column_types;
 mod fixtures;
 mod planning;
 mod server;
@@ -10,6 +11,8 @@ mod zone;
 
 #[allow(unused_imports)]
 pub use client::*;
+#[allow(unused_imports)]
+pub use column_types::*;
 #[allow(unused_imports)]
 pub use fixtures::*;
 #[allow(unused_imports)]
