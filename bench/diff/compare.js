@@ -11,7 +11,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
 const { makeSheet, editSheet } = require('../lib/table');
-const { median, nowMs, fmt, log } = require('../lib/stats');
+const { fmt, log } = require('../lib/stats');
+const { takeTurns } = require('../lib/turns');
 const { loadCore, addonCellConverter } = require('../lib/bundle');
 const { syncInput, toCoreCell } = require('./input');
 const { diffWithDaff, tableView, fresh } = require('./daff');
@@ -34,17 +35,11 @@ async function main() {
     daffView: (b, a) => diffWithDaff(b, a, tableView),
     plain: () => plainDiff(before, values).updates.length,
   };
-  const times = Object.fromEntries(Object.keys(engines).map((k) => [k, []]));
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [name, run] of Object.entries(engines)) {
-      const copies = name === 'daffView' ? [fresh(before), fresh(values)] : [];
-      const t0 = nowMs();
-      const found = run(...copies);
-      times[name].push(nowMs() - t0);
-      if (found !== ids.length) throw new Error(`${name} found ${found} updated rows, expected ${ids.length}`);
-    }
-  }
-  const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const { times, medians } = takeTurns(engines, {
+    rounds,
+    expected: ids.length,
+    argsOf: (name) => (name === 'daffView' ? [fresh(before), fresh(values)] : []),
+  });
   const load = os.loadavg().map((x) => x.toFixed(2)).join('/');
   log(`${rows} rows, ${rounds} rounds, load ${load}: ${Object.entries(medians).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);
   log(`daffView ÷ wasm = ${fmt(medians.daffView / medians.wasm)}×, plain ÷ wasm = ${fmt(medians.plain / medians.wasm)}×`);

@@ -33,15 +33,15 @@ function evaluateScript(file, names) {
 }
 
 /** A fresh copy of the bundle's `sheetsyncCore` loader (and its embedded base64 module). */
-function freshBundle() {
-  const got = evaluateScript(BUNDLE, ['sheetsyncCore', 'SHEETSYNC_WASM_BASE64_']);
-  if (typeof got.sheetsyncCore !== 'function') throw new Error('addon/WasmBundle.js defines no sheetsyncCore() loader');
+function freshBundle(file = BUNDLE) {
+  const got = evaluateScript(file, ['sheetsyncCore', 'SHEETSYNC_WASM_BASE64_']);
+  if (typeof got.sheetsyncCore !== 'function') throw new Error(`${file} defines no sheetsyncCore() loader`);
   return got;
 }
 
-/** The instantiated core API of a fresh copy of the bundle. */
-async function loadCore() {
-  return freshBundle().sheetsyncCore();
+/** The instantiated core API of a fresh copy of the bundle (`file`, by default the add-on's). */
+async function loadCore(file = BUNDLE) {
+  return freshBundle(file).sheetsyncCore();
 }
 
 /**

@@ -10,7 +10,7 @@ use sheetsync_core::sheet::{SheetCell, SheetSnapshot};
 use sheetsync_core::wire::PushOp;
 use sheetsync_core::zone::ZoneOffsets;
 
-fn diff_of(sheet: &SheetSnapshot, base: &Base) -> Changeset {
+fn diff_of<'b>(sheet: &SheetSnapshot, base: &'b Base) -> Changeset<'b> {
     diff(&simple_schema(), sheet, base, &ZoneOffsets::utc()).unwrap()
 }
 
@@ -124,12 +124,8 @@ fn a_missing_mapped_column_is_reported_and_the_other_columns_still_sync() {
 #[test]
 fn a_sheet_without_the_key_column_cannot_be_diffed() {
     let sheet = snapshot(&["name"], vec![vec![SheetCell::Text("x".into())]]);
-    let err = diff(
-        &simple_schema(),
-        &sheet,
-        &Base::default(),
-        &ZoneOffsets::utc(),
-    );
+    let base = Base::default();
+    let err = diff(&simple_schema(), &sheet, &base, &ZoneOffsets::utc());
     assert_eq!(err.unwrap_err(), DiffError::MissingKeyColumn("id".into()));
 }
 

@@ -320,3 +320,112 @@ fn every_fast_path_agrees_with_reading_every_cell() {
         }
     }
 }
+
+/// The diff finds each row's base row by walking the base in step with the sheet, falling back
+/// to a hashed lookup when the next base entry has another key. Whatever the sheet's order
+/// (the base's text order, numeric order, reversed, shuffled), with keys the base lacks, keys
+/// it has that the sheet lost, a duplicated key and blank rows in between, the diff must say
+/// what looking each key up in the base's ordered map says: no row is paired with its
+/// neighbour's base row.
+#[test]
+fn base_rows_are_found_in_any_sheet_order() {
+    use common::{row, synced};
+    use sheetsync_core::sheet::SheetCell;
+
+    let rows: Vec<Vec<SheetCell>> = (1..=150)
+        .map(|i| row(i, &format!("item {i}"), Some(i % 9), ""))
+        .collect();
+    let input = synced(rows.clone());
+    let base = input.base.unwrap();
+    // The sheet now: every 7th row edited, row 40 gone, row 151 new, row 12 twice.
+    let mut now: Vec<Vec<SheetCell>> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 39)
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            if i % 7 == 3 {
+                r[1] = SheetCell::Text(format!("item {} changed", i + 1));
+            }
+            r
+        })
+        .collect();
+    now.push(row(151, "new", Some(1), ""));
+    now.push(row(12, "again", Some(2), ""));
+    let text_order = {
+        let mut r = now.clone();
+        r.sort_by_key(|cells| match &cells[0] {
+            SheetCell::Number(x) => x.to_string(),
+            _ => String::new(),
+        });
+        r
+    };
+    let reversed: Vec<_> = now.iter().rev().cloned().collect();
+    let shuffled: Vec<_> = (0..now.len())
+        .map(|i| now[i * 61 % now.len()].clone())
+        .collect();
+    let mut with_blanks = now.clone();
+    with_blanks.insert(5, vec![SheetCell::Empty; 4]);
+    with_blanks.insert(50, vec![]);
+
+    let tz = ZoneOffsets::utc();
+    let changed: Vec<String> = (1..=150)
+        .filter(|i| (i - 1) % 7 == 3 && *i != 40 && *i != 12)
+        .map(|i| i.to_string())
+        .collect();
+    for (what, sheet_rows) in [
+        ("numeric order", now),
+        ("text order", text_order),
+        ("reversed", reversed),
+        ("shuffled", shuffled),
+        ("with blank rows", with_blanks),
+    ] {
+        let sheet = SheetSnapshot {
+            rows: sheet_rows,
+            ..input.sheet.clone()
+        };
+        let cs = diff(&input.schema, &sheet, &base, &tz).unwrap();
+        // The reference: each sheet row paired with its key's entry in the ordered map.
+        for u in &cs.updates {
+            let key = u.row.key.as_ref().unwrap();
+            let b = &base.rows[key];
+            let want: Vec<usize> = (0..4).filter(|&c| b.cells[c] != u.row.cells[c]).collect();
+            assert_eq!(u.changed, want, "{what}: key {key}");
+        }
+        let mut updated: Vec<String> = cs
+            .updates
+            .iter()
+            .map(|u| u.row.key.as_ref().unwrap().0.clone())
+            .collect();
+        updated.sort_by_key(|k| k.parse::<u32>().unwrap());
+        assert_eq!(updated, changed, "{what}");
+        let inserted: Vec<_> = cs.inserts.iter().map(|r| r.key.clone()).collect();
+        assert_eq!(inserted, vec![Some(RowKey("151".into()))], "{what}");
+        assert_eq!(cs.deletes, vec![RowKey("40".into())], "{what}");
+        assert_eq!(
+            cs.held.iter().cloned().collect::<Vec<_>>(),
+            vec![RowKey("12".into())],
+            "{what}"
+        );
+        // 149 base keys left and one new key, less the held one.
+        assert_eq!(cs.located.len(), 149, "{what}");
+        for (k, data_row) in cs.located.iter() {
+            let cells = &sheet.rows[data_row];
+            assert_eq!(cells[0], SheetCell::Number(k.0.parse().unwrap()), "{what}");
+            assert_eq!(cs.located.get(k), Some(data_row), "{what}");
+        }
+        // A new key, a key gone, the held key and a key never seen.
+        let new_row = cs.located.get(&RowKey("151".into())).unwrap();
+        assert_eq!(
+            sheet.rows[new_row][1],
+            SheetCell::Text("new".into()),
+            "{what}"
+        );
+        for absent in ["40", "12", "999", ""] {
+            assert!(
+                !cs.located.contains_key(&RowKey(absent.into())),
+                "{what}: {absent}"
+            );
+        }
+    }
+}

@@ -73,8 +73,9 @@ proptest! {
             sheet.rows.push(row(100 + j as i64, &c.0, c.1, &c.2));
         }
         let schema = simple_schema();
-        let mut base = input.base.clone().unwrap();
-        let cs = diff(&schema, &sheet, &base, tz()).unwrap();
+        let before = input.base.clone().unwrap();
+        let mut base = before.clone();
+        let cs = diff(&schema, &sheet, &before, tz()).unwrap();
         for u in &cs.updates {
             let key = u.row.key.clone().unwrap();
             let version = base.rows[&key].version;

@@ -157,6 +157,21 @@ test('planSync keeps every cell written into the module when its text grows the 
   assert.ok(viaRows.push.some((p) => p.change.cells.note === `99 ${long}`));
 });
 
+test('staging a sheet grows the memory once, for the staged arrays and the planning after them', async () => {
+  // Each growth of the memory makes V8 count a new ArrayBuffer of the whole memory; past 64 MiB
+  // of them it collects the whole JavaScript heap, so growing step by step while a large sheet
+  // is planned cost the first call of an execution full collections (wasm/src/heap.rs).
+  const core = await vm.runInContext('sheetsyncCore()', execution());
+  const [rows, cells, numbers, textBytes, texts] = [1000, 20000, 10000, 50000, 5000];
+  const staged = rows * 4 + cells + numbers * 8 + textBytes + texts * 4;
+  const before = core.memoryBytes();
+  core.stageRows(rows, cells, numbers, textBytes, texts);
+  const grown = core.memoryBytes() - before;
+  // At least 80 bytes a cell beyond the staged arrays: room for the decoded cells and the diff.
+  assert.ok(grown >= staged + cells * 80, `grew ${grown} bytes for ${staged} staged`);
+  core.stageRows(0, 0, 0, 0, 0);
+});
+
 test('planSync carries the base as flat arrays and plans exactly as the JSON path', async () => {
   const core = await vm.runInContext('sheetsyncCore()', execution());
   const sheet = { headers: ['id', 'label', 'price'], rows: [[1, 'ab', 12.5], [2, 'cé', 1]], firstRow: 2 };

@@ -29,11 +29,12 @@
 //!
 //! [`codec`] carries values across the boundary, [`error`] turns core errors into JS errors,
 //! [`schema`] checks what the server sends, [`plan`] exposes the sync planner, [`round`] the
-//! round, and [`rows`] carries a large sheet's rows in as flat arrays; [`restore`] writes a kept
-//! whole row back as a sheet row.
+//! round, and [`rows`] carries a large sheet's rows in as flat arrays, staged by [`stage`] in
+//! room [`heap`] makes at once; [`restore`] writes a kept whole row back as a sheet row.
 
 pub mod codec;
 pub mod error;
+pub mod heap;
 pub mod identity;
 pub mod plan;
 pub mod restore;

@@ -52,8 +52,18 @@ pub fn module_memory() -> JsValue {
 /// Makes room for a sheet's rows: `rows` widths, `cells` kinds, `numbers` numbers, `text_bytes`
 /// bytes of text and `texts` text lengths, all zero. Answers where each array starts, in bytes
 /// into the module's memory: `[widths, kinds, numbers, text, text_lengths]`.
+///
+/// First makes room in the heap, in one growth of the memory, for these arrays and for what
+/// planning builds from them ([`crate::heap`]).
 #[wasm_bindgen(js_name = stageRows)]
 pub fn stage_rows(rows: u32, cells: u32, numbers: u32, text_bytes: u32, texts: u32) -> Vec<u32> {
+    crate::heap::reserve(crate::heap::room_for(
+        rows as usize,
+        cells as usize,
+        numbers as usize,
+        text_bytes as usize,
+        texts as usize,
+    ));
     STAGE.with(|s| {
         let s = &mut *s.borrow_mut();
         zeroed(&mut s.widths, rows);

@@ -88,7 +88,8 @@ fn build_base(input: &str) -> Result<(), String> {
             .map_err(|e| format!("sheet row {}: {e}", source.sheet.sheet_row(r)))?;
         let key = RowKey::from_value(&values[key_index])
             .ok_or_else(|| format!("sheet row {} has no key", source.sheet.sheet_row(r)))?;
-        let (_, hashes) = digest_row(&source.schema, &values, tz).expect("the row survives the sheet");
+        let (_, hashes) =
+            digest_row(&source.schema, &values, tz).expect("the row survives the sheet");
         rows.insert(key, BaseRow::new(r as i64 + 1, hashes));
     }
     let base = Base { rows };

@@ -16,20 +16,23 @@
 //! In a new row they are values not typed yet: the row is read as usual and the planner
 //! decides whether it is complete enough to insert.
 
+mod base_walk;
 mod edited;
 mod fast;
+mod located;
 mod read;
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
+use base_walk::BaseWalk;
 use edited::find_edited_keys;
+pub use located::Located;
 pub(crate) use read::read_sheet_row;
 use read::{is_blank, materialize, read_row, report_bad_cells, Columns, ReadRow};
 
-use crate::base::{Base, BaseRow};
+use crate::base::Base;
 use crate::problem::{Problem, ProblemKind};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetSnapshot;
@@ -113,12 +116,12 @@ pub struct RowUpdate {
     pub changed: Vec<usize>,
 }
 
-/// Sheet rows by key (a fast hash map: it holds every row of a large sheet).
+/// Sheet rows by key (a fast hash map; see [`Located`] for the rows whose key the base knows).
 pub type KeyIndex = HashMap<RowKey, usize, Xxh3DefaultBuilder>;
 
-/// Everything that changed in the sheet since the base.
+/// Everything that changed in the sheet since the base (whose keys it borrows).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Changeset {
+pub struct Changeset<'b> {
     /// New rows: without a key, or with a key the base does not know.
     pub inserts: Vec<SheetRow>,
     /// Synced rows with changed cells.
@@ -126,7 +129,7 @@ pub struct Changeset {
     /// Base keys no longer in the sheet.
     pub deletes: Vec<RowKey>,
     /// Every usable keyed row: key → index in the snapshot's `rows`.
-    pub located: KeyIndex,
+    pub located: Located<'b>,
     /// Keys that must not be synced this time (duplicates, bad cells, edited keys).
     pub held: BTreeSet<RowKey>,
     /// What a person must fix.
@@ -134,12 +137,12 @@ pub struct Changeset {
 }
 
 /// Diffs `sheet` against `base` for the table `schema`, reading cells in time zone `tz`.
-pub fn diff(
+pub fn diff<'b>(
     schema: &TableSchema,
     sheet: &SheetSnapshot,
-    base: &Base,
+    base: &'b Base,
     tz: &ZoneOffsets,
-) -> Result<Changeset, DiffError> {
+) -> Result<Changeset<'b>, DiffError> {
     let map = ColumnMap::new(schema, &sheet.headers)?;
     let mut out = Changeset::default();
     for (c, col) in schema.columns.iter().enumerate() {
@@ -168,18 +171,15 @@ pub fn diff(
     let mut cells = Vec::with_capacity(schema.columns.len());
     let mut blanks = Vec::new();
     let mut candidates: Vec<ReadRow> = Vec::new();
-    let mut first_row_of = KeyIndex::with_capacity_and_hasher(sheet.rows.len(), Default::default());
     // The columns whose cells the sheet owns: only they can differ from the base.
     let owned: Vec<usize> = (0..schema.columns.len())
         .filter(|&c| map.sheet_col[c].is_some() && !schema.columns[c].generated)
         .collect();
     let mut duplicates: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
-    // One hashed lookup per row instead of a walk down the ordered map's string comparisons.
-    let base_index: HashMap<&str, &BaseRow, Xxh3DefaultBuilder> = base
-        .rows
-        .iter()
-        .map(|(k, row)| (k.0.as_str(), row))
-        .collect();
+    // Base rows found in step with the sheet, not by a walk down the ordered map's string
+    // comparisons; each row located by its base entry's position (no owned key per row).
+    let mut located = Located::new(BaseWalk::new(base));
+    let base_has_empty_key = base.rows.contains_key(&RowKey(String::new()));
     // Distinct sheet keys that the base knows.
     let mut seen_in_base = 0;
     for data_row in 0..sheet.rows.len() {
@@ -199,14 +199,10 @@ pub fn diff(
         let Some(key) = read else { continue };
         // An empty key cell of a text key reads as '': that is a key only where the base has
         // a row with it; otherwise the row has no key yet (and waits for one as a new row).
-        let key = key.filter(|k| !k.0.is_empty() || base_index.contains_key(""));
+        let key = key.filter(|k| !k.0.is_empty() || base_has_empty_key);
         // An empty cell that cannot be NULL is a bad cell in a synced row; in a new row it is
         // a value still to be typed (the planner waits for it).
-        if !blanks.is_empty()
-            && key
-                .as_ref()
-                .is_some_and(|k| base_index.contains_key(k.0.as_str()))
-        {
+        if !blanks.is_empty() && key.as_ref().is_some_and(|k| located.base_has(k.0.as_str())) {
             report_bad_cells(sheet, data_row, key, std::mem::take(&mut blanks), &mut out);
             continue;
         }
@@ -218,17 +214,25 @@ pub fn diff(
             });
             continue;
         };
-        let slot = match first_row_of.entry(key) {
-            Entry::Occupied(seen) => {
-                duplicates
-                    .entry(seen.key().clone())
-                    .or_insert_with(|| vec![*seen.get()])
-                    .push(data_row);
-                continue;
-            }
-            Entry::Vacant(slot) => slot,
+        let found = located.find(key.0.as_str());
+        let first = match found {
+            Some((at, _)) => located.at_base(at),
+            None => located.new_keys().get(&key).copied(),
         };
-        let base_row = base_index.get(slot.key().0.as_str()).copied();
+        if let Some(first) = first {
+            duplicates
+                .entry(key)
+                .or_insert_with(|| vec![first])
+                .push(data_row);
+            continue;
+        }
+        match found {
+            Some((at, _)) => located.set_at_base(at, data_row),
+            None => {
+                located.new_keys().insert(key.clone(), data_row);
+            }
+        }
+        let base_row = found.map(|(_, row)| row);
         // Most rows are untouched: their cells equal the base's on every column the sheet
         // speaks for, settled without keeping anything.
         let untouched = base_row.is_some_and(|b| {
@@ -240,11 +244,8 @@ pub fn diff(
         });
         seen_in_base += usize::from(base_row.is_some());
         if untouched {
-            slot.insert(data_row);
             continue;
         }
-        let key = slot.key().clone();
-        slot.insert(data_row);
         match base_row {
             None => candidates.push(ReadRow {
                 data_row,
@@ -299,11 +300,11 @@ pub fn diff(
     } else {
         base.rows
             .keys()
-            .filter(|k| !first_row_of.contains_key(*k) && !out.held.contains(*k))
+            .filter(|k| !located.contains_key(k) && !out.held.contains(*k))
             .collect()
     };
     let edited = find_edited_keys(&map, base, &vanished, &candidates);
-    out.located = first_row_of;
+    out.located = located;
     for key in &out.held {
         out.located.remove(key);
     }
@@ -314,7 +315,7 @@ pub fn diff(
             out.held.insert(new_key.clone());
             out.located.remove(new_key);
         }
-        out.located.remove(*old_key);
+        out.located.remove(old_key);
         let shown = row
             .key
             .as_ref()

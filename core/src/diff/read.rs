@@ -73,7 +73,7 @@ pub(super) fn read_row(
     scratch: &mut Vec<u8>,
     cells: &mut Vec<u32>,
     blanks: &mut Vec<crate::schema::CellError>,
-    out: &mut Changeset,
+    out: &mut Changeset<'_>,
 ) -> Option<Option<RowKey>> {
     cells.clear();
     let row = cells_of(sheet, data_row);
@@ -125,7 +125,7 @@ pub(super) fn report_bad_cells(
     data_row: usize,
     key: Option<RowKey>,
     bad: Vec<crate::schema::CellError>,
-    out: &mut Changeset,
+    out: &mut Changeset<'_>,
 ) {
     for e in bad {
         out.problems.push(Problem {

@@ -135,7 +135,8 @@ pub fn synced(rows: Vec<Vec<SheetCell>>) -> SyncInput {
     let schema = simple_schema();
     let sheet = snapshot(&["id", "name", "qty", "note"], rows);
     let tz = &ZoneOffsets::utc();
-    let cs = sheetsync_core::diff::diff(&schema, &sheet, &Base::default(), tz).unwrap();
+    let empty = Base::default();
+    let cs = sheetsync_core::diff::diff(&schema, &sheet, &empty, tz).unwrap();
     let mut base = Base::default();
     for r in cs.inserts {
         base.rows.insert(
