@@ -3,7 +3,7 @@
 // own (so its peak memory is its own and a failure stops only that line of the table); a piece
 // that is missing or fails is reported as "not measured (reason)", never as a figure.
 //
-// Usage: node run.js [--quick] [diff] [push] [feed] [incremental] [sync] [bundle]
+// Usage: node run.js [--quick] [diff] [push] [feed] [incremental] [sync] [server-quota] [bundle]
 //   --quick   small sizes and few runs, to check that the harness works (figures not comparable)
 // Results also go to bench/out/results.json and bench/out/table.md.
 
@@ -127,6 +127,13 @@ async function main() {
   if (want('sync')) {
     // One backend: the phases are the add-on's and the emulator's; the server's part is the HTTP.
     results.sync = await serverSuite('sync', quick, ['mysql'], (q) => (q ? [5000, 2] : [100000, 5]));
+  }
+  if (want('server-quota')) {
+    // One backend: what is measured is the Sheets API's quota, not the database.
+    log('\n== server-quota');
+    const missing = serverMissing();
+    const args = quick ? ['mysql', '5', '--minutes', '5'] : ['mysql', '25', '50', '75', '100'];
+    results.serverQuota = missing ? { error: missing } : await runStep('server-quota.js', args);
   }
   if (want('bundle')) {
     log('\n== bundle');

@@ -70,15 +70,19 @@ function rssOf(pid) {
 }
 
 /**
- * Enables `table` in `db` for syncing, creates a read-write token for it and starts the server.
- * Resolves with `{ base, token, pid, rss(), stop() }` once `/health` answers.
+ * Enables `table` (or every table of a list) in `db` for syncing, creates a read-write token
+ * for it and starts the server, `serveArgs` added to `serve`'s (server mode's, say); `beforeServe`
+ * runs after the tables are enabled (to create bindings, say). Resolves with
+ * `{ base, token, pid, rss(), stop() }` once `/health` answers.
  */
-async function startServer(db, table) {
-  await cli(db.url, ['table', 'enable', table]);
-  const token = parseToken(await cli(db.url, ['token', 'create', '--name', 'bench', '--tables', table, '--write']));
+async function startServer(db, table, { serveArgs = [], beforeServe = null } = {}) {
+  const tables = [].concat(table);
+  for (const t of tables) await cli(db.url, ['table', 'enable', t]);
+  const token = parseToken(await cli(db.url, ['token', 'create', '--name', 'bench', '--tables', tables.join(','), '--write']));
+  if (beforeServe) await beforeServe();
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
-  const child = spawn(serverBinary(), ['serve', '--database-url', db.url, '--listen', listen], {
+  const child = spawn(serverBinary(), ['serve', '--database-url', db.url, '--listen', listen, ...serveArgs], {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn', SHEETSYNC_DATABASE_URL: db.url },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

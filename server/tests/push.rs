@@ -306,4 +306,39 @@ backend_tests! {
         }
         assert_eq!(body["results"][0]["row"][4], "7.50");
     }
+
+    async fn new_keys_are_inserted_without_a_lookup_and_an_existing_one_still_answers_a_conflict(ctx) {
+        use std::sync::atomic::Ordering;
+        ctx.people().await;
+        let token = ctx.token(&["people"], true).await;
+        let lookups = || ctx.db.insert_key_lookups.load(Ordering::SeqCst);
+        let before = lookups();
+        let (_, body) = ctx.post("/v1/tables/people/push", Some(&token), json!({
+            "batch_id": "new", "origin": "s", "changes": [
+                {"op": "insert", "cells": {"id": 20, "name": "A"}},
+                {"op": "insert", "cells": {"id": 21, "name": "B"}}
+            ]
+        })).await;
+        let r = body["results"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(r[0]["result"], "applied", "{body}");
+        assert_eq!(r[1]["result"], "applied", "{body}");
+        assert_eq!(r[1]["row"], json!([21, "B", null, null, null, true]), "{body}");
+        assert_eq!(lookups(), before, "new keys were looked up");
+
+        let (_, body) = ctx.post("/v1/tables/people/push", Some(&token), json!({
+            "batch_id": "again", "origin": "s", "changes": [
+                {"op": "insert", "cells": {"id": 22, "name": "C"}},
+                {"op": "insert", "cells": {"id": 21, "name": "Clash"}},
+                {"op": "insert", "cells": {"id": 23, "name": "D"}}
+            ]
+        })).await;
+        let r = body["results"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(r[0]["result"], "applied", "{body}");
+        assert_eq!(r[1]["result"], "conflict", "{body}");
+        assert_eq!(r[1]["current"]["cells"][1], "B", "{body}");
+        assert_eq!(r[2]["result"], "applied", "{body}");
+        assert_eq!(lookups(), before + 1, "the refused run was not written again with its keys looked up");
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM people").await, 4);
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM people WHERE name = 'Clash'").await, 0);
+    }
 }

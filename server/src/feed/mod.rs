@@ -9,13 +9,14 @@
 //! position. Any number of server instances may run the sequencer; the lock serializes them.
 
 pub mod entry;
+pub mod open_pushes;
 pub mod shared;
 pub mod timing;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sheetsync_core::wire::RowChange;
 use sqlx::Executor;
@@ -25,6 +26,7 @@ use crate::db::catalog::TableInfo;
 use crate::db::{int_at, now_ms, required_int_at, Db};
 
 pub use entry::image_to_wire;
+use open_pushes::{OpenPush, OpenPushes};
 use timing::{now_us, WakeTimes};
 
 /// At most this many entries are stamped per run, keeping the lock short.
@@ -53,6 +55,8 @@ pub struct FeedClock {
     pub lag_ms: Arc<AtomicI64>,
     /// When the stages of the last wake-up happened.
     pub wake: Arc<WakeTimes>,
+    /// This instance's open pushes, and the checks for unstamped entries made.
+    pub pushes: Arc<OpenPushes>,
 }
 
 impl Default for FeedClock {
@@ -66,11 +70,27 @@ impl Default for FeedClock {
             ticking: Arc::default(),
             lag_ms: Arc::new(AtomicI64::new(0)),
             wake: Arc::default(),
+            pushes: Arc::default(),
         }
     }
 }
 
 impl FeedClock {
+    /// A clock whose scheduled ticks skip their check for unstamped entries for at most
+    /// `bound` while pushes are open (see [`open_pushes`]).
+    pub fn with_push_bound(bound: Duration) -> FeedClock {
+        FeedClock {
+            pushes: Arc::new(OpenPushes::new(bound)),
+            ..FeedClock::default()
+        }
+    }
+
+    /// Registers a push of this instance whose transaction begins now, until the guard is
+    /// dropped.
+    pub fn push_opened(&self) -> OpenPush {
+        self.pushes.opened()
+    }
+
     /// A receiver that sees every new last position, whichever table changed.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.sender.subscribe()
@@ -264,22 +284,59 @@ pub async fn stamp(db: &Db) -> Result<Stamped, sqlx::Error> {
     })
 }
 
-/// Whether any committed entry waits for a position (a cheap check that takes no lock).
-async fn has_unstamped(db: &Db) -> Result<bool, sqlx::Error> {
+/// Whether any committed entry waits for a position (a check that takes no lock, but steps
+/// over the entries of every open transaction).
+async fn has_unstamped(db: &Db, clock: &FeedClock) -> Result<bool, sqlx::Error> {
+    clock.pushes.checks.fetch_add(1, Ordering::Relaxed);
+    clock.pushes.looked(Instant::now());
     let row = sqlx::query("SELECT id FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT 1")
         .fetch_optional(&db.pool)
         .await?;
     Ok(row.is_some())
 }
 
-/// One poller tick: stamp if needed, and publish the last position (another instance may have
-/// stamped), the version of the set of enabled tables and that of the bindings' wake-up
-/// requests.
+/// What made a sequencer run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    /// A reader, who must see every change committed before its request.
+    Request,
+    /// The poller's schedule.
+    Schedule,
+    /// A commit of log entries by this instance.
+    Commit,
+}
+
+/// One sequencer run for a reader: stamp every change committed before the call, and publish
+/// the last position (another instance may have stamped), the version of the set of enabled
+/// tables and that of the bindings' wake-up requests.
 pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
+    tick_after(db, clock, Cause::Request).await
+}
+
+/// One tick of the poller's schedule: [`tick`], except that while a push of this instance is
+/// open the check for unstamped entries is made at most once per bound
+/// ([`open_pushes::OPEN_PUSH_BOUND`]); the push's commit stamps at once.
+pub async fn scheduled_tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
+    tick_after(db, clock, Cause::Schedule).await
+}
+
+/// [`tick`], told what made it run. After a commit of this instance the check for unstamped
+/// entries is skipped, as the stamping run finds them itself. That check is not free while a
+/// push is being written: it steps over every entry of the push's open transaction (about
+/// 2 ms a call on MariaDB, 3 ms on PostgreSQL, for 1,000 rows), hence the scheduled ticks'
+/// skipping while pushes are open.
+async fn tick_after(db: &Db, clock: &FeedClock, cause: Cause) -> Result<(), sqlx::Error> {
     let _ticking = clock.ticking.lock().await;
     let began = now_us();
-    if has_unstamped(db).await? {
+    let stamping = match cause {
+        Cause::Commit => true,
+        Cause::Schedule if clock.pushes.may_skip() => false,
+        Cause::Request | Cause::Schedule => has_unstamped(db, clock).await?,
+    };
+    if stamping {
         loop {
+            // The run reads every unstamped committed entry: a look as good as a check.
+            clock.pushes.looked(Instant::now());
             let run = stamp(db).await?;
             if let Some(oldest) = run.oldest {
                 clock.lag_ms.store(now_ms() - oldest, Ordering::Relaxed);
@@ -290,7 +347,10 @@ pub async fn tick(db: &Db, clock: &FeedClock) -> Result<(), sqlx::Error> {
                 clock.advance(run.prior, None, began);
             }
             clock.advance(run.last, Some(&run.tables), began);
-            if run.oldest.is_none() || !has_unstamped(db).await? {
+            // A run shorter than a chunk took every entry committed when it read them; any
+            // committed since is found by the next tick (or by its writer's signal).
+            let full = run.last - run.prior >= STAMP_CHUNK as i64;
+            if run.oldest.is_none() || !full || !has_unstamped(db, clock).await? {
                 break;
             }
         }
@@ -325,12 +385,17 @@ pub async fn run_poller(
     let committed = clock.committed.clone();
     loop {
         // A commit by this instance is stamped at once; the tick finds every other writer's.
-        tokio::select! {
-            _ = interval.tick() => {}
-            _ = committed.notified() => {}
+        let signalled = tokio::select! {
+            _ = interval.tick() => false,
+            _ = committed.notified() => true,
             _ = shutdown.changed() => return,
-        }
-        if let Err(e) = tick(&db, &clock).await {
+        };
+        let cause = if signalled {
+            Cause::Commit
+        } else {
+            Cause::Schedule
+        };
+        if let Err(e) = tick_after(&db, &clock, cause).await {
             tracing::warn!(error = %e, "feed sequencer run failed; retrying");
         }
     }

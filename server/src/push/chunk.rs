@@ -45,6 +45,7 @@ pub fn run_length(ops: &[PushOp]) -> usize {
 }
 
 /// One checked change of the chunk.
+#[derive(Clone)]
 pub(super) struct Planned {
     /// Position in the chunk.
     pub(super) idx: usize,

@@ -1,16 +1,18 @@
-//! The common path for a run of inserts: rows with a key of their own are checked for
-//! existence in one statement and written with one multi-row INSERT per set of columns; so are
-//! rows whose key the database assigns, where [`assigned_keys`] knows which key each row gets
-//! (else one statement each), without a savepoint each. Stored rows and versions are read back
-//! from the change log in one statement ([`logged_rows`]), from the table for any row the log
-//! cannot answer. If the database refuses anything, the run is undone to its savepoint and
-//! applied again row by row.
+//! The common path for a run of inserts: rows with a key of their own are written with one
+//! multi-row INSERT per set of columns, without looking their keys up first (the primary key
+//! refuses one that exists; only then is the run written again with its keys looked up in one
+//! statement, an existing key answered as a conflict); so are rows whose key the database
+//! assigns, where [`assigned_keys`] knows which key each row gets (else one statement each),
+//! without a savepoint each. Stored rows and versions are read back from the change log in one
+//! statement ([`logged_rows`]), from the table for any row the log cannot answer. If the
+//! database refuses anything else, the run is undone to its savepoint and applied again row by
+//! row.
 
 use std::collections::{BTreeMap, HashSet};
 
 use sheetsync_core::schema::RowKey;
 use sheetsync_core::value::Value;
-use sheetsync_core::wire::{PushOp, PushResult, VersionedRow};
+use sheetsync_core::wire::{PushOp, PushResult, RejectCode, VersionedRow};
 use sqlx::AnyConnection;
 
 use super::assigned_keys::{self, Plan};
@@ -99,12 +101,46 @@ pub async fn apply(
     if keyed.is_empty() && generated.is_empty() {
         return Ok(Some(results.into_iter().flatten().collect()));
     }
+    // First without looking the keys up: new rows are the rule, and the primary key refuses
+    // any that exists. Only when it does is the run written again with the keys looked up,
+    // which answers each existing key as a conflict and writes the others.
+    if !keyed.is_empty() {
+        let mut unchecked = results.clone();
+        savepoint::open(conn).await?;
+        let written = write(
+            conn,
+            db,
+            info,
+            keyed.clone(),
+            generated.clone(),
+            &mut unchecked,
+            Check::No,
+        )
+        .await;
+        let duplicate = matches!(&written, Err(PushError::Db(e))
+            if reject::from_db(info, e).is_some_and(|r| r.code == RejectCode::Unique));
+        if savepoint::close(conn, info, written).await? {
+            return Ok(Some(unchecked.into_iter().flatten().collect()));
+        }
+        if !duplicate {
+            return Ok(None);
+        }
+    }
     savepoint::open(conn).await?;
-    let written = write(conn, db, info, keyed, generated, &mut results).await;
+    let written = write(conn, db, info, keyed, generated, &mut results, Check::Keys).await;
     if !savepoint::close(conn, info, written).await? {
         return Ok(None);
     }
     Ok(Some(results.into_iter().flatten().collect()))
+}
+
+/// Whether a run's keys are looked up before its rows are inserted.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    /// Not looked up: any existing key makes the database refuse the run.
+    No,
+    /// Looked up and locked, each existing one answered as a conflict.
+    Keys,
 }
 
 async fn write(
@@ -114,11 +150,19 @@ async fn write(
     keyed: Vec<Planned>,
     mut generated: Vec<Planned>,
     results: &mut [Option<PushResult>],
+    check: Check,
 ) -> Result<(), PushError> {
     let mut written: Vec<Planned> = Vec::new();
     if !keyed.is_empty() {
         let refs: Vec<&Planned> = keyed.iter().collect();
-        let existing = rows_by_key(conn, db, info, &refs, true).await?;
+        let existing = match check {
+            Check::Keys => {
+                db.insert_key_lookups
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                rows_by_key(conn, db, info, &refs, true).await?
+            }
+            Check::No => Default::default(),
+        };
         // Versions are only needed to answer the keys that exist already (usually none).
         let taken: Vec<&Planned> = refs
             .iter()
@@ -281,30 +325,29 @@ async fn insert_many(
         .iter()
         .map(|i| info.column_sql(*i).to_string())
         .collect();
+    // Written into one buffer: a run is up to 20,000 placeholders.
+    let mut values = String::with_capacity(members.len() * cols.len() * 8);
     let mut n = 0;
-    let tuples: Vec<String> = members
-        .iter()
-        .map(|_| {
-            let marks: Vec<String> = cols
-                .iter()
-                .map(|i| {
-                    n += 1;
-                    b.typed_param(n, &info.db_types[*i])
-                })
-                .collect();
-            format!("({})", marks.join(", "))
-        })
-        .collect();
+    for row in 0..members.len() {
+        values.push_str(if row == 0 { "(" } else { ", (" });
+        for (pos, i) in cols.iter().enumerate() {
+            if pos > 0 {
+                values.push_str(", ");
+            }
+            n += 1;
+            values.push_str(&b.typed_param(n, &info.db_types[*i]));
+        }
+        values.push(')');
+    }
     let overriding = if given_keys && b == Backend::Postgres {
         " OVERRIDING SYSTEM VALUE"
     } else {
         ""
     };
     let sql = format!(
-        "INSERT INTO {} ({}){overriding} VALUES {}",
+        "INSERT INTO {} ({}){overriding} VALUES {values}",
         info.table_sql(),
         names.join(", "),
-        tuples.join(", ")
     );
     let mut q = sqlx::query(&sql);
     for p in members {

@@ -24,16 +24,7 @@ pub(super) async fn read(
     info: &TableInfo,
     keys: &[&Planned],
 ) -> Result<HashMap<String, (RowVersion, WireRow)>, sqlx::Error> {
-    let marks: Vec<String> = (0..keys.len()).map(|i| db.ph(i + 2)).collect();
-    // Joined on the entry's id alone: a condition on the entry's table id would let the
-    // planner walk every entry of the table through the feed index instead.
-    let sql = format!(
-        "SELECT v.row_key, v.version, c.row_image FROM sheetsync_row_versions v \
-         JOIN sheetsync_changes c ON c.id = v.version \
-         WHERE v.table_id = {} AND v.row_key IN ({}) AND c.op = 'U'",
-        db.ph(1),
-        marks.join(", ")
-    );
+    let sql = crate::rows::logged_rows_sql(db, keys.len());
     let mut q = sqlx::query(&sql).bind(info.id);
     for p in keys {
         q = q.bind(p.canon.clone());

@@ -19,6 +19,7 @@ use sqlx::{AnyConnection, Executor};
 
 use crate::db::catalog::TableInfo;
 use crate::db::{now_ms, text_at, Backend, Db};
+use crate::feed::FeedClock;
 
 /// Why a batch was not applied at all.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +41,15 @@ pub enum PushError {
 const MAX_TAG: usize = 191;
 
 /// Applies `req` to `info`'s table, or answers the stored response of an earlier delivery.
-pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushResponse, PushError> {
+/// With `clock`, the instance's feed clock, the push's transaction is registered as open with
+/// it until it commits or is abandoned, so the sequencer's scheduled runs need not look for
+/// unstamped entries meanwhile; the caller then tells the clock of the commit.
+pub async fn push(
+    db: &Db,
+    clock: Option<&FeedClock>,
+    info: &TableInfo,
+    req: &PushRequest,
+) -> Result<PushResponse, PushError> {
     if req.batch_id.is_empty() || req.batch_id.chars().count() > MAX_TAG {
         return Err(PushError::Invalid(format!(
             "batch_id must be 1 to {MAX_TAG} characters"
@@ -53,6 +62,7 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
     }
     // No read of the stored answer first: claiming the batch id fails for a batch applied
     // before, and only then is its answer read (one statement fewer for every new batch).
+    let open = clock.map(FeedClock::push_opened);
     let mut tx = db.pool.begin().await?;
     let sql = format!(
         "INSERT INTO sheetsync_batches (batch_id, table_id, created_at_ms) VALUES ({}, {}, {})",
@@ -70,6 +80,7 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
         // The batch was applied before, or another delivery of it got there first and has
         // committed by now (the unique key made us wait for it).
         drop(tx);
+        drop(open);
         if let Some(done) = stored_response(db, &req.batch_id).await? {
             return Ok(done);
         }
@@ -124,6 +135,7 @@ pub async fn push(db: &Db, info: &TableInfo, req: &PushRequest) -> Result<PushRe
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    drop(open);
     Ok(response)
 }
 
