@@ -183,11 +183,54 @@ pub async fn remove(db: &Db, id: i64, table: &Ident) -> Result<(), TriggerError>
     run_all(db, drop_statements(db.backend, id, table.sql())).await
 }
 
+/// The name of the lock that makes trigger installs take turns.
+const INSTALL_LOCK: &str = "sheetsync_triggers";
+
+/// How long an install waits for another to finish before giving up, in seconds.
+const INSTALL_LOCK_WAIT_SECONDS: u32 = 60;
+
+/// Runs `statements` in one transaction, holding the install lock: two installs at once (an
+/// instance regenerating a table's triggers while `table enable` runs, or two instances doing
+/// it) would interleave their drops and creates, which PostgreSQL refuses for a function
+/// replaced concurrently and MySQL for a trigger created twice.
 async fn run_all(db: &Db, statements: Vec<String>) -> Result<(), TriggerError> {
     let mut tx = db.pool.begin().await?;
+    match db.backend {
+        // Released by the transaction's end, whatever it is.
+        Backend::Postgres => {
+            let lock = format!("SELECT pg_advisory_xact_lock(hashtext('{INSTALL_LOCK}'))");
+            (&mut *tx).execute(lock.as_str()).await?;
+        }
+        // A session lock: released below on every path, as the connection goes back to the
+        // pool.
+        Backend::MySql => {
+            let lock = format!("SELECT GET_LOCK('{INSTALL_LOCK}', {INSTALL_LOCK_WAIT_SECONDS})");
+            let row = sqlx::query(&lock).fetch_one(&mut *tx).await?;
+            if crate::tables::first_int(&row)? != 1 {
+                return Err(sqlx::Error::Protocol(format!(
+                    "another install of triggers held the lock {INSTALL_LOCK} for over \
+                     {INSTALL_LOCK_WAIT_SECONDS} s"
+                )));
+            }
+        }
+        // One writer at a time already.
+        Backend::Sqlite => {}
+    }
+    let mut ran = Ok(());
     for s in &statements {
         // Text protocol: MySQL refuses CREATE TRIGGER as a prepared statement.
-        (&mut *tx).execute(s.as_str()).await?;
+        if let Err(e) = (&mut *tx).execute(s.as_str()).await {
+            ran = Err(e);
+            break;
+        }
     }
+    if db.backend == Backend::MySql {
+        let release = format!("SELECT RELEASE_LOCK('{INSTALL_LOCK}')");
+        let released = (&mut *tx).execute(release.as_str()).await;
+        if ran.is_ok() {
+            released?;
+        }
+    }
+    ran?;
     tx.commit().await
 }
