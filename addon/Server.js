@@ -169,9 +169,12 @@ function serverClient_(connection) {
     handBack: function (id) {
       return call('delete', '/bindings/' + encodeURIComponent(String(id)));
     },
-    /** POST /v1/bindings/{id}/poke: asks the server to read the sheet now (202). */
-    poke: function (id) {
-      return call('post', '/bindings/' + encodeURIComponent(String(id)) + '/poke', {});
+    /**
+     * POST /v1/bindings/{id}/poke: asks the server to read the sheet now (202), with the edit
+     * ({keys, editedAtMs, author}) that prompted it, when there is one.
+     */
+    poke: function (id, edit) {
+      return call('post', '/bindings/' + encodeURIComponent(String(id)) + '/poke', edit || {});
     },
     /** GET /v1/bindings/{id}: the server's view of a binding (last round, lag, conflicts, …). */
     bindingStatus: function (id) {

@@ -35,12 +35,14 @@ function serverModeAddonSheets_(ids, why) {
 
 /**
  * Tells the server that sheet `sheetId` changed: one small request, whose failure is kept
- * for the sidebar (a trigger has nobody to tell). Answers true when the server took it.
+ * for the sidebar (a trigger has nobody to tell). `edit` ({keys, editedAtMs, author}, from
+ * onEdit) tells when and by whom those rows were edited, so that latest-wins counts the edit
+ * from then rather than from when the server reads it. Answers true when the server took it.
  */
-function serverModePoke_(sheetId) {
+function serverModePoke_(sheetId, edit) {
   var binding = storeBinding_(sheetId);
   try {
-    serverClient_(storeConnection_()).poke(binding.serverBinding);
+    serverClient_(storeConnection_()).poke(binding.serverBinding, edit);
     storePutJson_('poke.' + sheetId, null);
     return true;
   } catch (e) {
@@ -49,6 +51,25 @@ function serverModePoke_(sheetId) {
     storePutJson_('poke.' + sheetId, { at: Date.now(), message: message });
     return false;
   }
+}
+
+/** The most row keys one poke carries; the server refuses more (a larger edit sends none). */
+var SERVER_MODE_POKE_KEYS_ = 1000;
+
+/**
+ * What an onEdit event tells the server: the edited rows' keys (rows without one yet carry
+ * none), the event's time and its author where Google names them (EditAuthors.js). Null when
+ * the edit touched no data row. An edit over more rows than a poke carries sends no keys:
+ * the server then counts those rows as edited when it reads them.
+ */
+function serverModeEditOf_(sheet, range, user) {
+  var keys = triggersEditedKeys_(sheet, range);
+  if (keys === null) return null;
+  return {
+    keys: keys.length > SERVER_MODE_POKE_KEYS_ ? [] : keys,
+    editedAtMs: Date.now(),
+    author: editAuthorsEmailOf_(user) || null,
+  };
 }
 
 /** Sync now in server mode: a poke, answered as a report the sidebar shows. */
@@ -172,18 +193,35 @@ function serverModeDuration_(ms) {
 }
 
 /**
+ * What the server does not know yet about a binding (null in its status: before its first
+ * round, or never learnt since), as the sidebar names it.
+ */
+var SERVER_MODE_UNKNOWN_ = [
+  ['lastRound', 'Last sync'],
+  ['conflicts', 'Conflicts'],
+  ['rejects', 'Rejected rows'],
+  ['massDeleteHeld', 'Deletions held back'],
+];
+
+/**
  * The server's view of a binding (GET /v1/bindings/{id}) as the sidebar shows it:
  * {text, kind, inSync, lines, rejects, owner, poke}. "In sync" only when the server's last round was ok
  * and nothing waits: no conflicts, no rejected rows, no deletions held by the mass-delete guard, no quota
- * back-off, not paused.
+ * back-off, not paused, and nothing unknown (a null the status gives is shown as "not known yet").
  */
 function serverModeView_(status, pokeFailure, now, conflicts) {
   var round = status.lastRound;
-  var backoff = status.quotaBackoffUntilMs !== null && status.quotaBackoffUntilMs > now;
+  var backoff = status.quotaBackoffUntilMs !== null && status.quotaBackoffUntilMs !== undefined &&
+    status.quotaBackoffUntilMs > now;
+  var unknown = SERVER_MODE_UNKNOWN_.filter(function (f) {
+    return status[f[0]] === null || status[f[0]] === undefined;
+  });
+  var conflictCount = status.conflicts || 0;
+  var rejects = status.rejects || [];
   var waiting = [];
-  if (status.conflicts > 0) waiting.push(status.conflicts === 1 ? '1 conflict' : status.conflicts + ' conflicts');
-  if (status.rejects.length > 0) {
-    waiting.push(status.rejects.length === 1 ? '1 rejected row' : status.rejects.length + ' rejected rows');
+  if (conflictCount > 0) waiting.push(conflictCount === 1 ? '1 conflict' : conflictCount + ' conflicts');
+  if (rejects.length > 0) {
+    waiting.push(rejects.length === 1 ? '1 rejected row' : rejects.length + ' rejected rows');
   }
   var heldDeletes = status.massDeleteHeld || 0;
   if (heldDeletes > 0) {
@@ -203,7 +241,10 @@ function serverModeView_(status, pokeFailure, now, conflicts) {
     text = 'Not in sync: an edit made here has not reached the server yet.';
   } else if (backoff) text = 'Not in sync: the server waits for Google\'s quota.';
   else if (waiting.length) text = 'Not in sync: waiting for you (' + waiting.join(', ') + ').';
-  else {
+  else if (unknown.length) {
+    text = 'Not known to be in sync: the server does not know yet (' +
+      unknown.map(function (f) { return f[1].toLowerCase(); }).join(', ') + ').';
+  } else {
     text = 'In sync.';
     kind = 'in-sync';
   }
@@ -216,8 +257,8 @@ function serverModeView_(status, pokeFailure, now, conflicts) {
   if (status.lagMs !== null && status.lagMs !== undefined) {
     lines.push('Database changes reach the sheet after ' + serverModeDuration_(status.lagMs) + '.');
   }
-  if (status.conflicts > 0 && !(conflicts && conflicts.length)) {
-    lines.push(status.conflicts + (status.conflicts === 1 ? ' conflict is' : ' conflicts are') +
+  if (conflictCount > 0 && !(conflicts && conflicts.length)) {
+    lines.push(conflictCount + (conflictCount === 1 ? ' conflict is' : ' conflicts are') +
       ' held on the server until someone settles them.');
   }
   if (heldDeletes > 0) {
@@ -229,12 +270,13 @@ function serverModeView_(status, pokeFailure, now, conflicts) {
     lines.push('Google\'s quota is spent: the server tries again in ' +
       serverModeDuration_(status.quotaBackoffUntilMs - now) + '.');
   }
+  unknown.forEach(function (f) { lines.push(f[1] + ': not known yet.'); });
   return {
     text: text,
     kind: kind,
     inSync: kind === 'in-sync',
     lines: lines,
-    rejects: status.rejects.map(function (r) {
+    rejects: rejects.map(function (r) {
       return 'Row ' + r.key + (r.column ? ', ' + r.column : '') + ': ' + r.message;
     }),
     owner: status.owner,
@@ -261,15 +303,16 @@ function serverModeShown_(value) {
 
 /**
  * The server's status of the active sheet's binding, for the sidebar (Api.js). The held
- * conflicts are asked for (a second call) only when the status counts some, or when it was
- * answered by an instance that does not run the binding and so cannot count them.
+ * conflicts are asked for (a second call) only when the status counts some, or does not know
+ * yet how many there are.
  */
 function serverModeStatus_(sheetId) {
   var binding = storeBinding_(sheetId);
   if (!binding || binding.mode !== 'server') return null;
   var client = serverClient_(storeConnection_());
   var status = client.bindingStatus(binding.serverBinding);
-  var conflicts = status.conflicts > 0 || !status.lastRound ? client.bindingConflicts(binding.serverBinding) : [];
+  var unknown = status.conflicts === null || status.conflicts === undefined;
+  var conflicts = unknown || status.conflicts > 0 ? client.bindingConflicts(binding.serverBinding) : [];
   return serverModeView_(status, storeGetJson_('poke.' + sheetId, null), Date.now(), conflicts);
 }
 

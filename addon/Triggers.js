@@ -143,7 +143,7 @@ function sheetsyncOnEdit(e) {
   var sheet = e.range.getSheet();
   var sheetId = sheet.getSheetId();
   if (!storeBinding_(sheetId)) return null;
-  if (serverModeOn_(sheetId)) return serverModePoke_(sheetId);
+  if (serverModeOn_(sheetId)) return serverModePoke_(sheetId, serverModeEditOf_(sheet, e.range, e.user));
   triggersRecordEdit_(sheet, e.range, e.user);
   return withCore_(function (core) { return syncRunFromTrigger_(core, sheetId, 'edit'); });
 }
@@ -220,20 +220,29 @@ function triggersSyncAll_(why, hasWork) {
  */
 function triggersRecordEdit_(sheet, range, user) {
   var sheetId = sheet.getSheetId();
-  var first = Math.max(range.getRow(), SHEET_FIRST_DATA_ROW_);
-  var last = range.getRow() + range.getNumRows() - 1;
-  if (last < first) return;
-  var binding = storeBinding_(sheetId);
-  var keyCol = triggersKeyColumn_(sheet, binding);
-  var keys = keyCol ? sheet.getRange(first, keyCol, last - first + 1, 1).getValues() : null;
+  var keys = triggersEditedKeys_(sheet, range);
+  if (keys === null) return;
   var times = storeEditTimes_(sheetId);
   var now = Date.now();
-  for (var row = first; row <= last; row++) {
-    var key = keys ? keys[row - first][0] : '';
-    if (key !== '' && key !== null && key !== undefined) times[String(key)] = now;
-  }
+  keys.forEach(function (key) { times[key] = now; });
   storeSaveEditTimes_(sheetId, times);
   editAuthorsRecord_(sheetId, times, now, user);
+}
+
+/**
+ * The keys (as text) of the data rows the edited range touches, read from the key column;
+ * rows without a key yet are left out. Null when the range holds no data row.
+ */
+function triggersEditedKeys_(sheet, range) {
+  var first = Math.max(range.getRow(), SHEET_FIRST_DATA_ROW_);
+  var last = range.getRow() + range.getNumRows() - 1;
+  if (last < first) return null;
+  var keyCol = triggersKeyColumn_(sheet, storeBinding_(sheet.getSheetId()));
+  if (!keyCol) return [];
+  return sheet.getRange(first, keyCol, last - first + 1, 1).getValues()
+    .map(function (row) { return row[0]; })
+    .filter(function (key) { return key !== '' && key !== null && key !== undefined; })
+    .map(String);
 }
 
 function triggersKeyColumn_(sheet, binding) {

@@ -28,7 +28,8 @@
 //!   that puts it back; [`problem`]: what a person must fix, per sheet row;
 //!   [`identity`]: where a new row's assigned key goes when the answer comes after the sheet
 //!   changed; [`round`]: the whole round as a state machine a host keeps between rounds
-//!   (base, held changes, the batch in flight).
+//!   (base, held changes, the batch in flight), which can leave out rows a person edited
+//!   after the host read them.
 //! - [`value`], [`schema`], [`wire`]: the value model, table schema and protocol messages;
 //!   [`history`]: the row-history route's messages.
 //! - [`zone`]: the spreadsheet's time zone, as the UTC offset table the host passes in.

@@ -43,6 +43,8 @@ fn unlimited() -> QuotaLimits {
         reads_per_user: 10_000_000,
         writes_per_project: 10_000_000,
         writes_per_user: 10_000_000,
+        drive_per_project: 10_000_000,
+        drive_per_user: 10_000_000,
         window: Duration::from_secs(60),
     }
 }

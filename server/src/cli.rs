@@ -146,6 +146,11 @@ pub struct ServeArgs {
     /// Server mode: gather a burst of database changes this long into one round.
     #[arg(long, env = "SHEETSYNC_COALESCE_MS", default_value_t = 200)]
     pub coalesce_ms: u64,
+    /// Server mode, for benchmarks and tests only: the window of the Sheets API quota budgets,
+    /// in ms, instead of Google's minute (a stand-in whose minute is as short runs hours of
+    /// quota in minutes). Hidden: against Google it would overrun the quota.
+    #[arg(long, env = "SHEETSYNC_GOOGLE_QUOTA_WINDOW_MS", hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub google_quota_window_ms: Option<u64>,
     /// Server mode: how long a binding's lease holds unless renewed, in seconds.
     #[arg(long, env = "SHEETSYNC_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub lease_seconds: u64,
@@ -153,6 +158,38 @@ pub struct ServeArgs {
     /// (default: host name and process id).
     #[arg(long, env = "SHEETSYNC_INSTANCE_NAME")]
     pub instance_name: Option<String>,
+    /// Server mode: this server's public https address of `/v1/drive/notifications`; with it
+    /// each binding's spreadsheet gets a Drive push-notification channel, and an edit is read
+    /// within seconds with no poke.
+    #[arg(long, env = "SHEETSYNC_DRIVE_NOTIFY_URL")]
+    pub drive_notify_url: Option<url::Url>,
+    /// The Drive API's address (for a stand-in).
+    #[arg(long, env = "SHEETSYNC_DRIVE_API_URL", default_value = crate::google::drive::GOOGLE_DRIVE_API)]
+    pub drive_api_url: url::Url,
+    /// Server mode: the lifetime asked for each Drive channel, in seconds (Drive allows a
+    /// file's channel a day at most); a channel is renewed when a tenth of it is left.
+    #[arg(long, env = "SHEETSYNC_DRIVE_CHANNEL_SECONDS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    pub drive_channel_seconds: u64,
+}
+
+/// Checks `--drive-notify-url`: Drive delivers to https addresses only (with a certificate a
+/// public authority signed); plain http is let through for a loopback address, where only a
+/// local stand-in can deliver.
+pub fn check_drive_notify_url(url: &url::Url) -> Result<(), String> {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        other => Err(format!(
+            "--drive-notify-url {url}: Drive delivers notifications to https addresses only, \
+             not {other} (plain http is accepted for a loopback stand-in)"
+        )),
+    }
 }
 
 /// Options of `init`. Running it again is safe: see [`crate::init`].
@@ -281,6 +318,26 @@ fn open_settings(cli: &Cli) -> OpenSettings {
 
 type CmdResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Server mode's settings from `serve`'s options, with the service account's key file `key`.
+fn server_mode_settings(args: &ServeArgs, key: PathBuf) -> crate::server_mode::Settings {
+    let mut settings = crate::server_mode::Settings::new(key);
+    settings.api_url = args.google_api_url.clone();
+    settings.token_url = args.google_token_url.clone();
+    settings.safety_poll = Duration::from_secs(args.safety_poll_seconds);
+    settings.coalesce = Duration::from_millis(args.coalesce_ms);
+    settings.lease = Duration::from_secs(args.lease_seconds);
+    if let Some(ms) = args.google_quota_window_ms {
+        settings.quota.window = Duration::from_millis(ms);
+    }
+    if let Some(name) = &args.instance_name {
+        settings.instance = name.clone();
+    }
+    settings.drive_notify_url = args.drive_notify_url.clone();
+    settings.drive_api_url = args.drive_api_url.clone();
+    settings.drive_channel = Duration::from_secs(args.drive_channel_seconds);
+    settings
+}
+
 async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
     let options = Options {
         enable_tables: args.tables.clone(),
@@ -308,18 +365,19 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
     }
     let server_mode = match &args.google_key {
         Some(key) => {
-            let mut settings = crate::server_mode::Settings::new(key.clone());
-            settings.api_url = args.google_api_url.clone();
-            settings.token_url = args.google_token_url.clone();
-            settings.safety_poll = Duration::from_secs(args.safety_poll_seconds);
-            settings.coalesce = Duration::from_millis(args.coalesce_ms);
-            settings.lease = Duration::from_secs(args.lease_seconds);
-            if let Some(name) = &args.instance_name {
-                settings.instance = name.clone();
+            if let Some(url) = &args.drive_notify_url {
+                check_drive_notify_url(url)?;
+                if !url.path().ends_with("/v1/drive/notifications") {
+                    tracing::warn!(
+                        %url,
+                        "--drive-notify-url does not end in /v1/drive/notifications: Drive's \
+                         notifications reach this server only if a proxy maps it there"
+                    );
+                }
             }
             Some(crate::server_mode::ServerMode::start(
                 &instance.state,
-                settings,
+                server_mode_settings(&args, key.clone()),
             )?)
         }
         // Checked here rather than by clap: these options sit at the top level (serve is the
@@ -332,6 +390,16 @@ async fn serve_command(db: Db, args: ServeArgs) -> CmdResult {
             return Err(
                 "--google-api-url and --google-token-url (or SHEETSYNC_GOOGLE_API_URL and \
                  SHEETSYNC_GOOGLE_TOKEN_URL) are for server mode and need --google-key"
+                    .into(),
+            );
+        }
+        None if args.drive_notify_url.is_some()
+            || args.drive_api_url.as_str().trim_end_matches('/')
+                != crate::google::drive::GOOGLE_DRIVE_API =>
+        {
+            return Err(
+                "--drive-notify-url and --drive-api-url (or SHEETSYNC_DRIVE_NOTIFY_URL and \
+                 SHEETSYNC_DRIVE_API_URL) are for server mode and need --google-key"
                     .into(),
             );
         }
@@ -603,4 +671,49 @@ async fn table_command(db: &Db, cmd: TableCommand) -> CmdResult {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let argv = ["sheetsync-server", "serve", "--google-key", "sa.json"];
+        let cli = Cli::try_parse_from(argv.iter().chain(extra))?;
+        match cli.command {
+            Some(Command::Serve(args)) => Ok(args),
+            other => panic!("parsed as {other:?}, not serve"),
+        }
+    }
+
+    #[test]
+    fn the_quota_window_is_googles_minute_unless_a_benchmark_shortens_it() {
+        let key = PathBuf::from("sa.json");
+        let plain = server_mode_settings(&serve_args(&[]).unwrap(), key.clone());
+        assert_eq!(plain.quota.window, Duration::from_secs(60));
+        let args = serve_args(&["--google-quota-window-ms", "3000"]).unwrap();
+        let short = server_mode_settings(&args, key);
+        assert_eq!(short.quota.window, Duration::from_secs(3));
+        assert_eq!(
+            short.quota.reads_per_user, plain.quota.reads_per_user,
+            "only the window changes"
+        );
+        let zero = serve_args(&["--google-quota-window-ms", "0"]).unwrap_err();
+        assert!(
+            zero.to_string().contains("--google-quota-window-ms"),
+            "{zero}"
+        );
+    }
+
+    #[test]
+    fn the_drive_notification_address_must_be_https_unless_loopback() {
+        let ok = |u: &str| check_drive_notify_url(&url::Url::parse(u).unwrap());
+        assert!(ok("https://sync.example.com/v1/drive/notifications").is_ok());
+        assert!(ok("http://127.0.0.1:8080/v1/drive/notifications").is_ok());
+        assert!(ok("http://localhost:8080/v1/drive/notifications").is_ok());
+        assert!(ok("http://[::1]:8080/v1/drive/notifications").is_ok());
+        let refused = ok("http://sync.example.com/v1/drive/notifications").unwrap_err();
+        assert!(refused.contains("https addresses only"), "{refused}");
+        assert!(ok("ftp://sync.example.com/x").is_err());
+    }
 }

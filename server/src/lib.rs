@@ -25,7 +25,9 @@
 //!   read-write; tables are enabled with the binary's own subcommands, or all at once with
 //!   [`init`], which also creates the database, a demo table and the set-up's token.
 //! - **Server mode** ([`bindings`]): sheets the server syncs itself through the Sheets API,
-//!   each with its round state in the database and a lease so instances share them.
+//!   each with its round state in the database and a lease so instances share them; an
+//!   owner's Drive push-notification channels are recorded there too, so a notification
+//!   reaching any instance wakes the owner.
 //!
 //! [`app`] builds the router (tests drive it without a socket) and [`run`] serves it until a
 //! shutdown signal, finishing requests in flight, over plain TCP or over TLS with certificates
@@ -77,6 +79,9 @@ pub struct Options {
     pub max_wait: Duration,
     /// How often the sequencer runs.
     pub poll_every: Duration,
+    /// Longest time the sequencer's scheduled runs skip their check for unstamped entries
+    /// while a push of this instance is open (see `feed::open_pushes`).
+    pub open_push_bound: Duration,
     /// How often schemas are re-read and the log compacted.
     pub maintain_every: Duration,
     /// Log entries younger than this are kept.
@@ -94,6 +99,7 @@ impl Default for Options {
             cors_origins: vec![APPS_SCRIPT_ORIGIN.to_string()],
             max_wait: Duration::from_secs(25),
             poll_every: Duration::from_millis(25),
+            open_push_bound: feed::open_pushes::OPEN_PUSH_BOUND,
             maintain_every: Duration::from_secs(30),
             retain: Duration::from_secs(7 * 24 * 3600),
             retain_min: 10_000,
@@ -119,7 +125,7 @@ impl Instance {
         }
         // The tables version is read before the catalog, so a table enabled in between shows
         // up as a change and is read at once.
-        let clock = FeedClock::default();
+        let clock = FeedClock::with_push_bound(options.open_push_bound);
         feed::tick(&db, &clock).await?;
         let tables_changed = clock.subscribe_tables();
         let catalog = Catalog::default();

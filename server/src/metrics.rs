@@ -32,8 +32,82 @@ pub struct Metrics {
     pub feed_reads: AtomicU64,
     /// Long-polls parked now, waiting for a change.
     pub waiting: AtomicU64,
+    /// Server mode's Drive push-notification channels and the notifications received.
+    pub drive: DriveMetrics,
     /// The Sheets API quota budgets of server mode, once it runs: how close each is.
     pub google_quota: std::sync::OnceLock<std::sync::Arc<crate::google::budget::Budgets>>,
+}
+
+/// The Drive push-notification counters.
+#[derive(Debug, Default)]
+pub struct DriveMetrics {
+    /// Channels this instance holds open (a gauge).
+    pub open: AtomicU64,
+    /// Channels replaced by a new one before they expired.
+    pub renewals: AtomicU64,
+    /// `files.watch` or `channels.stop` calls that failed.
+    pub failures: AtomicU64,
+    /// Notifications taken, by `X-Goog-Resource-State`: sync, update, change, any other.
+    pub notifications: [AtomicU64; 4],
+    /// Notifications refused: unknown channel or wrong token.
+    pub refused: AtomicU64,
+}
+
+/// The resource states counted apart, in the order of [`DriveMetrics::notifications`].
+pub const DRIVE_STATES: [&str; 4] = ["sync", "update", "change", "other"];
+
+impl DriveMetrics {
+    /// Counts one notification of resource state `state`.
+    pub fn received(&self, state: &str) {
+        let i = DRIVE_STATES
+            .iter()
+            .position(|s| *s == state)
+            .unwrap_or(DRIVE_STATES.len() - 1);
+        Metrics::add(&self.notifications[i], 1);
+    }
+
+    fn render(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "# HELP sheetsync_drive_channels_open Drive push-notification channels this instance holds open.\n\
+             # TYPE sheetsync_drive_channels_open gauge\nsheetsync_drive_channels_open {}",
+            self.open.load(Ordering::Relaxed)
+        );
+        for (name, help, value) in [
+            (
+                "sheetsync_drive_channel_renewals_total",
+                "Drive channels replaced by a new one before they expired.",
+                &self.renewals,
+            ),
+            (
+                "sheetsync_drive_channel_failures_total",
+                "Drive files.watch or channels.stop calls that failed.",
+                &self.failures,
+            ),
+            (
+                "sheetsync_drive_notifications_refused_total",
+                "Drive notifications refused: unknown channel or wrong token.",
+                &self.refused,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str(
+            "# HELP sheetsync_drive_notifications_total Drive notifications taken, by resource state.\n\
+             # TYPE sheetsync_drive_notifications_total counter\n",
+        );
+        for (state, value) in DRIVE_STATES.iter().zip(&self.notifications) {
+            let _ = writeln!(
+                out,
+                "sheetsync_drive_notifications_total{{state=\"{state}\"}} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+    }
 }
 
 impl Metrics {
@@ -126,6 +200,7 @@ impl Metrics {
             "# HELP sheetsync_feed_position The last change-feed position handed out.\n\
              # TYPE sheetsync_feed_position gauge\nsheetsync_feed_position {feed_last_seq}"
         );
+        self.drive.render(&mut out);
         if let Some(budgets) = self.google_quota.get() {
             out.push_str(&budgets.render());
         }

@@ -40,7 +40,7 @@ pub struct TokenSummary {
     pub revoked_at_ms: Option<i64>,
 }
 
-fn hash(secret: &str) -> String {
+pub(crate) fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 

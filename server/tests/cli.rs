@@ -187,23 +187,51 @@ fn a_shell_set_up_for_server_mode_still_runs_the_other_commands() {
     assert!(listed.status.success(), "{}", listed.stderr);
 }
 
-#[test]
-fn serve_refuses_google_addresses_without_a_key() {
-    let path = temp_path("google-nokey.sqlite");
+/// Runs `serve` with `args` on a new SQLite database file `name`, removed afterwards with its
+/// journal files.
+fn serve_on_a_new_sqlite(name: &str, args: &[&str]) -> Run {
+    let path = temp_path(name);
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let run = run(&[
-        "--database-url",
-        &url,
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--google-api-url",
-        "http://127.0.0.1:9",
-    ]);
+    let mut all = vec!["--database-url", &url, "serve"];
+    all.extend_from_slice(args);
+    let run = run(&all);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+    run
+}
+
+#[test]
+fn serve_refuses_google_addresses_without_a_key() {
+    let run = serve_on_a_new_sqlite(
+        "google-nokey.sqlite",
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--google-api-url",
+            "http://127.0.0.1:9",
+        ],
+    );
     let line = the_error(&run);
+    assert!(line.contains("need --google-key"), "{line}");
+}
+
+#[test]
+fn serve_refuses_a_drive_notification_address_without_a_key() {
+    let run = serve_on_a_new_sqlite(
+        "drive-nokey.sqlite",
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--drive-notify-url",
+            "https://sync.example.com/v1/drive/notifications",
+        ],
+    );
+    let line = the_error(&run);
+    assert!(
+        line.contains("--drive-notify-url and --drive-api-url"),
+        "{line}"
+    );
     assert!(line.contains("need --google-key"), "{line}");
 }
 
@@ -211,12 +239,7 @@ fn serve_refuses_google_addresses_without_a_key() {
 fn an_address_in_use_is_named_once_and_logs_carry_no_colour_codes_in_a_pipe() {
     let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
-    let path = temp_path("serve.sqlite");
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let run = run(&["--database-url", &url, "serve", "--listen", &addr]);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    let run = serve_on_a_new_sqlite("serve.sqlite", &["--listen", &addr]);
     let line = the_error(&run);
     assert!(line.contains(&addr), "{line}");
     assert_eq!(

@@ -13,6 +13,7 @@ use common::server_mode::*;
 use serde_json::{json, Value as J};
 use sheetsync_core::policy::{ConflictPolicy, PolicySet};
 use sheetsync_server::bindings::{self, NewBinding};
+use sheetsync_server::db::now_ms;
 use sheetsync_server::google::sheets::Render;
 use sheetsync_server::server_mode::ServerMode;
 use sqlx::Row;
@@ -160,8 +161,8 @@ backend_tests! {
         let cases = [
             (ConflictPolicy::DatabaseWins, "Db", 1.0),
             (ConflictPolicy::SheetWins, "Sheet", 10.0),
-            // The API gives no edit times: a sheet edit counts as made when a round reads it,
-            // so it is later than any database change that round meets.
+            // A bare poke gives no edit time: a sheet edit counts as made when a round reads
+            // it, so it is later than any database change that round meets.
             (ConflictPolicy::LatestWins, "Sheet", 10.0),
             (ConflictPolicy::NumericDelta, "", 0.0),
             (ConflictPolicy::Manual, "", 0.0),
@@ -181,12 +182,10 @@ backend_tests! {
             person.write(&format!("E{ann}"), vec![vec![json!(score + 10.0)]]).await;
             tokio::time::sleep(Duration::from_millis(20)).await;
             ctx.sql(&format!("UPDATE people SET name = 'Db{i}', score = {} WHERE id = 1", score + 1.0)).await;
+            let before = now_ms();
             let mode = ServerMode::start(&ctx.instance.state, settings(&standin, "one")).unwrap();
             poke(&ctx, id, &token).await;
-            let body = eventually(&format!("a round under {policy:?}"), || async {
-                let b = status(&ctx, id, &token).await;
-                (b["lastRound"]["ok"] == json!(true)).then_some(b)
-            }).await;
+            let body = ok_round_after(&ctx, id, &token, before).await;
             let (name, db_score) = ann_in_table(&ctx).await;
             match policy {
                 ConflictPolicy::Manual => {

@@ -94,7 +94,10 @@ backend_tests! {
         assert_eq!(c["answered"], J::Null, "{c}");
         let since = c["sinceMs"].as_i64().unwrap();
         assert!(since >= before - 1000 && since <= now_ms(), "{c}");
-        assert_eq!(status(&ctx, id, &token).await["conflicts"], json!(1));
+        // The status is saved once the round has ended, after the state that holds it.
+        eventually("the status counts the conflict", || async {
+            (status(&ctx, id, &token).await["conflicts"] == json!(1)).then_some(())
+        }).await;
         assert_eq!(ann_in_table(&ctx).await.0, "DbAnn", "held: nothing written");
 
         // An answer to a conflict not held is refused, and stores nothing.
@@ -115,7 +118,10 @@ backend_tests! {
             conflicts_on(&ctx.instance, id, &token).await.is_empty().then_some(())
         }).await;
         assert_eq!(by_id(&person.values().await)["1"]["name"], json!("SheetAnn"));
-        assert_eq!(status(&ctx, id, &token).await["conflicts"], json!(0));
+        // The status is saved once the round has ended, after the state that settled it.
+        eventually("the status counts no conflict", || async {
+            (status(&ctx, id, &token).await["conflicts"] == json!(0)).then_some(())
+        }).await;
         // The same answer again is stale now: refused.
         let (code, body) = answer_on(&ctx.instance, id, &token, json!([{"key": "1", "column": "name", "choose": "sheet"}])).await;
         assert_eq!(code, StatusCode::CONFLICT, "{body}");
@@ -175,11 +181,10 @@ backend_tests! {
         // forwarded from the other instance can explain a sheet edit reaching the table.
         let mut s = settings(&standin, "owner");
         s.safety_poll = Duration::from_secs(3600);
+        let before = now_ms();
         let mode = ServerMode::start(&ctx.instance.state, s).unwrap();
         let other = ctx.second_instance().await;
-        eventually("the owner's first round", || async {
-            (status(&ctx, id, &token).await["lastRound"]["ok"] == json!(true)).then_some(())
-        }).await;
+        ok_round_after(&ctx, id, &token, before).await;
 
         // A poke to the instance that does not run the binding.
         let v = person.values().await;

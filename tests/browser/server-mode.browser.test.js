@@ -77,6 +77,8 @@ describe('who syncs this sheet (stand-in server)', () => {
     await snap(page, 'mode-01-switch-asked');
     await byId('mode-confirm-button').click();
     await byId('server-state').filter({ hasText: 'The server has not synced this sheet yet.' }).waitFor({ timeout: WAIT_MS });
+    // Before the server's first round nothing is known, and the sidebar says so.
+    assert.match(await byId('server-lines').textContent(), /Conflicts: not known yet\./);
     assert.equal(await byId('sync-state').isVisible(), false, 'the add-on\'s own state line is hidden');
     assert.equal(await byId('policy-section').isVisible(), false);
     assert.match(await byId('mode-text').textContent(), /The server syncs this sheet/);
@@ -85,7 +87,7 @@ describe('who syncs this sheet (stand-in server)', () => {
     await snap(page, 'mode-02-server-mode');
 
     const round = { atMs: Date.now() - 4000, ok: true, error: null, sheetWrites: 3, databaseWrites: 1 };
-    await control('/test/binding', { id: 1, status: { lastRound: round, lagMs: 700, owner: 'sync-1' } });
+    await control('/test/binding', { id: 1, status: { lastRound: round, lagMs: 700, owner: 'sync-1', conflicts: 0, rejects: [], massDeleteHeld: 0 } });
     await lookNow();
     await byId('server-state').filter({ hasText: /^In sync\.$/ }).waitFor({ timeout: WAIT_MS });
     assert.match(await byId('server-lines').textContent(), /3 changes written to the sheet, 1 change to the database/);
@@ -114,7 +116,7 @@ describe('who syncs this sheet (stand-in server)', () => {
     const round = { atMs: Date.now() - 2000, ok: true, error: null, sheetWrites: 0, databaseWrites: 0 };
     await control('/test/binding', {
       id: 1,
-      status: { conflicts: 1, lastRound: round },
+      status: { conflicts: 1, rejects: [], massDeleteHeld: 0, lastRound: round },
       conflicts: [{
         key: '2', column: 'qty', sheetValue: 5, databaseValue: 7, baseValue: 2, databaseVersion: 3,
         sinceMs: Date.now() - 60000, answered: null,

@@ -66,6 +66,25 @@ describe('switching a sheet to the server', () => {
     assert.equal((await emu.run('sidebarConnection')), null, 'the sidebar does not watch the database itself');
   });
 
+  test('an edit\'s poke carries the edited rows\' keys, the edit\'s time and its author', async () => {
+    const emu = await fake.boundSheet({});
+    await emu.run('setAutoSync', true);
+    await emu.run('switchSyncMode', 'server');
+    const before = emu.clock.now();
+    assertTriggersOk(await emu.user.editCell('Sheet1', 'C2', 6));
+    let [poke] = (await binding(1)).pokeBodies;
+    assert.deepEqual(poke.keys, ['1']);
+    assert.ok(poke.editedAtMs >= before && poke.editedAtMs <= emu.clock.now(), `the event's time: ${poke.editedAtMs}`);
+    assert.equal(poke.author, 'owner@example.com', "the onEdit event's user");
+
+    // Someone Google does not name, on a row that has no key yet: no key, no author made up.
+    assertTriggersOk(await emu.person('bob@example.com').editCell('Sheet1', 'B4', 'Ada'));
+    poke = (await binding(1)).pokeBodies[1];
+    assert.deepEqual(poke.keys, []);
+    assert.equal(poke.author, null);
+    assert.equal(typeof poke.editedAtMs, 'number');
+  });
+
   test('switching back goes on from the server\'s base and cursor, with no full resync', async () => {
     const emu = await fake.boundSheet({});
     await emu.run('switchSyncMode', 'server');
@@ -104,7 +123,8 @@ describe('what the sidebar shows in server mode', () => {
 
     const now = Date.now();
     const round = { atMs: now - 3000, ok: true, error: null, sheetWrites: 2, databaseWrites: 1 };
-    await fake.control('/test/binding', { id: 1, status: { lastRound: round, lagMs: 800, owner: 'instance-a' } });
+    const known = { conflicts: 0, rejects: [], massDeleteHeld: 0 };
+    await fake.control('/test/binding', { id: 1, status: { lastRound: round, lagMs: 800, owner: 'instance-a', ...known } });
     view = await emu.run('serverModeStatus');
     assert.equal(view.text, 'In sync.');
     assert.equal(view.inSync, true);
@@ -138,7 +158,7 @@ describe('what the sidebar shows in server mode', () => {
     assert.equal(view.text, 'Not in sync: waiting for you (25 deletions held back).');
     assert.match(view.lines.join('\n'), /25 rows deleted in the sheet are held back by the mass-delete guard/);
 
-    await fake.control('/test/binding', { id: 1, status: { massDeleteHeld: null, quotaBackoffUntilMs: Date.now() + 60000 } });
+    await fake.control('/test/binding', { id: 1, status: { massDeleteHeld: 0, quotaBackoffUntilMs: Date.now() + 60000 } });
     view = await emu.run('serverModeStatus');
     assert.equal(view.text, 'Not in sync: the server waits for Google\'s quota.');
     assert.match(view.lines.join('\n'), /the server tries again in/);
@@ -150,6 +170,35 @@ describe('what the sidebar shows in server mode', () => {
     view = await emu.run('serverModeStatus');
     assert.equal(view.text, 'The server\'s last sync failed: the sheet was not shared with the service account');
     assert.equal(view.inSync, false);
+  });
+
+  test('what the server does not know yet is "not known yet", never "In sync"', async () => {
+    const emu = await fake.boundSheet({});
+    await emu.run('switchSyncMode', 'server');
+    // Before the binding's first round the server knows nothing: every field is null.
+    let view = await emu.run('serverModeStatus');
+    assert.equal(view.text, 'The server has not synced this sheet yet.');
+    assert.equal(view.inSync, false);
+    assert.deepEqual(view.lines, [
+      'Last sync: not known yet.',
+      'Conflicts: not known yet.',
+      'Rejected rows: not known yet.',
+      'Deletions held back: not known yet.',
+    ]);
+    assert.deepEqual(view.rejects, []);
+
+    // A round went through, yet some counts are still unknown: not "In sync".
+    const round = { atMs: Date.now() - 1000, ok: true, error: null, sheetWrites: 0, databaseWrites: 0 };
+    await fake.control('/test/binding', { id: 1, status: { lastRound: round, conflicts: 0, rejects: null, massDeleteHeld: null } });
+    view = await emu.run('serverModeStatus');
+    assert.equal(view.inSync, false);
+    assert.equal(view.text, 'Not known to be in sync: the server does not know yet (rejected rows, deletions held back).');
+    assert.ok(view.lines.includes('Rejected rows: not known yet.'), view.lines.join('\n'));
+
+    await fake.control('/test/binding', { id: 1, status: { rejects: [], massDeleteHeld: 0 } });
+    view = await emu.run('serverModeStatus');
+    assert.equal(view.text, 'In sync.');
+    assert.ok(!view.lines.some((l) => /not known yet/.test(l)), view.lines.join('\n'));
   });
 
   test('refusals are shown and leave the add-on syncing the sheet', async () => {

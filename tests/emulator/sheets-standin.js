@@ -28,6 +28,8 @@ const HELP = `Usage: node emulator/sheets-standin.js [options]
   --reads-per-minute-per-project N, --reads-per-minute-per-user N,
   --writes-per-minute-per-project N, --writes-per-minute-per-user N
                                 quotas (defaults: Google's 300 and 60; 0 = none left)
+  --quota-window-ms N           the quotas' "minute", in ms (default 60000); shorter runs a
+                                benchmark's hours of quota in minutes (not Google's)
 `;
 
 const QUOTA_FLAGS = {
@@ -75,7 +77,7 @@ async function main() {
       'key-file': { type: 'string', multiple: true }, 'write-key-file': string, unshared: { type: 'boolean' },
       'spreadsheet-id': { type: 'string', multiple: true }, 'spreadsheet-count': string,
       title: string, 'time-zone': string, sheet: { type: 'string', multiple: true },
-      'latency-ms': string, 'token-lifetime-seconds': string,
+      'latency-ms': string, 'token-lifetime-seconds': string, 'quota-window-ms': string,
       ...Object.fromEntries(Object.keys(QUOTA_FLAGS).map((k) => [k, string])),
     },
   });
@@ -87,12 +89,14 @@ async function main() {
   if (!isValidTimeZone(timeZone)) fail(`unknown time zone ${JSON.stringify(timeZone)}`);
   const quota = {};
   for (const [flag, name] of Object.entries(QUOTA_FLAGS)) if (o[flag] !== undefined) quota[name] = count(flag, o[flag]);
+  if (o['quota-window-ms'] !== undefined && count('quota-window-ms', o['quota-window-ms']) < 1) fail('--quota-window-ms must be at least 1');
   const accounts = (o['key-file'] || []).map(accountFromKeyFile);
   const made = o['write-key-file'] ? createTestServiceAccount() : null;
   if (made) accounts.push(made);
   const standIn = createSheetsStandIn({
     serviceAccounts: accounts,
     quota,
+    quotaWindowMs: o['quota-window-ms'] === undefined ? 60 * 1000 : count('quota-window-ms', o['quota-window-ms']),
     latencyMs: o['latency-ms'] === undefined ? 0 : count('latency-ms', o['latency-ms']),
     tokenLifetimeSeconds: o['token-lifetime-seconds'] === undefined ? 3599 : count('token-lifetime-seconds', o['token-lifetime-seconds']),
   });

@@ -8,7 +8,7 @@ use crate::base::Base;
 use crate::policy::{PolicySet, Resolution};
 use crate::schema::{RowKey, TableSchema};
 use crate::sheet::SheetSnapshot;
-use crate::wire::{RowChange, VersionedRow};
+use crate::wire::{ChangeOp, RowChange, VersionedRow};
 use crate::zone::{ZoneOffsets, ZoneTransition};
 
 use super::PlanError;
@@ -67,6 +67,21 @@ impl SyncInput {
     /// The spreadsheet's time zone, its offset table checked.
     pub fn zone(&self) -> Result<ZoneOffsets, PlanError> {
         ZoneOffsets::new(&self.time_zone, &self.zone_offsets).map_err(PlanError::BadTimeZone)
+    }
+
+    /// Every database change a plan is made from, in the order received: a first round's
+    /// table rows (as changes made at time 0), then the changes since the cursor.
+    pub fn database_changes(&self) -> impl Iterator<Item = RowChange> + '_ {
+        let rows = self.database_rows.iter().map(|r| RowChange {
+            key: r.key.clone(),
+            version: r.version,
+            op: ChangeOp::Upsert {
+                cells: r.cells.clone(),
+            },
+            origin: None,
+            changed_at_ms: 0,
+        });
+        rows.chain(self.changes.iter().cloned())
     }
 }
 

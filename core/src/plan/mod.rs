@@ -178,18 +178,9 @@ fn database_rows(
     problems: &mut Vec<Problem>,
     held: &mut Vec<RowChange>,
 ) -> BTreeMap<RowKey, DbRow> {
-    let snapshot = input.database_rows.iter().map(|r| RowChange {
-        key: r.key.clone(),
-        version: r.version,
-        op: ChangeOp::Upsert {
-            cells: r.cells.clone(),
-        },
-        origin: None,
-        changed_at_ms: 0,
-    });
     // Per key: the position of its first change among those received, and its latest change.
     let mut latest: BTreeMap<RowKey, (usize, RowChange)> = BTreeMap::new();
-    for (position, change) in snapshot.chain(input.changes.iter().cloned()).enumerate() {
+    for (position, change) in input.database_changes().enumerate() {
         if base
             .rows
             .get(&change.key)

@@ -35,7 +35,7 @@ pub(crate) struct Planner<'a> {
     pub(super) base: &'a Base,
     pub(super) tz: &'a ZoneOffsets,
     pub(super) map: &'a ColumnMap,
-    pub(super) changeset: &'a Changeset,
+    pub(super) changeset: &'a Changeset<'a>,
     pub(super) db: &'a BTreeMap<RowKey, DbRow>,
     pub(super) sheet_owned: Vec<bool>,
     pub(super) answers: BTreeMap<RowKey, BTreeMap<Option<String>, Pick>>,
@@ -53,7 +53,7 @@ impl<'a> Planner<'a> {
         base: &'a Base,
         tz: &'a ZoneOffsets,
         map: &'a ColumnMap,
-        changeset: &'a Changeset,
+        changeset: &'a Changeset<'a>,
         db: &'a BTreeMap<RowKey, DbRow>,
     ) -> Self {
         let schema = &input.schema;
@@ -162,7 +162,7 @@ impl<'a> Planner<'a> {
                 SheetSide::Row(Cow::Borrowed(*row))
             } else if deletes.contains(key) {
                 SheetSide::Deleted
-            } else if let Some(&data_row) = cs.located.get(key) {
+            } else if let Some(data_row) = cs.located.get(key) {
                 let row = read_sheet_row(
                     &self.input.schema,
                     &self.input.sheet,

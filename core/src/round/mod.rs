@@ -12,8 +12,10 @@
 //!    table's rows) and call [`Round::plan`]. While the plan asks for base images
 //!    ([`Round::needs_base_images`]) or holds conflicts the host can answer, hand them in
 //!    ([`Round::add_base_images`], [`Round::resolve`]); each re-plans from the same input.
-//! 3. Write [`Commit::sheet_edits`] into the sheet, **then** save the state [`Round::commit`]
-//!    left (base, held changes, the batch to send) together with the feed cursor. In that
+//! 3. Re-read the sheet rows the plan's edits touch and hand those a person changed since
+//!    step 2 to [`Round::leave_out_rows`] (the Sheets API cannot write only if unchanged), then
+//!    [`Round::commit`] and write [`Commit::sheet_edits`] into the sheet, **then** save the
+//!    state it left (base, held changes, the batch to send) with the feed cursor. In that
 //!    order a crash loses nothing: edits written but not recorded are seen again as changes on
 //!    both sides to the same value, which merge to nothing; a base saved before its edits were
 //!    written would take the old sheet cells for a person's edits.
@@ -29,6 +31,7 @@
 
 mod batch;
 mod copy;
+mod leave_out;
 mod upgrade;
 
 use serde::{Deserialize, Serialize};

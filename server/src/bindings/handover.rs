@@ -114,9 +114,11 @@ async fn try_hand_back(db: &Db, id: i64) -> Result<HandedBack, BindingError> {
         });
     }
     let cursor = text_at(&row, 1)?.map(Cursor);
-    // Answers to conflicts the server held go with it: the add-on settles its own.
+    // Answers to conflicts the server held go with it: the add-on settles its own. So do
+    // sheet edit times no round used yet: the add-on records its own from now on.
     for table in [
         "sheetsync_binding_answers",
+        "sheetsync_binding_edits",
         "sheetsync_binding_state",
         "sheetsync_bindings",
     ] {

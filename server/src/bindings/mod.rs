@@ -15,11 +15,16 @@
 //!   time. Each takeover raises the binding's lease epoch, and every save checks it under the
 //!   binding row's lock: an owner that was too slow and lost its lease cannot overwrite what
 //!   the new owner saved.
+//! - After every round the owner saves the binding's [`status`] under the lease too, so any
+//!   instance answers a status request with what the owner found.
 
+pub mod drive_channels;
 pub mod handover;
 pub mod lease;
 pub mod settle;
+pub mod sheet_edits;
 pub mod state;
+pub mod status;
 pub mod wake;
 
 use sheetsync_core::policy::{ConflictPolicy, PolicySet};
@@ -352,7 +357,11 @@ pub async fn set_paused(db: &Db, id: i64, paused: bool) -> Result<bool, BindingE
 /// Removes binding `id` and its state. The sheet and the table keep their rows.
 pub async fn remove(db: &Db, id: i64) -> Result<(), BindingError> {
     let mut tx = db.pool.begin().await?;
-    for table in ["sheetsync_binding_state", "sheetsync_binding_answers"] {
+    for table in [
+        "sheetsync_binding_state",
+        "sheetsync_binding_answers",
+        "sheetsync_binding_edits",
+    ] {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE binding_id = {}",
             db.ph(1)

@@ -6,6 +6,7 @@ use sheetsync_core::wire::Cursor;
 
 use super::lease::{check_held, Lease};
 use super::settle::{encode_held, HeldConflict};
+use super::sheet_edits::{self, PendingEdits};
 use super::{required_text, BindingError};
 use crate::db::{now_ms, text_at, Db};
 
@@ -53,18 +54,20 @@ pub async fn load(db: &Db, id: i64) -> Result<StoredState, BindingError> {
 /// lease under the binding row's lock: [`BindingError::LeaseLost`] if it was taken over, and
 /// then nothing is written.
 pub async fn save(db: &Db, lease: &Lease, state: &StoredState) -> Result<(), BindingError> {
-    save_settled(db, lease, state, None, &[]).await
+    save_settled(db, lease, state, None, &[], &PendingEdits::default()).await
 }
 
 /// [`save`], also recording the conflicts the round holds for a person (`held`, when given)
-/// and deleting the answers it read (`answered`, by id) in the same transaction: an answer is
-/// gone exactly when the state it was applied to is saved.
+/// and deleting the answers it read (`answered`, by id) and the sheet edit times it used
+/// (`used_edits`) in the same transaction: each is gone exactly when the state it was applied
+/// to is saved.
 pub async fn save_settled(
     db: &Db,
     lease: &Lease,
     state: &StoredState,
     held: Option<&[HeldConflict]>,
     answered: &[i64],
+    used_edits: &PendingEdits,
 ) -> Result<(), BindingError> {
     let id = lease.binding_id;
     let text = encode(id, &state.round)?;
@@ -92,6 +95,7 @@ pub async fn save_settled(
         .execute(&mut *tx)
         .await?;
     }
+    sheet_edits::forget_used(db, &mut tx, id, used_edits).await?;
     sqlx::query(&format!(
         "UPDATE sheetsync_binding_state SET round_state = {}, feed_cursor = {}, \
          updated_at_ms = {} WHERE binding_id = {}",

@@ -35,6 +35,9 @@ pub struct Db {
     /// INSERT statements run for rows whose key the database assigns (several rows each where
     /// the backend tells which key each row got).
     pub key_assigning_inserts: Arc<AtomicU64>,
+    /// Runs of inserts whose keys were looked up before they were written: only runs the
+    /// database refused for a key that exists already.
+    pub insert_key_lookups: Arc<AtomicU64>,
     /// Where the URL pointed, for messages (never holds a password).
     pub target: Target,
 }
@@ -163,6 +166,7 @@ impl Db {
             pool,
             backend,
             key_assigning_inserts: Arc::default(),
+            insert_key_lookups: Arc::default(),
             target,
         })
     }

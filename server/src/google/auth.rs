@@ -1,5 +1,6 @@
 //! Access tokens for a service account: a JWT signed with its key (RS256; `iss` the account,
-//! `scope` the Sheets scope, `aud` the token endpoint, one hour at most) exchanged at the key
+//! `scope` the Sheets scope, and Drive's read-only metadata scope when Drive push
+//! notifications are on; `aud` the token endpoint, one hour at most) exchanged at the key
 //! file's `token_uri` with the `jwt-bearer` grant, and kept until a minute before it expires.
 
 use std::time::{Duration, Instant};
@@ -16,6 +17,10 @@ use super::{http, GoogleError};
 /// The scope for reading and writing spreadsheets.
 pub const SHEETS_SCOPE: &str = "https://www.googleapis.com/auth/spreadsheets";
 
+/// The narrowest scope `files.watch` and `channels.stop` accept for any file shared with the
+/// account: it reads files' metadata, never their content.
+pub const DRIVE_METADATA_SCOPE: &str = "https://www.googleapis.com/auth/drive.metadata.readonly";
+
 /// A token is renewed this long before Google says it expires, so no call carries one that
 /// expires on its way.
 const RENEW_EARLY: Duration = Duration::from_secs(60);
@@ -24,6 +29,7 @@ const RENEW_EARLY: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub struct TokenSource {
     key: ServiceAccountKey,
+    scope: String,
     cached: Mutex<Option<(String, Instant)>>,
 }
 
@@ -36,10 +42,16 @@ struct TokenAnswer {
 }
 
 impl TokenSource {
-    /// A token source for `key`.
+    /// A token source for `key`, with the Sheets scope.
     pub fn new(key: ServiceAccountKey) -> TokenSource {
+        TokenSource::with_scopes(key, &[SHEETS_SCOPE])
+    }
+
+    /// A token source for `key` asking for `scopes`.
+    pub fn with_scopes(key: ServiceAccountKey, scopes: &[&str]) -> TokenSource {
         TokenSource {
             key,
+            scope: scopes.join(" "),
             cached: Mutex::new(None),
         }
     }
@@ -75,7 +87,7 @@ impl TokenSource {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
         let claims = serde_json::json!({
             "iss": self.key.client_email,
-            "scope": SHEETS_SCOPE,
+            "scope": self.scope,
             "aud": self.key.token_uri,
             "iat": now_s,
             "exp": now_s + 3600,

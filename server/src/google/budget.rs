@@ -5,7 +5,9 @@
 //!
 //! The defaults are Google's documented figures (Sheets API "Usage limits": 300 read and 300
 //! write requests per minute per project, 60 of each per minute per user per project); a
-//! project granted more sets its own.
+//! project granted more sets its own. Drive API calls (push-notification channels) have a
+//! budget of their own, at Drive's documented 12,000 queries per minute per project and per
+//! user.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write;
@@ -19,6 +21,8 @@ pub enum CallKind {
     Read,
     /// `values.batchUpdate`, `spreadsheets.batchUpdate`.
     Write,
+    /// A Drive API call (`files.watch`, `channels.stop`): Drive's own quota.
+    Drive,
 }
 
 impl CallKind {
@@ -26,6 +30,7 @@ impl CallKind {
         match self {
             CallKind::Read => "read",
             CallKind::Write => "write",
+            CallKind::Drive => "drive",
         }
     }
 }
@@ -41,6 +46,10 @@ pub struct QuotaLimits {
     pub writes_per_project: u32,
     /// Writes per window for one service account.
     pub writes_per_user: u32,
+    /// Drive API calls per window for the whole project.
+    pub drive_per_project: u32,
+    /// Drive API calls per window for one service account.
+    pub drive_per_user: u32,
     /// The window (a minute for Google's quotas).
     pub window: Duration,
 }
@@ -52,6 +61,8 @@ impl Default for QuotaLimits {
             reads_per_user: 60,
             writes_per_project: 300,
             writes_per_user: 60,
+            drive_per_project: 12_000,
+            drive_per_user: 12_000,
             window: Duration::from_secs(60),
         }
     }
@@ -83,6 +94,8 @@ impl Budgets {
             (CallKind::Read, true) => self.limits.reads_per_user,
             (CallKind::Write, false) => self.limits.writes_per_project,
             (CallKind::Write, true) => self.limits.writes_per_user,
+            (CallKind::Drive, false) => self.limits.drive_per_project,
+            (CallKind::Drive, true) => self.limits.drive_per_user,
         }
     }
 
@@ -133,14 +146,14 @@ impl Budgets {
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
         out.push_str(
-            "# HELP sheetsync_google_quota_used Sheets API calls in the last quota window.\n\
+            "# HELP sheetsync_google_quota_used Google API calls in the last quota window.\n\
              # TYPE sheetsync_google_quota_used gauge\n",
         );
         let mut limits = String::from(
-            "# HELP sheetsync_google_quota_limit Sheets API calls allowed per quota window.\n\
+            "# HELP sheetsync_google_quota_limit Google API calls allowed per quota window.\n\
              # TYPE sheetsync_google_quota_limit gauge\n",
         );
-        for kind in [CallKind::Read, CallKind::Write] {
+        for kind in [CallKind::Read, CallKind::Write, CallKind::Drive] {
             let project = used.get(&(kind, None));
             let accounts = used.iter().filter_map(|((k, who), calls)| {
                 Some((who.as_ref()?, calls)).filter(|_| *k == kind)
@@ -173,6 +186,8 @@ mod tests {
             reads_per_user: 2,
             writes_per_project: 1,
             writes_per_user: 1,
+            drive_per_project: 1,
+            drive_per_user: 1,
             window: Duration::from_millis(window_ms),
         })
     }

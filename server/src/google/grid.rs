@@ -99,8 +99,8 @@ fn header_text(v: &J) -> String {
     }
 }
 
-/// One unformatted value as a core cell.
-fn cell_of(v: &J, date_column: bool, zone: &ZoneOffsets) -> Result<SheetCell, String> {
+/// One unformatted value as a core cell (a number in a date column as a date).
+pub fn cell_of(v: &J, date_column: bool, zone: &ZoneOffsets) -> Result<SheetCell, String> {
     Ok(match v {
         J::Null => SheetCell::Empty,
         J::String(s) if s.is_empty() => SheetCell::Empty,

@@ -1,6 +1,7 @@
 //! The Google client of server mode: a service account signs in ([`key`], [`auth`]) and reads
 //! and writes spreadsheets through the Sheets API v4 ([`sheets`]), backing off on 429 and 5xx
-//! answers ([`backoff`]) and keeping within Google's per-minute quotas ([`budget`]).
+//! answers ([`backoff`]) and keeping within Google's per-minute quotas ([`budget`]), all in one
+//! caller ([`call`]) that the Drive client of push notifications ([`drive`]) shares.
 //!
 //! It is deliberately small: RS256 with `ring`, HTTP/1.1 with `hyper` over `tokio-rustls`,
 //! all of which the server already links for its own TLS and HTTP. docs/server-mode.md gives
@@ -13,6 +14,8 @@
 pub mod auth;
 pub mod backoff;
 pub mod budget;
+pub mod call;
+pub mod drive;
 pub mod grid;
 pub mod http;
 pub mod key;

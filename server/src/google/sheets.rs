@@ -10,12 +10,13 @@
 use serde_json::{json, Value as J};
 use url::Url;
 
-use super::auth::TokenSource;
 use std::sync::Arc;
 
-use super::backoff::{retryable, Backoff};
+use super::auth::TokenSource;
+use super::backoff::Backoff;
 use super::budget::{Budgets, CallKind};
-use super::{http, GoogleError};
+use super::call::ApiCaller;
+use super::GoogleError;
 
 /// `https://sheets.googleapis.com`, where the API lives.
 pub const GOOGLE_SHEETS_API: &str = "https://sheets.googleapis.com";
@@ -24,9 +25,7 @@ pub const GOOGLE_SHEETS_API: &str = "https://sheets.googleapis.com";
 #[derive(Debug)]
 pub struct SheetsClient {
     base: Url,
-    tokens: TokenSource,
-    backoff: Backoff,
-    budgets: Arc<Budgets>,
+    caller: Arc<ApiCaller>,
 }
 
 /// How `values.batchGet` renders cells.
@@ -78,15 +77,18 @@ impl SheetsClient {
     ) -> SheetsClient {
         SheetsClient {
             base,
-            tokens,
-            backoff,
-            budgets,
+            caller: Arc::new(ApiCaller::new(tokens, backoff, budgets)),
         }
     }
 
     /// The service account's email.
     pub fn account(&self) -> &str {
-        self.tokens.account()
+        self.caller.account()
+    }
+
+    /// The signed, budgeted caller, for the Drive client of the same account to share.
+    pub fn caller(&self) -> Arc<ApiCaller> {
+        self.caller.clone()
     }
 
     fn url(&self, segments: &[&str]) -> Url {
@@ -252,8 +254,7 @@ impl SheetsClient {
         Ok(answer["replies"].as_array().cloned().unwrap_or_default())
     }
 
-    /// One API call with the bearer token, retried on 429 and 5xx with back-off, and signed
-    /// in afresh once on 401.
+    /// One Sheets API call: reads (`GET`) and writes count against their own budgets.
     async fn call(
         &self,
         method: &'static str,
@@ -262,60 +263,13 @@ impl SheetsClient {
         url: Url,
         body: Option<J>,
     ) -> Result<J, GoogleError> {
-        let body = body.map(|b| b.to_string().into_bytes());
-        let mut tries = 0u32;
-        let mut signed_in_again = false;
-        loop {
-            tries += 1;
-            let kind = if http_method == "GET" {
-                CallKind::Read
-            } else {
-                CallKind::Write
-            };
-            self.budgets.take(kind, self.tokens.account()).await;
-            let token = self.tokens.token().await?;
-            let bearer = format!("Bearer {token}");
-            let answer = http::send(
-                http_method,
-                &url,
-                &[("authorization", &bearer), ("accept", "application/json")],
-                body.as_ref().map(|b| ("application/json", b.clone())),
-            )
-            .await?;
-            if answer.status == 200 {
-                return serde_json::from_slice(&answer.body).map_err(|e| GoogleError::BadAnswer {
-                    method,
-                    reason: e.to_string(),
-                });
-            }
-            if answer.status == 401 && !signed_in_again {
-                signed_in_again = true;
-                self.tokens.forget().await;
-                continue;
-            }
-            if retryable(answer.status) && tries <= self.backoff.retries {
-                tracing::warn!(
-                    method,
-                    status = answer.status,
-                    tries,
-                    "Google asked to back off"
-                );
-                tokio::time::sleep(self.backoff.wait(tries - 1)).await;
-                continue;
-            }
-            let message = serde_json::from_slice::<J>(&answer.body)
-                .ok()
-                .and_then(|b| b["error"]["message"].as_str().map(str::to_string))
-                .unwrap_or_else(|| "(no message)".into());
-            return Err(GoogleError::Api {
-                method,
-                what: what.to_string(),
-                status: answer.status,
-                message: format!(
-                    "{message} (tried {tries} time{})",
-                    if tries == 1 { "" } else { "s" }
-                ),
-            });
-        }
+        let kind = if http_method == "GET" {
+            CallKind::Read
+        } else {
+            CallKind::Write
+        };
+        self.caller
+            .call(method, what, kind, http_method, url, body)
+            .await
     }
 }

@@ -1,10 +1,12 @@
-//! Server mode's routes for one binding: its status as the instance running it sees it, and
+//! Server mode's routes for one binding: its status as its owner last saved it (the same on
+//! every instance), and
 //! the poke the add-on's edit trigger sends so the server reads the sheet now rather than at
 //! the next safety poll. The caller's token must cover the bound table (and write it, for a
 //! poke).
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sheetsync_core::policy::{Choice, Resolution};
@@ -14,9 +16,11 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath};
 use super::AppState;
 use crate::bindings::settle::{self, HeldConflict, SettleError};
-use crate::bindings::{self, Binding, BindingError};
+use crate::bindings::{self, sheet_edits, Binding, BindingError};
+use crate::db::catalog::TableInfo;
 use crate::db::now_ms;
-use crate::server_mode::status::{LastRound, Reject};
+use crate::server_mode::status::{BindingStatus, LastRound, Reject};
+use std::sync::Arc;
 
 /// `GET /v1/bindings/{id}`'s answer.
 #[derive(Debug, Serialize)]
@@ -29,12 +33,17 @@ pub struct BindingView {
     paused: bool,
     /// The instance holding a live lease.
     owner: Option<String>,
+    /// When the status below was saved, and by which instance (null before the first round).
+    status_saved_at_ms: Option<i64>,
+    status_saved_by: Option<String>,
+    /// Each of these is null while unknown (before the first round, or never learnt).
     last_round: Option<LastRound>,
     lag_ms: Option<i64>,
-    conflicts: usize,
-    rejects: Vec<Reject>,
-    /// Sheet deletions the mass-delete guard holds back, when it does.
+    conflicts: Option<usize>,
+    rejects: Option<Vec<Reject>>,
+    /// Sheet deletions the mass-delete guard holds back (0: none).
     mass_delete_held: Option<usize>,
+    /// Until when the owner waits for Google's quota; null when it does not.
     quota_backoff_until_ms: Option<i64>,
 }
 
@@ -45,6 +54,16 @@ async fn binding_for(
     id: &str,
     write: bool,
 ) -> ApiResult<Binding> {
+    Ok(binding_and_table(state, caller, id, write).await?.0)
+}
+
+/// [`binding_for`], with the bound table.
+async fn binding_and_table(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    write: bool,
+) -> ApiResult<(Binding, Arc<TableInfo>)> {
     let id: i64 = id.parse().map_err(|_| {
         ApiError::BadRequest(format!(
             "id must be a binding's number (`binding list` shows them), not {id:?}"
@@ -58,8 +77,8 @@ async fn binding_for(
         Err(BindingError::Db(e)) => return Err(e.into()),
         Err(e) => return Err(ApiError::Inconsistent(e.to_string())),
     };
-    caller.table(state, &binding.table, write).await?;
-    Ok(binding)
+    let info = caller.table(state, &binding.table, write).await?;
+    Ok((binding, info))
 }
 
 /// `GET /v1/bindings/{id}`.
@@ -69,7 +88,13 @@ pub async fn binding_status(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<BindingView>> {
     let b = binding_for(&state, &caller, &id, false).await?;
-    let status = state.bindings.status(b.id).unwrap_or_default();
+    let saved = bindings::status::load(&state.db, b.id)
+        .await
+        .map_err(binding_error)?;
+    let (status, saved_at_ms, saved_by) = match saved {
+        Some(s) => (s.status, Some(s.saved_at_ms), Some(s.saved_by)),
+        None => (BindingStatus::default(), None, None),
+    };
     let owner = b
         .lease
         .filter(|(_, until)| *until > now_ms())
@@ -81,6 +106,8 @@ pub async fn binding_status(
         table: b.table,
         paused: b.paused,
         owner,
+        status_saved_at_ms: saved_at_ms,
+        status_saved_by: saved_by,
         last_round: status.last_round,
         lag_ms: status.lag_ms,
         conflicts: status.conflicts,
@@ -92,13 +119,27 @@ pub async fn binding_status(
 
 /// `POST /v1/bindings/{id}/poke`: 202, and the binding's task reads the sheet now: at once
 /// when this instance runs it, or through the owner's next sequencer tick when another does.
+/// The edit the body names, if any, is stored first, so the owner's round finds it whichever
+/// instance took the poke.
 pub async fn poke(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let b = binding_for(&state, &caller, &id, true).await?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let edit = super::poke::read(&body, content_type, now_ms())?;
+    let (b, info) = binding_and_table(&state, &caller, &id, true).await?;
     refuse_paused(&b)?;
+    let edits = edit.edits(&info).map_err(ApiError::BadRequest)?;
+    if !edits.is_empty() {
+        sheet_edits::record(&state.db, b.id, &edits)
+            .await
+            .map_err(binding_error)?;
+    }
     let via = wake(&state, b.id).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -118,7 +159,7 @@ fn refuse_paused(b: &Binding) -> ApiResult<()> {
 
 /// Wakes binding `id`'s task here if this instance runs it, else asks its owner (any
 /// instance, through the database) to; says which.
-async fn wake(state: &AppState, id: i64) -> ApiResult<&'static str> {
+pub(crate) async fn wake(state: &AppState, id: i64) -> ApiResult<&'static str> {
     if state.bindings.poke(id) {
         return Ok("this instance");
     }
@@ -128,7 +169,7 @@ async fn wake(state: &AppState, id: i64) -> ApiResult<&'static str> {
     Ok("owner")
 }
 
-fn binding_error(e: BindingError) -> ApiError {
+pub(crate) fn binding_error(e: BindingError) -> ApiError {
     match e {
         BindingError::NoBinding(id) => ApiError::NotFound(format!("there is no binding {id}")),
         BindingError::Db(e) => e.into(),

@@ -255,7 +255,7 @@ pub async fn push(
 ) -> ApiResult<Json<PushResponse>> {
     let info = caller.table(&state, &table, true).await?;
     let ApiJson(req) = body?;
-    let response = push::push(&state.db, &info, &req)
+    let response = push::push(&state.db, Some(&state.clock), &info, &req)
         .await
         .map_err(|e| match e {
             PushError::Invalid(m) => ApiError::BadRequest(m),

@@ -3,11 +3,13 @@
 pub mod auth;
 pub mod binding_mode;
 pub mod bindings;
+pub mod drive_notifications;
 pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod history;
 pub mod key_order;
+pub mod poke;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,6 +79,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     // Server mode's held conflicts, and a person's answers to them.
     ("get", "/v1/bindings/{id}/conflicts"),
     ("post", "/v1/bindings/{id}/conflicts"),
+    // Server mode's Drive push notifications (no bearer token: the channel's own token).
+    ("post", "/v1/drive/notifications"),
 ];
 
 /// Whether `origin` matches `pattern`: equal, or with the pattern's `*` standing for one or more
@@ -157,6 +161,7 @@ pub fn app(state: AppState) -> Router {
             ROUTES[14].1,
             get(bindings::conflicts).post(bindings::answer_conflicts),
         )
+        .route(ROUTES[16].1, post(drive_notifications::notification))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.body_limit))

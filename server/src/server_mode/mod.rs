@@ -7,9 +7,14 @@
 //! the next renewal, and a new or resumed one is picked up at the next claim. On shutdown the
 //! tasks stop between rounds and the leases are released, so another instance takes over at
 //! once. A task runs rounds ([`round`]) through the core's round state machine, reading and
-//! writing the sheet ([`sheet_io`]) in the spreadsheet's zone ([`zone`]), and reports what
-//! it did in memory ([`status`]) for `GET /v1/bindings/{id}`.
+//! writing the sheet ([`sheet_io`]) in the spreadsheet's zone ([`zone`]), re-reading the rows
+//! it is about to write so a person's edit made meanwhile is left for the next round
+//! ([`reread`]), and reports what it did ([`status`]) for `GET /v1/bindings/{id}`. With a
+//! notification address configured, each task also keeps a Drive push-notification channel
+//! on its spreadsheet ([`drive_watch`]), whose notifications wake it as a poke does.
 
+pub mod drive_watch;
+pub mod reread;
 pub mod round;
 pub mod sheet_io;
 pub mod status;
@@ -30,9 +35,10 @@ use url::Url;
 use crate::bindings::lease::{self, Lease};
 use crate::bindings::{self, BindingError};
 use crate::db::now_ms;
-use crate::google::auth::TokenSource;
+use crate::google::auth::{TokenSource, DRIVE_METADATA_SCOPE, SHEETS_SCOPE};
 use crate::google::backoff::Backoff;
 use crate::google::budget::{Budgets, QuotaLimits};
+use crate::google::drive::DriveClient;
 use crate::google::key::ServiceAccountKey;
 use crate::google::sheets::SheetsClient;
 use crate::google::GoogleError;
@@ -70,6 +76,13 @@ pub struct Settings {
     pub plan_options: PlanOptions,
     /// Stop every round at this point, as a server killed there (tests only).
     pub stop_at: Option<Step>,
+    /// Where Drive sends push notifications (this server's `/v1/drive/notifications`, public
+    /// https); `None`: no channels, the sheet is read on pokes and the safety poll only.
+    pub drive_notify_url: Option<Url>,
+    /// The Drive API's base address.
+    pub drive_api_url: Url,
+    /// The channel lifetime asked for (Drive caps a file's channel at a day).
+    pub drive_channel: Duration,
 }
 
 impl Settings {
@@ -90,6 +103,10 @@ impl Settings {
             quota: QuotaLimits::default(),
             plan_options: PlanOptions::default(),
             stop_at: None,
+            drive_notify_url: None,
+            drive_api_url: Url::parse(crate::google::drive::GOOGLE_DRIVE_API)
+                .expect("a valid address"),
+            drive_channel: Duration::from_secs(86_400),
         }
     }
 }
@@ -118,6 +135,8 @@ pub struct Shared {
     pub settings: Settings,
     /// The Sheets client.
     pub sheets: SheetsClient,
+    /// The Drive client, when push notifications are on.
+    pub drive: Option<DriveClient>,
     /// The bindings' statuses and pokes (the same registry the routes read).
     pub registry: Arc<status::Registry>,
     /// Set by a task whose round stopped at a test's step: the instance stops as if killed.
@@ -144,12 +163,21 @@ impl ServerMode {
             .google_quota
             .get_or_init(|| Arc::new(Budgets::new(settings.quota.clone())))
             .clone();
+        // The Drive scope is asked for only when channels are to be opened.
+        let scopes: &[&str] = match settings.drive_notify_url {
+            Some(_) => &[SHEETS_SCOPE, DRIVE_METADATA_SCOPE],
+            None => &[SHEETS_SCOPE],
+        };
         let sheets = SheetsClient::new(
             settings.api_url.clone(),
-            TokenSource::new(key),
+            TokenSource::with_scopes(key, scopes),
             settings.api_backoff.clone(),
             budgets,
         );
+        let drive = settings
+            .drive_notify_url
+            .as_ref()
+            .map(|_| DriveClient::new(settings.drive_api_url.clone(), sheets.caller()));
         tracing::info!(
             instance = %settings.instance,
             account = %sheets.account(),
@@ -160,6 +188,7 @@ impl ServerMode {
             registry: state.bindings.clone(),
             settings,
             sheets,
+            drive,
             halted: AtomicBool::new(false),
         });
         let (stop, stopped) = watch::channel(false);

@@ -4,8 +4,11 @@
 //! 1. a batch left in flight by a round that died is sent again (same id: the database applies
 //!    it once) and finished first;
 //! 2. the sheet is read, and the database's changes since the cursor (the table's rows on the
-//!    first round), and the core plans;
-//! 3. the sheet edits are written, **then** the state (base, held changes, the batch to send,
+//!    first round), and the core plans, with the sheet edit times pokes brought
+//!    (`crate::bindings::sheet_edits`);
+//! 3. the rows the sheet edits touch are read again and those a person changed since step 2
+//!    are left out of the round ([`super::reread`]; the next round, run at once, merges
+//!    them); the sheet edits are written, **then** the state (base, held changes, the batch to send,
 //!    the new cursor) is saved under the lease;
 //! 4. the batch is pushed;
 //! 5. the sheet is read as it is now, the answer placed by the identity rule, its writes
@@ -28,6 +31,7 @@ use super::sheet_io::{SheetError, SheetRef, Written};
 use super::status::Reject;
 use crate::bindings::lease::Lease;
 use crate::bindings::settle;
+use crate::bindings::sheet_edits::{self, PendingEdits};
 use crate::bindings::state::{self, StoredState};
 use crate::bindings::{Binding, BindingError};
 use crate::db::catalog::TableInfo;
@@ -177,6 +181,9 @@ impl RoundCtx<'_> {
             self.send_and_finish(&schema, &mut stored, &mut report)
                 .await?;
         }
+        // Read before the sheet: an edit poked after this waits for the next round, which
+        // reads the sheet again.
+        let edits = sheet_edits::pending(self.db, self.binding.id).await?;
         let mut snapshot = self.sheet.read(&schema, self.zone).await?;
         if snapshot.headers.iter().all(|h| h.trim().is_empty()) && snapshot.rows.is_empty() {
             snapshot.headers = self.sheet.write_headers(&schema).await?;
@@ -202,7 +209,7 @@ impl RoundCtx<'_> {
             changes,
             database_rows,
             policies: self.binding.policies.clone(),
-            edit_times: BTreeMap::new(),
+            edit_times: edits.times(),
             resolutions: Vec::new(),
             now_ms: now,
             options: self.options.clone(),
@@ -240,7 +247,24 @@ impl RoundCtx<'_> {
         report.conflicts = plan.conflicts.len();
         report.mass_delete_held = plan.mass_delete.as_ref().map(|m| m.withheld);
         report.rejects = plan.problems.iter().map(reject_of).collect();
-        let lost = sheet_values_lost(self.origin, &plan.overrides);
+        // As late as possible: rows a person changed since the read are left for the next
+        // round, which merges their edit with the database's change (see `super::reread`).
+        let changed = self
+            .sheet
+            .changed_rows(&plan.sheet_edits, &snapshot, &schema, self.zone)
+            .await?;
+        let left_out = round.leave_out_rows(&changed)?;
+        if !changed.is_empty() {
+            tracing::info!(
+                binding = self.binding.id,
+                rows = ?changed,
+                keys = ?left_out,
+                "rows edited since the round read them are left for the next round"
+            );
+            report.again = true;
+        }
+        let plan = round.current_plan();
+        let lost = sheet_values_lost(self.origin, &plan.overrides, &edits);
         if !lost.overrides.is_empty() {
             // Kept before the sheet edits replace them: a round cut off after its writes plans
             // no conflict again, so a later round could not find them. The ids make a re-planned
@@ -251,27 +275,18 @@ impl RoundCtx<'_> {
         let commit = round.commit(&mut stored.round, &batch_id, self.origin)?;
         let written = self
             .sheet
-            .write_edits(&commit.sheet_edits, &snapshot, self.zone, self.row_count())
+            .write_edits(&commit.sheet_edits, &snapshot, self.zone)
             .await?;
         add(&mut report.sheet, written);
         self.reached(Step::SheetEdited)?;
         stored.cursor = Some(cursor);
-        state::save_settled(self.db, self.lease, &stored, Some(&held), &answered).await?;
+        state::save_settled(self.db, self.lease, &stored, Some(&held), &answered, &edits).await?;
         self.reached(Step::StateSaved)?;
         if stored.round.in_flight.is_some() {
             self.send_and_finish(&schema, &mut stored, &mut report)
                 .await?;
         }
         Ok(report)
-    }
-
-    async fn row_count(&self) -> Result<i64, GoogleError> {
-        let props = self
-            .sheet
-            .sheets
-            .sheet_properties(self.sheet.spreadsheet, self.sheet.sheet)
-            .await?;
-        Ok(props.row_count)
     }
 
     /// Steps 4 and 5: sends the batch in flight (again, after a crash) and writes its answer.
@@ -284,7 +299,9 @@ impl RoundCtx<'_> {
         let Some(batch) = stored.round.in_flight.clone() else {
             return Ok(());
         };
-        let response = push::push(self.db, self.info, &batch.request).await?;
+        // Not registered as an open push: nothing tells the poller of its commit, which the
+        // next scheduled tick finds.
+        let response = push::push(self.db, None, self.info, &batch.request).await?;
         self.reached(Step::BatchSent)?;
         let sheet_now = self.sheet.read(schema, self.zone).await?;
         let finished = finish_batch(
@@ -417,6 +434,7 @@ pub fn cursor_position(cursor: Option<&Cursor>) -> Result<i64, RoundFailure> {
     }
 }
 
+/// The sheet rows (as planned) a round's edits write into or delete.
 fn add(total: &mut Written, more: Written) {
     total.cells += more.cells;
     total.rows_deleted += more.rows_deleted;
@@ -431,9 +449,10 @@ fn reject_of(p: &sheetsync_core::problem::Problem) -> Reject {
     }
 }
 
-/// The sheet's values a plan's policies overrode, as the report the add-on would send: the
-/// database's losing values need none (the change log holds them).
-fn sheet_values_lost(origin: &str, overrides: &[Override]) -> OverrideReport {
+/// The sheet's values a plan's policies overrode, as the report the add-on would send, with
+/// the author a poke named for the edit: the database's losing values need none (the change
+/// log holds them).
+fn sheet_values_lost(origin: &str, overrides: &[Override], edits: &PendingEdits) -> OverrideReport {
     let overrides = overrides
         .iter()
         .filter(|o| o.losing_side == Side::Sheet)
@@ -450,8 +469,8 @@ fn sheet_values_lost(origin: &str, overrides: &[Override]) -> OverrideReport {
             winning_value: o.winning_value.clone(),
             policy: o.policy,
             edited_at_ms: o.losing_time_ms,
-            // The Sheets API does not say who edited a cell.
-            author: None,
+            // The Sheets API does not say who edited a cell; only a poke does.
+            author: edits.author_of(&o.key, o.losing_time_ms),
             database_version: o.database_version,
         })
         .collect();

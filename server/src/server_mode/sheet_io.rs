@@ -1,5 +1,5 @@
 //! Reading a bound sheet into the core's snapshot and writing a round's edits with the fewest
-//! calls: one `spreadsheets.batchUpdate` for the rows deleted and added (and the columns'
+//! calls: one `spreadsheets.batchUpdate` for the rows deleted and inserted (and the columns'
 //! number formats when rows are added), then one `values.batchUpdate` (`RAW`) for every cell
 //! run, addressed in the sheet as it is once the rows have moved.
 
@@ -101,15 +101,16 @@ impl SheetRef<'_> {
         Ok(headers)
     }
 
-    /// Carries out `edits` planned against `snapshot`: rows deleted and added and, when rows
-    /// are added, the columns' number formats in one structural call (`row_count`, the
-    /// grid's size, is asked for only then), then every cell in one values call.
+    /// Carries out `edits` planned against `snapshot`: rows deleted, blank rows inserted right
+    /// below the data for the rows added and, when rows are added, the columns' number formats
+    /// in one structural call, then every cell in one values call. The added rows are written
+    /// into rows inserted for them, never into rows below the data, which a person may have
+    /// typed into since the sheet was read (those move down).
     pub async fn write_edits(
         &self,
         edits: &SheetEdits,
         snapshot: &SheetSnapshot,
         zone: &ZoneOffsets,
-        row_count: impl std::future::Future<Output = Result<i64, GoogleError>>,
     ) -> Result<Written, SheetError> {
         let mut deleted = edits.delete_rows.clone();
         deleted.sort_unstable_by(|a, b| b.cmp(a));
@@ -143,13 +144,14 @@ impl SheetRef<'_> {
             })
             .collect();
         if !edits.appends.is_empty() {
-            let needed = i64::from(last_row) + edits.appends.len() as i64;
-            let have = row_count.await? - deleted.len() as i64;
-            if needed > have {
-                requests.push(json!({"appendDimension": {
-                    "sheetId": self.sheet_id, "dimension": "ROWS", "length": needed - have,
-                }}));
-            }
+            requests.push(json!({"insertDimension": {
+                "range": {
+                    "sheetId": self.sheet_id, "dimension": "ROWS",
+                    "startIndex": last_row, "endIndex": last_row + edits.appends.len() as u32,
+                },
+                // Data rows above give the new rows their look; the header row does not.
+                "inheritFromBefore": last_row >= snapshot.first_row,
+            }}));
             requests.extend(edits.formats.iter().map(|f| self.format_request(f)));
         }
         if !requests.is_empty() {

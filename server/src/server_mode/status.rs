@@ -1,14 +1,15 @@
-//! What each binding's task last did, kept in memory by the instance that runs it and shown
-//! by `GET /v1/bindings/{id}`; and the bell a poke rings to wake that task.
+//! What each binding's task last did, saved by the owner after every round
+//! (`crate::bindings::status`) so that `GET /v1/bindings/{id}` answers the same on every
+//! instance; and the bell a poke rings to wake that task.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 /// The outcome of one round.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LastRound {
     /// When it ended (ms since the epoch).
@@ -24,7 +25,7 @@ pub struct LastRound {
 }
 
 /// A row the database refused or the sheet must fix, shown to the people using the sheet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reject {
     /// The row's key, when it has one.
@@ -35,45 +36,40 @@ pub struct Reject {
     pub message: String,
 }
 
-/// One binding's status on the instance running it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One binding's status as its owner last saved it. `None` is unknown: nothing is known
+/// before the first round, and a round that failed leaves what it could not learn as it was.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BindingStatus {
-    /// The last round, if one ran since this instance took the binding.
+    /// The last round.
     pub last_round: Option<LastRound>,
-    /// How long the last round's database changes took to reach the sheet (the oldest of
-    /// them), when it carried any.
+    /// How long the database changes of the last round that carried any took to reach the
+    /// sheet (the oldest of them).
     pub lag_ms: Option<i64>,
-    /// Conflicts held for a person (`manual` policy).
-    pub conflicts: usize,
-    /// Rows refused or to fix, from the last round.
-    pub rejects: Vec<Reject>,
-    /// Deletions withheld by the mass-delete guard in the last round: how many.
+    /// Conflicts held for a person (`manual` policy), as of the last round that went through.
+    pub conflicts: Option<usize>,
+    /// Rows refused or to fix, from the last round that went through.
+    pub rejects: Option<Vec<Reject>>,
+    /// Deletions withheld by the mass-delete guard in the last round that went through (0:
+    /// none).
     pub mass_delete_held: Option<usize>,
-    /// Until when calls wait because Google asked to back off.
+    /// Until when calls wait because Google asked to back off; `None` when it did not.
     pub quota_backoff_until_ms: Option<i64>,
 }
 
-/// The statuses and wake-up bells of the bindings this instance runs.
+/// The wake-up bells of the bindings this instance runs.
 #[derive(Debug, Default)]
 pub struct Registry {
-    inner: Mutex<HashMap<i64, Entry>>,
-}
-
-#[derive(Debug)]
-struct Entry {
-    status: BindingStatus,
-    poke: Arc<Notify>,
+    inner: Mutex<HashMap<i64, Arc<Notify>>>,
 }
 
 impl Registry {
     /// Registers binding `id` as run here; returns the bell its task waits on.
     pub fn register(&self, id: i64) -> Arc<Notify> {
-        let mut map = self.lock();
-        let entry = map.entry(id).or_insert_with(|| Entry {
-            status: BindingStatus::default(),
-            poke: Arc::new(Notify::new()),
-        });
-        entry.poke.clone()
+        self.lock()
+            .entry(id)
+            .or_insert_with(|| Arc::new(Notify::new()))
+            .clone()
     }
 
     /// Forgets binding `id` (its task stopped here).
@@ -81,23 +77,11 @@ impl Registry {
         self.lock().remove(&id);
     }
 
-    /// Binding `id`'s status, if this instance runs it.
-    pub fn status(&self, id: i64) -> Option<BindingStatus> {
-        self.lock().get(&id).map(|e| e.status.clone())
-    }
-
-    /// Changes binding `id`'s status, if this instance runs it.
-    pub fn update(&self, id: i64, f: impl FnOnce(&mut BindingStatus)) {
-        if let Some(entry) = self.lock().get_mut(&id) {
-            f(&mut entry.status);
-        }
-    }
-
     /// Wakes binding `id`'s task to read the sheet; `false` if this instance does not run it.
     pub fn poke(&self, id: i64) -> bool {
         match self.lock().get(&id) {
-            Some(entry) => {
-                entry.poke.notify_one();
+            Some(bell) => {
+                bell.notify_one();
                 true
             }
             None => false,
@@ -111,7 +95,7 @@ impl Registry {
         ids
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Notify>>> {
         // A panic while holding the lock leaves plain data behind: go on with it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -29,6 +29,8 @@ pub fn roomy() -> QuotaLimits {
         reads_per_user: 100_000,
         writes_per_project: 100_000,
         writes_per_user: 100_000,
+        drive_per_project: 100_000,
+        drive_per_user: 100_000,
         window: Duration::from_secs(60),
     }
 }
@@ -337,6 +339,17 @@ pub async fn status(ctx: &Ctx, id: i64, token: &str) -> J {
     let (status, body) = ctx.get(&format!("/v1/bindings/{id}"), Some(token)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
+}
+
+/// The binding's status once a round that ended after `since_ms` went well. The status is
+/// kept in the database across instances, so an earlier round's "ok" must not count.
+pub async fn ok_round_after(ctx: &Ctx, id: i64, token: &str, since_ms: i64) -> J {
+    eventually("a round that went well", || async {
+        let b = status(ctx, id, token).await;
+        let at = b["lastRound"]["atMs"].as_i64();
+        (at.is_some_and(|at| at > since_ms) && b["lastRound"]["ok"] == json!(true)).then_some(b)
+    })
+    .await
 }
 
 /// The table's rows named `name`.

@@ -52,7 +52,10 @@ pub async fn https_request(
         .await
         .map_err(|e| e.to_string())?;
     // A proxy refusing a large body may answer and close before reading it all.
+    // The flush matters: write_all returns once rustls holds the last bytes, which may not
+    // have reached the socket yet, and a proxy still waiting for them never answers.
     let _ = tls.write_all(body).await;
+    let _ = tls.flush().await;
     let mut raw = Vec::new();
     // A peer that closes without close_notify is fine here: the body has arrived.
     let _ = tls.read_to_end(&mut raw).await;

@@ -3,7 +3,7 @@
 // (UrlFetchApp in the emulator blocks the test's own thread). It keeps one table, a change
 // log whose ids are the row versions, and the answers of pushed batches for replays.
 // Server mode's bindings are kept as handed over: POST /v1/bindings stores the add-on's
-// state, DELETE /v1/bindings/{id} hands it back, POST /v1/bindings/{id}/poke counts pokes and
+// state, DELETE /v1/bindings/{id} hands it back, POST /v1/bindings/{id}/poke counts pokes (keeping their bodies) and
 // GET /v1/bindings/{id} answers the status a test set; GET /v1/bindings/{id}/conflicts lists the
 // conflicts a test set, and POST there records answers to them (refusing one to a conflict not
 // held, as the server does).
@@ -28,7 +28,7 @@ const log = []; // { seq, key, version, op, cells, origin, changed_at_ms }
 const batches = new Map();
 let nextId = 1;
 let pushes = 0;
-const bindings = new Map(); // id -> { handedOver, state, status, pokes }
+const bindings = new Map(); // id -> { handedOver, state, status, pokes, pokeBodies }
 let nextBinding = 1;
 
 function record(id, cells, origin) {
@@ -182,6 +182,7 @@ const server = http.createServer((req, res) => {
       if (binding[2] && req.method === 'POST') {
         if (b.refusePokes) return send(res, 503, { error: 'internal', message: 'the server is restarting' });
         b.pokes++;
+        b.pokeBodies.push(body);
         return send(res, 202, {});
       }
       if (binding[2]) return send(res, 405, { error: 'method_not_allowed', message: 'poke is a POST' });
@@ -216,9 +217,12 @@ function handOver(res, body) {
     state: { base: body.base, cursor: body.cursor, held: body.held },
     status: {
       id, spreadsheet: body.spreadsheet, sheet: body.sheet, table: body.table, paused: false, owner: null,
-      lastRound: null, lagMs: null, conflicts: 0, rejects: [], massDeleteHeld: null, quotaBackoffUntilMs: null,
+      // As the server answers before the binding's first round: nothing known yet.
+      statusSavedAtMs: null, statusSavedBy: null,
+      lastRound: null, lagMs: null, conflicts: null, rejects: null, massDeleteHeld: null, quotaBackoffUntilMs: null,
     },
     pokes: 0,
+    pokeBodies: [],
     conflicts: [],
     answers: [],
   });

@@ -29,6 +29,8 @@ class SheetModel {
     this.filter = null;
     /** Developer metadata on whole rows: [{id, key, value, row}] (services/developerMetadata.js). */
     this.rowMetadata = [];
+    /** The spreadsheet told of every change to the cells (set by addSheet). */
+    this.owner = null;
   }
 
   /** Tells the filter that the grid changed shape (`how` is one of FilterModel's updates). */
@@ -44,6 +46,7 @@ class SheetModel {
 
   /** Replaces a cell; an empty record is dropped to keep the grid sparse. */
   putCell(row, col, cell) {
+    if (this.owner) this.owner.touched();
     const empty = !cell || (cell.v === undefined && !cell.f && !cell.nf && !cell.bg && !cell.note);
     let r = this.rows[row - 1];
     if (empty) {
@@ -90,6 +93,19 @@ class SpreadsheetModel {
     this.nextSheetId = 0;
     this.activeSheet = null;
     this.activeRange = null;
+    /** Called after any change to cells or rows, however made (Drive channels listen). */
+    this.changeListeners = new Set();
+  }
+
+  /** Calls `listener()` on every change to the cells; returns the function that stops it. */
+  onChange(listener) {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Tells the listeners that cells or rows changed. */
+  touched() {
+    for (const listener of this.changeListeners) listener();
   }
 
   /** Adds a sheet at `index` (default: last), checking the cell limit. */
@@ -99,6 +115,7 @@ class SpreadsheetModel {
     }
     this.checkCellLimit(rows * cols);
     const sheet = new SheetModel(this.nextSheetId, name, rows, cols);
+    sheet.owner = this;
     this.nextSheetId = this.nextSheetId === 0 ? 1000000 + Math.floor(Math.random() * 1e9) : this.nextSheetId + 7919;
     this.sheets.splice(index, 0, sheet);
     if (!this.activeSheet) this.activeSheet = sheet;
@@ -151,6 +168,7 @@ class SpreadsheetModel {
     sheet.reshapeFilter('rowsInserted', before, n);
     // Row metadata stays with its row.
     for (const m of sheet.rowMetadata) if (m.row >= before) m.row += n;
+    this.touched();
   }
 
   /** Deletes `n` rows starting at `row`. */
@@ -165,6 +183,7 @@ class SpreadsheetModel {
     // A deleted row's metadata goes with it; the metadata of rows below moves up with them.
     sheet.rowMetadata = sheet.rowMetadata.filter((m) => m.row < row || m.row >= row + n);
     for (const m of sheet.rowMetadata) if (m.row >= row + n) m.row -= n;
+    this.touched();
   }
 
   /** Inserts `n` empty columns before column `before`. */
@@ -176,6 +195,7 @@ class SpreadsheetModel {
     sheet.rows = sheet.rows.map((r) => (r && r.length > before - 1 ? insertHoles(r, before - 1, n) : r));
     sheet.maxCols += n;
     sheet.reshapeFilter('columnsInserted', before, n);
+    this.touched();
   }
 
   /** Deletes `n` columns starting at `col`. */
@@ -185,6 +205,7 @@ class SpreadsheetModel {
     for (const r of sheet.rows) if (r) r.splice(col - 1, n);
     sheet.maxCols -= n;
     sheet.reshapeFilter('columnsDeleted', col, n);
+    this.touched();
   }
 
   /**
@@ -212,6 +233,7 @@ class SpreadsheetModel {
     keyed.forEach((k, i) => {
       sheet.rows[first - 1 + i] = k.row;
     });
+    this.touched();
   }
 
   valueAtRow(sheet, row, rowNumber, col) {

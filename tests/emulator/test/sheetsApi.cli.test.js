@@ -66,3 +66,28 @@ test('the stand-in process signs in a service account from its own key file, and
 test('the stand-in process refuses a bad option with a message naming it', async () => {
   await assert.rejects(start(['--latency-ms', 'soon']), /--latency-ms must be a whole number, got "soon"/);
 });
+
+test('the stand-in process counts its quotas over --quota-window-ms and refuses a window of 0', async (t) => {
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'standin-key-')), 'key.json');
+  const { child, info } = await start(['--write-key-file', keyFile, '--spreadsheet-id', 'abc', '--quota-window-ms', '400', '--reads-per-minute-per-user', '1']);
+  t.after(() => child.kill());
+  const key = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
+  const assertion = signAssertion({ email: key.client_email, privateKey: key.private_key, scope: 'https://www.googleapis.com/auth/spreadsheets', aud: key.token_uri });
+  const tokenRes = await fetch(info.tokenUri, { method: 'POST', body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }) });
+  const { access_token: token } = await tokenRes.json();
+  const read = () => fetch(`${info.url}/v4/spreadsheets/abc/values/A1`, { headers: { Authorization: `Bearer ${token}` } });
+  // The window's start is not known here: read until one read is refused, so the budget of
+  // that window is spent, then a window later one goes through again.
+  let refused = null;
+  for (let i = 0; i < 3 && !refused; i++) {
+    const res = await read();
+    if (res.status === 429) refused = await res.json();
+  }
+  assert.ok(refused, 'no read was refused with a budget of 1 per window');
+  assert.strictEqual(refused.error.status, 'RESOURCE_EXHAUSTED');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.strictEqual((await read()).status, 200);
+  const stats = await (await fetch(`${info.url}/__standin/stats`)).json();
+  assert.strictEqual(stats.quota.windowMs, 400);
+  await assert.rejects(start(['--quota-window-ms', '0']), /--quota-window-ms must be at least 1/);
+});

@@ -24,6 +24,20 @@ test('reads past the per-user budget in a minute are 429 RESOURCE_EXHAUSTED, and
   assert.strictEqual((await s.api('GET', '/values/A1')).status, 200);
 });
 
+test('a shortened quota window refills the budgets after that many ms instead of a minute', async (t) => {
+  const start = Math.ceil(Date.now() / 3000) * 3000; // a window's first ms
+  let now = start;
+  const s = await startStandIn({ standIn: { now: () => now, quotaWindowMs: 3000, quota: { readsPerMinutePerUser: 1 } } });
+  t.after(s.close);
+  assert.strictEqual((await s.api('GET', '/values/A1')).status, 200);
+  now = start + 2999;
+  assert.strictEqual((await s.api('GET', '/values/A1')).status, 429);
+  now = start + 3000;
+  assert.strictEqual((await s.api('GET', '/values/A1')).status, 200);
+  assert.strictEqual(s.standIn.quota.snapshot().windowMs, 3000);
+  assert.throws(() => require('../lib/sheetsApi').createSheetsStandIn({ quotaWindowMs: 0 }), /quota window must be a whole number of ms ≥ 1, got 0/);
+});
+
 test('the per-project budget is shared by all users of the project', async (t) => {
   const now = Date.now();
   const s = await startStandIn({ standIn: { now: () => now, quota: { writesPerMinutePerProject: 1 } } });

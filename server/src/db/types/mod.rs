@@ -106,12 +106,22 @@ const MYSQL_SPATIAL: &[&str] = &[
 
 /// Whether a MySQL column type (`COLUMN_TYPE`, any case) is spatial.
 pub fn mysql_is_spatial(full_type: &str) -> bool {
-    MYSQL_SPATIAL.contains(&full_type.trim().to_ascii_lowercase().as_str())
+    let t = full_type.trim();
+    MYSQL_SPATIAL.iter().any(|s| t.eq_ignore_ascii_case(s))
+}
+
+/// Whether `full_type` (trimmed, any case) is `name` or `name(...)`. Checked for every bound
+/// cell of a push, so it compares in place instead of lowercasing a copy.
+fn mysql_type_is(full_type: &str, name: &str) -> bool {
+    let t = full_type.trim().as_bytes();
+    let n = name.as_bytes();
+    t.len() >= n.len()
+        && t[..n.len()].eq_ignore_ascii_case(n)
+        && (t.len() == n.len() || t[n.len()] == b'(')
 }
 
 /// Whether a MySQL column type (`COLUMN_TYPE`, any case) holds bytes.
 pub fn mysql_is_binary(full_type: &str) -> bool {
-    let t = full_type.trim().to_ascii_lowercase();
     [
         "binary",
         "varbinary",
@@ -121,13 +131,12 @@ pub fn mysql_is_binary(full_type: &str) -> bool {
         "longblob",
     ]
     .iter()
-    .any(|p| t == *p || t.starts_with(&format!("{p}(")))
+    .any(|p| mysql_type_is(full_type, p))
 }
 
 /// Whether a MySQL column type is `BIT(n)`.
 pub fn mysql_is_bit(full_type: &str) -> bool {
-    let t = full_type.trim().to_ascii_lowercase();
-    t == "bit" || t.starts_with("bit(")
+    mysql_type_is(full_type, "bit")
 }
 
 /// Whether a SQLite declared type gives the column BLOB storage, which sheetsync reads as bytes.
@@ -259,6 +268,33 @@ pub fn map_type(backend: Backend, c: &RawColumn) -> SqlType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mysql_byte_bit_and_spatial_types_are_told_in_any_case_with_or_without_a_length() {
+        for t in [
+            "binary(16)",
+            "VARBINARY(8)",
+            " blob ",
+            "LongBlob",
+            "tinyblob",
+        ] {
+            assert!(mysql_is_binary(t), "{t}");
+        }
+        for t in [
+            "varchar(8)",
+            "binaryx",
+            "blobs",
+            "bi",
+            "",
+            "char(16) binary",
+        ] {
+            assert!(!mysql_is_binary(t), "{t}");
+        }
+        assert!(mysql_is_bit("BIT(3)") && mysql_is_bit("bit"));
+        assert!(!mysql_is_bit("bigint") && !mysql_is_bit("bits"));
+        assert!(mysql_is_spatial("POINT") && mysql_is_spatial(" geometry "));
+        assert!(!mysql_is_spatial("points") && !mysql_is_spatial("int"));
+    }
 
     #[test]
     fn mysql_enum_lists_keep_quotes_and_commas() {
