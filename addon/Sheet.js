@@ -85,16 +85,24 @@ function sheetReadRows_(sheet, first, last) {
   return snapshot;
 }
 
-/** Data rows from getValues()/getFormulas() as a SheetSnapshot without headers. */
+/**
+ * Data rows from getValues()/getFormulas() as a SheetSnapshot without headers. The rows ARE
+ * the getValues() arrays, their cells turned into SheetCells in place: only Dates, null and
+ * undefined change, so a large sheet costs no copy of every row (a tenth of a 10M-cell sync's
+ * time and memory went into that copy). getValues() hands out fresh arrays that nothing else
+ * holds.
+ */
 function sheetSnapshotOf_(values, formulaText, firstRow) {
   var rows = new Array(values.length);
   var anyFormula = false;
   var formulas = new Array(values.length);
   for (var r = 0; r < values.length; r++) {
     var row = values[r];
-    var cells = new Array(row.length);
-    for (var c = 0; c < row.length; c++) cells[c] = sheetToCell_(row[c]);
-    rows[r] = cells;
+    for (var c = 0; c < row.length; c++) {
+      var v = row[c];
+      if (typeof v === 'object' || v === undefined) row[c] = sheetToCell_(v);
+    }
+    rows[r] = row;
     var f = formulaText[r];
     var flags = null;
     for (var k = 0; k < f.length; k++) {

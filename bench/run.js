@@ -24,7 +24,8 @@ function runStep(command, args, { timeoutMs = 30 * 60000, stdout: file } = {}) {
   return new Promise((resolve) => {
     const isNode = command.endsWith('.js');
     const child = spawn(isNode ? process.execPath : command,
-      isNode ? ['--max-old-space-size=8192', path.join(__dirname, command), ...args] : args,
+      // --expose-gc: a wasm run collects what the run before it left before measuring its peak.
+      isNode ? ['--max-old-space-size=8192', '--expose-gc', path.join(__dirname, command), ...args] : args,
       { cwd: __dirname, stdio: ['ignore', file ? fs.openSync(file, 'w') : 'pipe', 'pipe'] });
     let out = '';
     let err = '';

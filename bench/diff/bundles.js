@@ -15,9 +15,9 @@ const os = require('node:os');
 const { makeSheet, editSheet } = require('../lib/table');
 const { fmt, log } = require('../lib/stats');
 const { takeTurns } = require('../lib/turns');
-const { loadCore, addonCellConverter } = require('../lib/bundle');
-const { syncInput, toCoreCell } = require('./input');
-const { diffWithDaff, tableView, fresh } = require('./daff');
+const { loadCore, addonSnapshotOf } = require('../lib/bundle');
+const { addonInput, fresh } = require('./input');
+const { diffWithDaff, tableView } = require('./daff');
 
 async function main() {
   const [rows, dir, rounds, beforeFile, afterFile] = [Number(process.argv[2]), process.argv[3],
@@ -26,8 +26,10 @@ async function main() {
   const before = makeSheet(rows);
   const { values, ids } = editSheet(before);
   const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
-  const toCell = addonCellConverter() || toCoreCell;
-  const plan = (core) => () => core.planSync(syncInput(values, base, toCell)).summary.updatedInDatabase;
+  const snapshotOf = addonSnapshotOf();
+  // Each run plans a fresh copy of the sheet (made outside the timing), as each getValues()
+  // hands the add-on fresh arrays, which it converts in place.
+  const plan = (core) => (sheet) => core.planSync(addonInput(sheet, base, snapshotOf)).summary.updatedInDatabase;
   const engines = {
     before: plan(await loadCore(path.resolve(beforeFile))),
     after: plan(await loadCore(path.resolve(afterFile))),
@@ -36,7 +38,7 @@ async function main() {
   const { times, medians } = takeTurns(engines, {
     rounds,
     expected: ids.length,
-    argsOf: (name) => (name === 'daffView' ? [fresh(before), fresh(values)] : []),
+    argsOf: (name) => (name === 'daffView' ? [fresh(before), fresh(values)] : [fresh(values)]),
     orderOf: (round) => (round % 2 ? ['after', 'before', 'daffView'] : ['before', 'after', 'daffView']),
   });
   const load = os.loadavg().map((x) => x.toFixed(2)).join('/');

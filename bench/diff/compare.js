@@ -13,9 +13,9 @@ const os = require('node:os');
 const { makeSheet, editSheet } = require('../lib/table');
 const { fmt, log } = require('../lib/stats');
 const { takeTurns } = require('../lib/turns');
-const { loadCore, addonCellConverter } = require('../lib/bundle');
-const { syncInput, toCoreCell } = require('./input');
-const { diffWithDaff, tableView, fresh } = require('./daff');
+const { loadCore, addonSnapshotOf } = require('../lib/bundle');
+const { addonInput, fresh } = require('./input');
+const { diffWithDaff, tableView } = require('./daff');
 const { plainDiff } = require('./plain');
 
 async function main() {
@@ -26,10 +26,12 @@ async function main() {
   const { values, ids } = editSheet(before);
   const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
   const core = await loadCore();
-  const toCell = addonCellConverter() || toCoreCell;
+  const snapshotOf = addonSnapshotOf();
   const engines = {
-    wasm: () => {
-      const plan = core.planSync(syncInput(values, base, toCell));
+    // A fresh copy of the sheet each run (made outside the timing), as each getValues() hands
+    // the add-on fresh arrays, which it converts in place.
+    wasm: (sheet) => {
+      const plan = core.planSync(addonInput(sheet, base, snapshotOf));
       return plan.summary.updatedInDatabase;
     },
     daffView: (b, a) => diffWithDaff(b, a, tableView),
@@ -38,7 +40,10 @@ async function main() {
   const { times, medians } = takeTurns(engines, {
     rounds,
     expected: ids.length,
-    argsOf: (name) => (name === 'daffView' ? [fresh(before), fresh(values)] : []),
+    argsOf: (name) => {
+      if (name === 'daffView') return [fresh(before), fresh(values)];
+      return name === 'wasm' ? [fresh(values)] : [];
+    },
   });
   const load = os.loadavg().map((x) => x.toFixed(2)).join('/');
   log(`${rows} rows, ${rounds} rounds, load ${load}: ${Object.entries(medians).map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}`);

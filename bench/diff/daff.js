@@ -17,6 +17,7 @@
 const daff = require('daff');
 const { makeSheet, editSheet } = require('../lib/table');
 const { median, nowMs, peakRssMiB, log } = require('../lib/stats');
+const { fresh } = require('./input');
 
 function simpleTable(values) {
   const height = values.length;
@@ -38,10 +39,6 @@ function tableView(values) {
   return new daff.TableView(values);
 }
 
-/** A fresh copy of `values`, with fresh Dates, as another `getValues()` call would return. */
-function fresh(values) {
-  return values.map((row) => row.map((v) => (v instanceof Date ? new Date(v.getTime()) : v)));
-}
 
 function diffWithDaff(before, after, toTable) {
   const flags = new daff.CompareFlags();
@@ -82,4 +79,4 @@ async function main() {
 
 if (require.main === module) main().catch((e) => { process.stderr.write(`${e.stack || e}\n`); process.exit(1); });
 
-module.exports = { diffWithDaff, tableView, fresh };
+module.exports = { diffWithDaff, tableView };

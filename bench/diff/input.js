@@ -27,15 +27,39 @@ function sheetSnapshot(values, toCell = toCoreCell) {
 
 /** The full planner input for `values` against `base` (null: a first sync). */
 function syncInput(values, base, toCell = toCoreCell) {
+  return inputOf(sheetSnapshot(values, toCell), base);
+}
+
+/**
+ * The planner input as the add-on builds it from `values` (a fresh getValues() array, header row
+ * first): through `snapshotOf`, the add-on's `sheetSnapshotOf_`, which turns the rows' cells
+ * into the core's form in place. The sheet has no formulas (an empty formula row each, so the
+ * formula scan the add-on also makes is not counted). Without the add-on's function, the rows
+ * are copied with `toCoreCell`.
+ */
+function addonInput(values, base, snapshotOf) {
+  if (!snapshotOf) return syncInput(values, base);
+  const rows = values.slice(1);
+  const sheet = snapshotOf(rows, rows.map(() => []), 2);
+  sheet.headers = values[0].map(String);
+  return inputOf(sheet, base);
+}
+
+function inputOf(sheet, base) {
   const input = {
     schema: tableSchema(),
     timeZone: TIME_ZONE,
     zoneOffsets: [[0, 0]],
-    sheet: sheetSnapshot(values, toCell),
+    sheet,
     nowMs: 1700000000000,
   };
   if (base) input.base = base;
   return input;
 }
 
-module.exports = { toCoreCell, sheetSnapshot, syncInput };
+/** A fresh copy of getValues()-shaped `values` (new arrays, new Dates), as getValues() hands out. */
+function fresh(values) {
+  return values.map((row) => row.map((v) => (v instanceof Date ? new Date(v.getTime()) : v)));
+}
+
+module.exports = { toCoreCell, sheetSnapshot, syncInput, addonInput, fresh };

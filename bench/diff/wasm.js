@@ -2,8 +2,9 @@
 // Diff benchmark, WebAssembly side: the add-on's own bundle (addon/WasmBundle.js) loaded as Apps
 // Script loads it, planning a sync of the edited sheet against the base. Timed end to end from
 // the `getValues()`-shaped 2-D array (Numbers, Strings, Booleans, Dates, "" for empty): turning
-// it into the core's input as the add-on does (Dates to `{ d: ms }`), carrying it into wasm,
-// planning, and carrying the plan back out. The base is read from DIR/base.json beforehand, as
+// it into the core's input as the add-on does (its own `sheetSnapshotOf_`, Dates to `{ d: ms }`
+// in place), carrying it into wasm, planning, and carrying the plan back out. Each run gets a
+// sheet of its own, made outside the timing, and its own peak RSS is reported. The base is read from DIR/base.json beforehand, as
 // the add-on reads it from its hidden sheet before planning.
 //
 // Two ways across the boundary are measured: `object` (planSync, as the add-on calls it: the
@@ -16,9 +17,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { makeSheet, editSheet } = require('../lib/table');
-const { median, nowMs, timeRuns, peakRssMiB, log } = require('../lib/stats');
-const { loadCore, addonCellConverter } = require('../lib/bundle');
-const { syncInput, toCoreCell } = require('./input');
+const { median, nowMs, peakRssMiB, resetPeakRss, windowPeakRssMiB, log } = require('../lib/stats');
+const { loadCore, addonSnapshotOf } = require('../lib/bundle');
+const { addonInput } = require('./input');
 
 /** How many rows the plan pushes as updates, whatever the plan's exact field names. */
 function updatesIn(plan) {
@@ -35,9 +36,11 @@ async function main() {
   const dir = process.argv[3];
   const runs = Number(process.argv[4] || 5);
   const mode = process.argv[5] || 'object';
-  const before = makeSheet(rows);
-  const { values, ids } = editSheet(before);
-  before.length = 0;
+  // Each run plans a sheet of its own, made outside the timing, as each getValues() hands the
+  // add-on fresh arrays, which it converts in place. It is made anew rather than copied, so that
+  // only one table is alive at a time, as in the add-on, and the peak RSS is the add-on's.
+  const sheetOf = () => editSheet(makeSheet(rows));
+  let { values, ids } = sheetOf();
   const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
   const core = await loadCore();
   // Each phase's time is kept too, so a slow figure comes with where the time went.
@@ -64,22 +67,37 @@ async function main() {
   const planSync = planners[mode];
   if (!planSync) throw new Error(`the bundle has no planner for the ${mode} mode`);
   log(`wasm (${mode}): ${rows} rows x ${values[0].length} columns, ${ids.length} edited, ${runs} runs`);
-  const addonToCell = addonCellConverter();
-  const toCell = addonToCell || toCoreCell;
+  const snapshotOf = addonSnapshotOf();
+  const width = values[0].length;
   let found = NaN;
-  const times = await timeRuns(runs, () => {
+  const times = [];
+  const runPeaks = [];
+  let windowed = false;
+  for (let run = 0; run < runs; run += 1) {
+    if (run > 0) {
+      values = null;
+      ({ values } = sheetOf());
+    }
+    // The peak of this run alone: the sheet it plans and what planning holds, not the tables
+    // made to feed it (an add-on's execution holds only its own sheet).
+    windowed = resetPeakRss();
     const t0 = nowMs();
-    const input = syncInput(values, base, toCell);
+    const input = addonInput(values, base, snapshotOf);
     phase('convertMs', t0);
     const plan = planSync(input);
+    times.push(nowMs() - t0);
+    runPeaks.push(windowPeakRssMiB());
     found = updatesIn(plan);
-  });
+  }
   if (found !== ids.length) throw new Error(`the wasm plan updates ${found} rows, expected ${ids.length}`);
   process.stdout.write(`${JSON.stringify({
-    mode, rows, cells: rows * values[0].length, runs, times, medianMs: median(times),
+    mode, rows, cells: rows * width, runs, times, medianMs: median(times),
     phases: Object.fromEntries(Object.entries(phases).filter(([, v]) => v.length).map(([k, v]) => [k, median(v)])),
     updatedFound: found, peakRssMiB: peakRssMiB(),
-    cellConversion: addonToCell ? 'addon/Sheet.js sheetToCell_' : 'bench/diff/input.js toCoreCell',
+    // Per run: the process's peak RSS while that run planned (its sheet included), when Linux
+    // lets the peak be reset; else the process's peak so far.
+    runPeakRssMiB: runPeaks, runPeakWindowed: windowed,
+    cellConversion: snapshotOf ? 'addon/Sheet.js sheetSnapshotOf_, in place' : 'bench/diff/input.js toCoreCell, a copy',
   })}\n`);
 }
 

@@ -45,18 +45,19 @@ async function loadCore(file = BUNDLE) {
 }
 
 /**
- * The add-on's own cell conversion (`sheetToCell_` in addon/Sheet.js), so the benchmark pays
- * exactly what the add-on pays; null when that file or function is not there.
+ * The add-on's own snapshot of the sheet's rows (`sheetSnapshotOf_` in addon/Sheet.js, which
+ * turns the getValues() rows into the core's cells in place), so the benchmark pays exactly
+ * what the add-on pays; null when that file or function is not there.
  */
-function addonCellConverter() {
+function addonSnapshotOf() {
   const file = path.join(ADDON, 'Sheet.js');
   if (!fs.existsSync(file)) return null;
   try {
-    const got = evaluateScript(file, ['sheetToCell_']);
-    return typeof got.sheetToCell_ === 'function' ? got.sheetToCell_ : null;
+    const got = evaluateScript(file, ['sheetSnapshotOf_']);
+    return typeof got.sheetSnapshotOf_ === 'function' ? got.sheetSnapshotOf_ : null;
   } catch {
     return null;
   }
 }
 
-module.exports = { BUNDLE, bundleMissing, freshBundle, loadCore, addonCellConverter };
+module.exports = { BUNDLE, bundleMissing, freshBundle, loadCore, addonSnapshotOf };

@@ -1,4 +1,6 @@
 'use strict';
+
+const fs = require('node:fs');
 // Small statistics and timing functions shared by the benchmarks.
 
 /** The median of a list of numbers. */
@@ -36,6 +38,33 @@ function peakRssMiB() {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * Starts a new peak-RSS window: collects the garbage when the process runs with --expose-gc
+ * (what an earlier run left behind is not the next run's), then resets Linux's VmHWM to the
+ * current RSS. Answers false when the peak cannot be reset (not Linux), in which case
+ * windowPeakRssMiB() gives the process's peak so far.
+ */
+function resetPeakRss() {
+  if (typeof global.gc === 'function') global.gc();
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The peak RSS since resetPeakRss(), in MiB (Linux VmHWM; the process's peak elsewhere). */
+function windowPeakRssMiB() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux: the process's own peak below
+  }
+  return peakRssMiB();
+}
+
 /** Rounds for display: 3 significant figures, never in exponent form. */
 function fmt(x) {
   if (!Number.isFinite(x)) return String(x);
@@ -51,4 +80,4 @@ function log(...parts) {
   process.stderr.write(`${parts.join(' ')}\n`);
 }
 
-module.exports = { median, percentile, nowMs, timeRuns, peakRssMiB, fmt, log };
+module.exports = { median, percentile, nowMs, timeRuns, peakRssMiB, resetPeakRss, windowPeakRssMiB, fmt, log };

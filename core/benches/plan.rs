@@ -118,7 +118,7 @@ fn setup() -> SyncInput {
             .map(|(col, v)| SheetCell::from_value(v, col, tz))
             .collect();
         if r % 100 == 0 {
-            sheet_row[1] = SheetCell::Text(format!("edited {r}"));
+            sheet_row[1] = SheetCell::Text(format!("edited {r}").into());
         }
         rows.push(sheet_row);
     }

@@ -354,8 +354,10 @@ pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets)
         Value::Null => SheetCell::Empty,
         Value::Bool(b) => SheetCell::Bool(*b),
         Value::Int(i) if i.abs() <= MAX_SAFE_INTEGER => SheetCell::Number(*i as f64),
-        Value::Int(i) => SheetCell::Text(i.to_string()),
-        Value::Float(x) if !x.is_finite() => SheetCell::Text(non_finite_text(*x).to_string()),
+        Value::Int(i) => SheetCell::Text(i.to_string().into()),
+        Value::Float(x) if !x.is_finite() => {
+            SheetCell::Text(non_finite_text(*x).to_string().into())
+        }
         Value::Float(x) => SheetCell::Number(*x),
         Value::Decimal(s) => match (&column.sql_type, s.parse::<f64>()) {
             (SqlType::Decimal { precision, scale }, Ok(x))
@@ -365,17 +367,17 @@ pub(crate) fn write_cell(column: &ColumnSchema, value: &Value, tz: &ZoneOffsets)
             {
                 SheetCell::Number(x)
             }
-            _ => SheetCell::Text(s.clone()),
+            _ => SheetCell::Text(s.clone().into()),
         },
         Value::Text(s) | Value::Json(s) if s.is_empty() => SheetCell::Empty,
-        Value::Text(s) | Value::Json(s) => SheetCell::Text(s.clone()),
-        Value::Time(t) => SheetCell::Text(time_text(*t)),
+        Value::Text(s) | Value::Json(s) => SheetCell::Text(s.clone().into()),
+        Value::Time(t) => SheetCell::Text(time_text(*t).into()),
         Value::Binary(b) if b.is_empty() => SheetCell::Empty,
-        Value::Binary(b) => SheetCell::Text(to_base64(b)),
-        Value::Bits(s) => SheetCell::Text(s.clone()),
+        Value::Binary(b) => SheetCell::Text(to_base64(b).into()),
+        Value::Bits(s) => SheetCell::Text(s.clone().into()),
         Value::TimeSpan(_) | Value::OffCalendar(_) => match value.to_wire() {
-            serde_json::Value::String(s) => SheetCell::Text(s),
-            other => SheetCell::Text(other.to_string()),
+            serde_json::Value::String(s) => SheetCell::Text(s.into()),
+            other => SheetCell::Text(other.to_string().into()),
         },
         Value::Date(d) => SheetCell::Date(ms_of_wall_clock(d.and_time(NaiveTime::MIN), tz)),
         Value::DateTime(d) => SheetCell::Date(ms_of_wall_clock(*d, tz)),

@@ -62,6 +62,15 @@ impl fmt::Display for RowKey {
     }
 }
 
+/// Lets maps keyed by `RowKey` be searched with a borrowed `&str`: the diff reads each row's
+/// key into one buffer and only makes a `RowKey` for the rows that keep it. A `RowKey` hashes
+/// and compares exactly as its text does.
+impl std::borrow::Borrow<str> for RowKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl RowKey {
     /// The key of a row whose key column holds `value`, or `None` for NULL.
     pub fn from_value(value: &Value) -> Option<RowKey> {

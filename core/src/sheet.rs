@@ -17,6 +17,11 @@ use serde::{Deserialize, Serialize};
 /// units); `setValues` refuses a longer string and fails the whole write.
 pub const CELL_MAX_CHARS: usize = 50_000;
 
+/// A text cell's text. Most cells hold short text (codes, names, cities): a compact string keeps
+/// up to 24 bytes (12 in WebAssembly) inside the cell itself, so a large sheet costs no
+/// allocation for them and a diff reads them without following a pointer to the heap.
+pub type CellText = compact_str::CompactString;
+
 /// One cell of a sheet, as `getValues()` reports it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SheetCell {
@@ -25,7 +30,7 @@ pub enum SheetCell {
     /// A number.
     Number(f64),
     /// Text, byte for byte as the cell shows it (leading zeros kept).
-    Text(String),
+    Text(CellText),
     /// A checkbox or `TRUE`/`FALSE`.
     Bool(bool),
     /// A date or date-time cell: milliseconds since the Unix epoch of the instant that the
@@ -97,7 +102,7 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(if v.is_empty() {
             SheetCell::Empty
         } else {
-            SheetCell::Text(v.to_owned())
+            SheetCell::Text(CellText::from(v))
         })
     }
 
@@ -105,7 +110,7 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(if v.is_empty() {
             SheetCell::Empty
         } else {
-            SheetCell::Text(v)
+            SheetCell::Text(CellText::from(v))
         })
     }
 

@@ -86,7 +86,7 @@ const SECOND_WORLD: World = World {
 fn new_row(rng: &mut Rng) -> Vec<SheetCell> {
     vec![
         SheetCell::Empty,
-        SheetCell::Text(random_name(rng)),
+        SheetCell::Text(random_name(rng).into()),
         SheetCell::Number(rng.below(50) as f64),
         SheetCell::Text("1.25".into()),
         SheetCell::Empty,
@@ -100,14 +100,16 @@ fn edit_sheet(client: &mut Client, rng: &mut Rng, now: i64, world: World) {
             let r = rng.below(rows);
             let c = 1 + rng.below(4);
             let cell = match c {
-                1 => SheetCell::Text(random_name(rng)),
+                1 => SheetCell::Text(random_name(rng).into()),
                 2 => SheetCell::Number(rng.below(100) as f64),
                 3 => SheetCell::Number((rng.below(10_000) as f64) / 100.0),
                 _ if rng.chance(20) => SheetCell::Empty,
                 // A third of the notes end in a space, which the database drops.
                 _ => match rng.below(1000) {
-                    n if world.trailing_spaces && n % 3 == 0 => SheetCell::Text(format!("0{n} ")),
-                    n => SheetCell::Text(format!("0{n}")),
+                    n if world.trailing_spaces && n % 3 == 0 => {
+                        SheetCell::Text(format!("0{n} ").into())
+                    }
+                    n => SheetCell::Text(format!("0{n}").into()),
                 },
             };
             // A person fills a blank row by its name first, so a typed row is never a few
@@ -115,7 +117,7 @@ fn edit_sheet(client: &mut Client, rng: &mut Rng, now: i64, world: World) {
             // that for a key cleared by hand and hold the row until the key is put back).
             let starts_a_row = world.typed_rows_have_a_name
                 && client.sheet.rows[r].iter().all(SheetCell::is_empty);
-            let name = starts_a_row.then(|| SheetCell::Text(random_name(rng)));
+            let name = starts_a_row.then(|| SheetCell::Text(random_name(rng).into()));
             let row = &mut client.sheet.rows[r];
             if row.len() <= c.max(1) {
                 row.resize(c.max(1) + 1, SheetCell::Empty);
@@ -304,7 +306,7 @@ fn finish_typing_new_rows(client: &mut Client) -> bool {
             if row.len() < 2 {
                 row.resize(2, SheetCell::Empty);
             }
-            row[1] = SheetCell::Text(format!("finished-{r}"));
+            row[1] = SheetCell::Text(format!("finished-{r}").into());
             finished = true;
         }
     }

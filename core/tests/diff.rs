@@ -48,7 +48,7 @@ fn reordered_and_unmapped_columns_change_nothing() {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let comment = SheetCell::Text(format!("remark {i}"));
+                let comment = SheetCell::Text(format!("remark {i}").into());
                 vec![
                     r[3].clone(),
                     comment,

@@ -345,7 +345,7 @@ fn base_rows_are_found_in_any_sheet_order() {
         .map(|(i, r)| {
             let mut r = r.clone();
             if i % 7 == 3 {
-                r[1] = SheetCell::Text(format!("item {} changed", i + 1));
+                r[1] = SheetCell::Text(format!("item {} changed", i + 1).into());
             }
             r
         })
@@ -425,6 +425,70 @@ fn base_rows_are_found_in_any_sheet_order() {
             assert!(
                 !cs.located.contains_key(&RowKey(absent.into())),
                 "{what}: {absent}"
+            );
+        }
+    }
+}
+
+#[test]
+fn keys_read_directly_are_the_keys_and_hashes_their_values_give() {
+    let tz = ZoneOffsets::utc();
+    // -0 is the key "0", as its value is.
+    let int_keys = [
+        -0.0,
+        7.0,
+        -7.0,
+        1e6,
+        9_007_199_254_740_991.0,
+        -9_007_199_254_740_991.0,
+    ];
+    let text_keys = ["a", "007", " spaced ", "é😀", "SKU-0000001"];
+    let text_key = SqlType::Text {
+        max_chars: Some(20),
+    };
+    for (what, key_type, keys) in [
+        (
+            "whole numbers",
+            None,
+            int_keys.map(SheetCell::Number).to_vec(),
+        ),
+        (
+            "text",
+            Some(text_key),
+            text_keys.map(|k| SheetCell::Text(k.into())).to_vec(),
+        ),
+        (
+            // Whole numbers in a text key column and text in a whole-number one take the
+            // reference path; mixed in, they must not disturb the direct ones.
+            "mixed",
+            None,
+            vec![SheetCell::Text("12".into()), SheetCell::Number(5.0)],
+        ),
+    ] {
+        let mut table = schema(SqlType::Bool, true);
+        if let Some(t) = key_type {
+            table.columns[0].sql_type = t;
+        }
+        let sheet = SheetSnapshot {
+            headers: vec!["id".into(), "c".into()],
+            rows: keys
+                .iter()
+                .map(|k| vec![k.clone(), SheetCell::Empty])
+                .collect(),
+            first_row: 2,
+            formulas: None,
+        };
+        let base = Base::default();
+        let cs = diff(&table, &sheet, &base, &tz).unwrap();
+        assert!(cs.problems.is_empty(), "{what}: {:?}", cs.problems);
+        assert_eq!(cs.inserts.len(), keys.len(), "{what}");
+        for (row, cell) in cs.inserts.iter().zip(&keys) {
+            let (value, hash) = reference(&table.columns[0], cell, &tz).unwrap();
+            assert_eq!(row.key, RowKey::from_value(&value), "{what}: {cell:?}");
+            assert_eq!(row.cells[0], hash, "{what}: {cell:?}");
+            assert_eq!(
+                cs.located.get(&row.key.clone().unwrap()),
+                Some(row.data_row)
             );
         }
     }

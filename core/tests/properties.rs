@@ -274,7 +274,7 @@ proptest! {
         x in any::<f64>(), ms in any::<f64>(), s in ".{0,12}", b in any::<bool>()
     ) {
         for col in all_columns() {
-            for cell in [SheetCell::Number(x), SheetCell::Date(ms), SheetCell::Text(s.clone()), SheetCell::Bool(b), SheetCell::Empty] {
+            for cell in [SheetCell::Number(x), SheetCell::Date(ms), SheetCell::Text(s.clone().into()), SheetCell::Bool(b), SheetCell::Empty] {
                 if let Ok(v) = cell.to_value(&col, tz()) {
                     let back = SheetCell::from_value(&v, &col, tz());
                     let _ = back.to_value(&col, tz());

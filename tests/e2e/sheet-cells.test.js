@@ -50,3 +50,29 @@ test('sheetToCell_ gives what the reference conversion gives for every kind of c
   assert.deepEqual({ ...toCell(scriptDate) }, { d: Date.UTC(2024, 1, 29, 12, 30) });
   assert.deepEqual({ ...toCell(new Date(86400000)) }, { d: 86400000 });
 });
+
+test('sheetSnapshotOf_ turns the getValues() rows into SheetCells in place, as sheetToCell_ does each cell', () => {
+  const context = vm.createContext({});
+  vm.runInContext(fs.readFileSync(SHEET_JS, 'utf8'), context, { filename: 'Sheet.js' });
+  const toCell = context.sheetToCell_;
+  const date = vm.runInContext('new Date(Date.UTC(2024, 1, 29, 12, 30))', context);
+  const cells = [0, -0, 1.5, NaN, '', '007', 'ümlaut 😀', true, false, null, undefined, date,
+    new Date(86400000), { d: 5 }, [1, 2]];
+  const values = [cells.slice(), cells.slice().reverse(), []];
+  const rows = values.map((row) => row);
+  const want = values.map((row) => row.map((v) => toCell(v)));
+  const snapshot = context.sheetSnapshotOf_(values, values.map((row) => row.map(() => '')), 2);
+  assert.equal(snapshot.rows.length, 3);
+  snapshot.rows.forEach((row, r) => {
+    assert.equal(row, rows[r], `row ${r} is the getValues() array itself, not a copy`);
+    assert.equal(row.length, want[r].length);
+    row.forEach((cell, c) => {
+      if (Object.is(cell, want[r][c])) return;
+      // Dates become fresh {d: ms} objects; compare their fields.
+      assert.deepEqual({ ...cell }, { ...want[r][c] }, `row ${r}, cell ${c}`);
+      assert.ok(Object.prototype.toString.call(values[r][c]) !== '[object Date]', 'no Date is left');
+    });
+  });
+  assert.equal(snapshot.formulas, null);
+  assert.equal(snapshot.firstRow, 2);
+});

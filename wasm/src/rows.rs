@@ -104,7 +104,7 @@ pub fn decode_rows(flat: &FlatRows<'_>) -> Result<Vec<Vec<SheetCell>>, BindingEr
                     if s.is_empty() {
                         SheetCell::Empty
                     } else {
-                        SheetCell::Text(s.to_owned())
+                        SheetCell::Text(s.to_owned().into())
                     }
                 }
                 FALSE => SheetCell::Bool(false),

@@ -33,9 +33,11 @@ pub(super) struct BaseWalk<'b> {
 
 impl<'b> BaseWalk<'b> {
     pub(super) fn new(base: &'b Base) -> BaseWalk<'b> {
-        // A stable counting sort by key length: one pass to count, one to place.
+        // One walk of the ordered map (its nodes are the slow part), then a stable counting
+        // sort by key length over the gathered entries.
+        let by_text: Vec<(&'b RowKey, &'b BaseRow)> = base.rows.iter().collect();
         let mut starts: Vec<usize> = Vec::new();
-        for key in base.rows.keys() {
+        for (key, _) in &by_text {
             let len = key.0.len();
             if len >= starts.len() {
                 starts.resize(len + 1, 0);
@@ -48,14 +50,14 @@ impl<'b> BaseWalk<'b> {
             *slot = at;
             at += count;
         }
-        let mut placed: Vec<Option<(&'b RowKey, &'b BaseRow)>> = vec![None; base.rows.len()];
-        for (key, row) in &base.rows {
+        let mut entries = by_text.clone();
+        for &(key, row) in &by_text {
             let slot = &mut starts[key.0.len()];
-            placed[*slot] = Some((key, row));
+            entries[*slot] = (key, row);
             *slot += 1;
         }
         BaseWalk {
-            entries: placed.into_iter().flatten().collect(),
+            entries,
             index: OnceCell::new(),
             next: 0,
         }

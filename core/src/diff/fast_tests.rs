@@ -74,7 +74,7 @@ fn the_fast_hash_equals_the_reference_or_steps_aside() {
     ];
     let cells = [
         SheetCell::Empty,
-        SheetCell::Text(String::new()),
+        SheetCell::Text(String::new().into()),
         SheetCell::Text("abc".into()),
         SheetCell::Text("abcd".into()),
         SheetCell::Text("éèê".into()),

@@ -166,11 +166,13 @@ pub fn diff<'b>(
         .iter()
         .zip(&map.sheet_col)
         .all(|(c, sc)| sc.is_some() && !c.generated);
-    let columns = Columns::new(schema, &map);
+    let columns = Columns::new(schema, &map, tz);
     let mut scratch = Vec::with_capacity(256);
     let mut cells = Vec::with_capacity(schema.columns.len());
     let mut blanks = Vec::new();
     let mut candidates: Vec<ReadRow> = Vec::new();
+    // The key of the row being read; owned only by the rows that keep it.
+    let mut key = String::new();
     // The columns whose cells the sheet owns: only they can differ from the base.
     let owned: Vec<usize> = (0..schema.columns.len())
         .filter(|&c| map.sheet_col[c].is_some() && !schema.columns[c].generated)
@@ -194,34 +196,42 @@ pub fn diff<'b>(
             &mut scratch,
             &mut cells,
             &mut blanks,
+            &mut key,
             &mut out,
         );
-        let Some(key) = read else { continue };
+        let Some(has_key) = read else { continue };
         // An empty key cell of a text key reads as '': that is a key only where the base has
         // a row with it; otherwise the row has no key yet (and waits for one as a new row).
-        let key = key.filter(|k| !k.0.is_empty() || base_has_empty_key);
+        let has_key = has_key && (!key.is_empty() || base_has_empty_key);
         // An empty cell that cannot be NULL is a bad cell in a synced row; in a new row it is
         // a value still to be typed (the planner waits for it).
-        if !blanks.is_empty() && key.as_ref().is_some_and(|k| located.base_has(k.0.as_str())) {
-            report_bad_cells(sheet, data_row, key, std::mem::take(&mut blanks), &mut out);
+        if !blanks.is_empty() && has_key && located.base_has(&key) {
+            let owned = Some(RowKey(key.clone()));
+            report_bad_cells(
+                sheet,
+                data_row,
+                owned,
+                std::mem::take(&mut blanks),
+                &mut out,
+            );
             continue;
         }
-        let Some(key) = key else {
+        if !has_key {
             candidates.push(ReadRow {
                 data_row,
                 key: None,
                 cells: cells.clone(),
             });
             continue;
-        };
-        let found = located.find(key.0.as_str());
+        }
+        let found = located.find(&key);
         let first = match found {
             Some((at, _)) => located.at_base(at),
-            None => located.new_keys().get(&key).copied(),
+            None => located.new_keys().get(key.as_str()).copied(),
         };
         if let Some(first) = first {
             duplicates
-                .entry(key)
+                .entry(RowKey(key.clone()))
                 .or_insert_with(|| vec![first])
                 .push(data_row);
             continue;
@@ -229,7 +239,7 @@ pub fn diff<'b>(
         match found {
             Some((at, _)) => located.set_at_base(at, data_row),
             None => {
-                located.new_keys().insert(key.clone(), data_row);
+                located.new_keys().insert(RowKey(key.clone()), data_row);
             }
         }
         let base_row = found.map(|(_, row)| row);
@@ -249,7 +259,7 @@ pub fn diff<'b>(
         match base_row {
             None => candidates.push(ReadRow {
                 data_row,
-                key: Some(key),
+                key: Some(RowKey(key.clone())),
                 cells: cells.clone(),
             }),
             Some(b) => {
@@ -261,7 +271,7 @@ pub fn diff<'b>(
                 if !changed.is_empty() {
                     let read = ReadRow {
                         data_row,
-                        key: Some(key),
+                        key: Some(RowKey(key.clone())),
                         cells: cells.clone(),
                     };
                     let row = materialize(schema, sheet, &map, read, tz);

@@ -22,6 +22,9 @@ pub(super) struct ReadRow {
 pub(super) struct Columns<'s> {
     /// Per table column: its schema, its sheet column and how its cells hash directly.
     cols: Vec<(&'s ColumnSchema, Option<usize>, FastKind)>,
+    /// Per table column: the hash of an empty cell, where it reads without error (the same for
+    /// every row, so read once; a large sheet has many empty optional cells).
+    empty_hashes: Vec<Option<u32>>,
     /// The sheet columns that map a table column (a row is blank when they all are).
     mapped: Vec<usize>,
     key: usize,
@@ -29,13 +32,21 @@ pub(super) struct Columns<'s> {
 }
 
 impl<'s> Columns<'s> {
-    pub(super) fn new(schema: &'s TableSchema, map: &ColumnMap) -> Columns<'s> {
+    pub(super) fn new(schema: &'s TableSchema, map: &ColumnMap, tz: &ZoneOffsets) -> Columns<'s> {
         Columns {
             cols: schema
                 .columns
                 .iter()
                 .zip(&map.sheet_col)
                 .map(|(col, sc)| (col, *sc, FastKind::of(col)))
+                .collect(),
+            empty_hashes: schema
+                .columns
+                .iter()
+                .map(|col| {
+                    let read = read_cell(col, &EMPTY, tz).ok()?;
+                    Some(cell_hash_of(&read, &mut Vec::new()))
+                })
                 .collect(),
             mapped: map.sheet_col.iter().flatten().copied().collect(),
             key: map.key,
@@ -58,8 +69,12 @@ pub(super) fn is_blank(sheet: &SheetSnapshot, columns: &Columns<'_>, data_row: u
         .all(|&sc| row.get(sc).is_none_or(SheetCell::is_empty))
 }
 
-/// Reads and hashes one row into `cells` and gives its key (`Some(None)` for a row without
-/// one); a row with a cell that does not fit is reported and gives `None`.
+/// Reads and hashes one row into `cells`, writes its key's text into `key` and answers
+/// whether it has one (`Some(false)` for a row typed without a key); a row with a cell that does
+/// not fit is reported and gives `None`.
+///
+/// The key goes into a buffer the caller keeps, not a `String` of its own: most rows are
+/// untouched, and their key is only looked up, never kept.
 ///
 /// Empty cells in columns that cannot be NULL are only collected into `blanks`: in a row the
 /// base knows they are bad cells (see [`report_bad_cells`]), in a new row they are values
@@ -73,11 +88,13 @@ pub(super) fn read_row(
     scratch: &mut Vec<u8>,
     cells: &mut Vec<u32>,
     blanks: &mut Vec<crate::schema::CellError>,
+    key: &mut String,
     out: &mut Changeset<'_>,
-) -> Option<Option<RowKey>> {
+) -> Option<bool> {
     cells.clear();
+    key.clear();
     let row = cells_of(sheet, data_row);
-    let mut key = None;
+    let mut has_key = false;
     let mut bad = Vec::new();
     let mut all_blank = true;
     for (c, &(col, sheet_col, fast)) in columns.cols.iter().enumerate() {
@@ -86,8 +103,17 @@ pub(super) fn read_row(
             continue;
         };
         let cell = row.get(sc).unwrap_or(&EMPTY);
-        if c != columns.key {
+        if c != columns.key || matches!(fast, FastKind::Int { .. } | FastKind::Text { .. }) {
             if let Some(hash) = fast_cell_hash(fast, cell, tz, scratch) {
+                if c == columns.key {
+                    has_key = write_fast_key(cell, key);
+                }
+                cells.push(hash);
+                continue;
+            }
+        }
+        if c != columns.key && cell.is_empty() {
+            if let Some(hash) = columns.empty_hashes[c] {
                 cells.push(hash);
                 continue;
             }
@@ -105,16 +131,17 @@ pub(super) fn read_row(
             }
         };
         if c == columns.key {
-            key = key_of(&canon);
+            has_key = write_key(&canon, key);
         }
         cells.push(cell_hash_of(&canon, scratch));
     }
     if all_blank {
         // No cell holds a wrong value: at most some are still empty.
         *blanks = bad;
-        return Some(key);
+        return Some(has_key);
     }
     // A row with a cell that does not fit is reported whole, its empty cells too.
+    let key = has_key.then(|| RowKey(key.clone()));
     report_bad_cells(sheet, data_row, key, bad, out);
     None
 }
@@ -142,18 +169,49 @@ pub(super) fn report_bad_cells(
     }
 }
 
+/// Writes the row key of a key cell's value into `key` (empty), as [`RowKey::from_value`]
+/// spells it; `false` for a NULL, which is no key.
+fn write_key(value: &Canon<'_>, key: &mut String) -> bool {
+    use std::fmt::Write;
+    match value {
+        Canon::Null => return false,
+        Canon::Text(s) => key.push_str(s),
+        Canon::Int(i) => match i64::try_from(*i) {
+            Ok(small) => push_int(key, small),
+            // Writing into a String cannot fail.
+            Err(_) => write!(key, "{i}").expect("writing into a String"),
+        },
+        other => match RowKey::from_value(&other.clone().into_value()) {
+            Some(k) => key.push_str(&k.0),
+            None => return false,
+        },
+    }
+    true
+}
+
+/// Writes the key of a whole-number or text key cell that took the direct hash (see
+/// [`fast_cell_hash`]), as [`write_key`] spells its value: the number's digits, the text as it
+/// is.
+fn write_fast_key(cell: &SheetCell, key: &mut String) -> bool {
+    match cell {
+        // The direct path takes only whole numbers within 2^53, which an i64 holds exactly.
+        SheetCell::Number(x) => push_int(key, *x as i64),
+        SheetCell::Text(s) => key.push_str(s),
+        _ => return false,
+    }
+    true
+}
+
+/// Appends `n` in decimal, as `Display` spells it; through `itoa`, as the formatting
+/// machinery costs a diff of a large sheet more than all its keys' other work.
+fn push_int(key: &mut String, n: i64) {
+    key.push_str(itoa::Buffer::new().format(n));
+}
+
 /// The row key of a key cell's value, as [`RowKey::from_value`] spells it.
 fn key_of(value: &Canon<'_>) -> Option<RowKey> {
-    match value {
-        Canon::Null => None,
-        Canon::Text(s) => Some(RowKey(s.to_string())),
-        Canon::Int(i) => Some(RowKey(match i64::try_from(*i) {
-            // i64 formats much faster than i128, and every sheet integer fits.
-            Ok(small) => small.to_string(),
-            Err(_) => i.to_string(),
-        })),
-        other => RowKey::from_value(&other.clone().into_value()),
-    }
+    let mut key = String::new();
+    write_key(value, &mut key).then_some(RowKey(key))
 }
 
 pub(super) fn materialize(

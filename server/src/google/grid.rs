@@ -104,7 +104,7 @@ pub fn cell_of(v: &J, date_column: bool, zone: &ZoneOffsets) -> Result<SheetCell
     Ok(match v {
         J::Null => SheetCell::Empty,
         J::String(s) if s.is_empty() => SheetCell::Empty,
-        J::String(s) => SheetCell::Text(s.clone()),
+        J::String(s) => SheetCell::Text(s.clone().into()),
         J::Bool(b) => SheetCell::Bool(*b),
         J::Number(n) => {
             let x = n.as_f64().ok_or("a number out of range")?;

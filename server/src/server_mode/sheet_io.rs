@@ -95,7 +95,10 @@ impl SheetRef<'_> {
         let run = CellRun {
             row: 1,
             column: 1,
-            values: headers.iter().map(|h| SheetCell::Text(h.clone())).collect(),
+            values: headers
+                .iter()
+                .map(|h| SheetCell::Text(h.clone().into()))
+                .collect(),
         };
         self.write_runs(&[run], &ZoneOffsets::utc()).await?;
         Ok(headers)
