@@ -103,8 +103,14 @@ backend_tests! {
         let reads = metrics.feed_reads.load(Ordering::SeqCst) - reads_before;
         assert_eq!(pages[0]["changes"][0]["cells"][1], "shared", "{}", pages[0]);
         assert!(pages.iter().all(|p| *p == pages[0]), "the waiters got different pages");
-        // One read per wake-up; a straggler woken after the others let go may read once more.
-        assert!(reads <= 3, "{reads} feed reads answered {WAITERS} waiters");
+        // Without sharing each waiter reads (40). With it, the waiters woken together share one
+        // read; on a loaded machine they are scheduled in a few groups, and a group that comes
+        // after the others let go of the page reads it again (7 reads seen with the whole
+        // suite running on two cores; 1 when quiet).
+        assert!(
+            reads <= WAITERS / 4,
+            "{reads} feed reads answered {WAITERS} waiters"
+        );
     }
 
     async fn a_row_page_and_the_changes_after_its_cursor_miss_nothing(ctx) {
