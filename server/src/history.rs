@@ -134,7 +134,7 @@ pub async fn read(
 ) -> Result<RowHistory, sqlx::Error> {
     let sql = format!(
         "SELECT {} FROM sheetsync_changes WHERE table_id = {} AND row_key = {} \
-         AND seq IS NOT NULL ORDER BY id DESC LIMIT {limit}",
+         AND seq > 0 ORDER BY id DESC LIMIT {limit}",
         entry::columns(db.backend),
         db.ph(1),
         db.ph(2)

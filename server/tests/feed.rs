@@ -275,3 +275,89 @@ backend_tests! {
         assert_eq!(changes.len(), 1, "the regenerated triggers logged the insert: {changes:?}");
     }
 }
+
+/// Entries the sequencer has not placed yet, as the triggers write them now (position 0 on
+/// MySQL/MariaDB, NULL elsewhere) and, on MySQL/MariaDB, one written before migration 0011
+/// (NULL) that the migration then gives 0, are placed in id order, and compaction deletes only
+/// placed entries. No server instance runs here: only this test places entries.
+async fn unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted(kind: Kind) {
+    use sheetsync_server::{db::Db, feed, tables};
+    use sqlx::Row;
+    let test_db = common::TestDb::create(kind).await;
+    let db = Db::open(&test_db.url, 5).await.expect("open database");
+    let run = |sql: String| {
+        let pool = db.pool.clone();
+        async move {
+            pool.execute(sql.as_str())
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    };
+    let positions = || async {
+        sqlx::query("SELECT id, seq FROM sheetsync_changes ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get::<i64, _>(0), r.get::<Option<i64>, _>(1)))
+            .collect::<Vec<_>>()
+    };
+    run("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20))".into()).await;
+    tables::enable(&db, "t").await.expect("enable t");
+    run("INSERT INTO t (id, name) VALUES (1, 'placed')".into()).await;
+    feed::stamp(&db).await.expect("place the first entry");
+    run("INSERT INTO t (id, name) VALUES (2, 'new form')".into()).await;
+    if kind == Kind::MySql {
+        // The log as it was before migration 0011, one entry written then, and the migration.
+        run("ALTER TABLE sheetsync_changes ALTER COLUMN seq SET DEFAULT NULL".into()).await;
+        run("INSERT INTO t (id, name) VALUES (3, 'old form')".into()).await;
+        let migration = include_str!("../../migrations/mysql/0011_feed_positions_in_place.sql");
+        let code: String = migration
+            .lines()
+            .filter(|l| !l.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for statement in code.split(';').filter(|s| !s.trim().is_empty()) {
+            run(statement.to_string()).await;
+        }
+    } else {
+        run("INSERT INTO t (id, name) VALUES (3, 'old form')".into()).await;
+    }
+    let unplaced = (kind == Kind::MySql).then_some(0);
+    let logged = positions().await;
+    assert_eq!(
+        logged.iter().map(|e| e.1).collect::<Vec<_>>(),
+        [Some(1), unplaced, unplaced],
+        "positions before placing"
+    );
+    // Everything is old enough to go; only the placed entry may.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let deleted = feed::compact(&db, 0, 0).await.expect("compact");
+    assert_eq!(deleted, 1, "compaction deleted an entry with no position");
+    let placed = feed::stamp(&db).await.expect("place the rest");
+    assert_eq!((placed.prior, placed.last), (1, 3));
+    assert_eq!(
+        positions().await,
+        [(logged[1].0, Some(2)), (logged[2].0, Some(3))],
+        "placed in id order"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(feed::compact(&db, 0, 0).await.expect("compact"), 2);
+    db.pool.close().await;
+    test_db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted_mysql() {
+    unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted(Kind::MySql).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted_postgres() {
+    unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted(Kind::Postgres).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted_sqlite() {
+    unplaced_entries_of_either_form_are_placed_in_order_and_never_compacted(Kind::Sqlite).await
+}

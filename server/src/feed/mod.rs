@@ -23,7 +23,7 @@ use sqlx::Executor;
 use tokio::sync::{watch, Notify};
 
 use crate::db::catalog::TableInfo;
-use crate::db::{int_at, now_ms, required_int_at, Db};
+use crate::db::{int_at, now_ms, required_int_at, Backend, Db};
 
 pub use entry::image_to_wire;
 use open_pushes::{OpenPush, OpenPushes};
@@ -210,6 +210,16 @@ pub struct Stamped {
     pub tables: HashSet<i64>,
 }
 
+/// The condition of a log entry that has no feed position yet: 0 on MySQL/MariaDB, where
+/// stamping then overwrites it in place (migration 0011), NULL elsewhere. Every position handed
+/// out is at least 1, so a stamped entry is one with `seq > 0` on every backend.
+fn unstamped(backend: Backend) -> &'static str {
+    match backend {
+        Backend::MySql => "seq = 0",
+        Backend::Postgres | Backend::Sqlite => "seq IS NULL",
+    }
+}
+
 /// Stamps committed, unstamped log entries in id order.
 pub async fn stamp(db: &Db) -> Result<Stamped, sqlx::Error> {
     let mut tx = db.pool.begin().await?;
@@ -224,7 +234,8 @@ pub async fn stamp(db: &Db) -> Result<Stamped, sqlx::Error> {
     let prior = required_int_at(&row, 0)?;
     let mut last = prior;
     let sql = format!(
-        "SELECT id, changed_at_ms, table_id FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT {STAMP_CHUNK}"
+        "SELECT id, changed_at_ms, table_id FROM sheetsync_changes WHERE {} ORDER BY id LIMIT {STAMP_CHUNK}",
+        unstamped(db.backend)
     );
     let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
     if rows.is_empty() {
@@ -289,9 +300,11 @@ pub async fn stamp(db: &Db) -> Result<Stamped, sqlx::Error> {
 async fn has_unstamped(db: &Db, clock: &FeedClock) -> Result<bool, sqlx::Error> {
     clock.pushes.checks.fetch_add(1, Ordering::Relaxed);
     clock.pushes.looked(Instant::now());
-    let row = sqlx::query("SELECT id FROM sheetsync_changes WHERE seq IS NULL ORDER BY id LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?;
+    let sql = format!(
+        "SELECT id FROM sheetsync_changes WHERE {} ORDER BY id LIMIT 1",
+        unstamped(db.backend)
+    );
+    let row = sqlx::query(&sql).fetch_optional(&db.pool).await?;
     Ok(row.is_some())
 }
 
@@ -462,7 +475,7 @@ pub async fn compact(db: &Db, retain_ms: i64, retain_min: i64) -> Result<u64, sq
     let (last, compacted) = state(db).await?;
     let by_count = last - retain_min;
     let sql = format!(
-        "SELECT MAX(seq) FROM sheetsync_changes WHERE seq IS NOT NULL AND changed_at_ms < {}",
+        "SELECT MAX(seq) FROM sheetsync_changes WHERE seq > 0 AND changed_at_ms < {}",
         db.ph(1)
     );
     let row = sqlx::query(&sql).bind(cutoff).fetch_one(&db.pool).await?;
@@ -483,7 +496,7 @@ pub async fn compact(db: &Db, retain_ms: i64, retain_min: i64) -> Result<u64, sq
         .execute(&mut *tx)
         .await?;
     let sql = format!(
-        "DELETE FROM sheetsync_changes WHERE seq IS NOT NULL AND seq <= {}",
+        "DELETE FROM sheetsync_changes WHERE seq > 0 AND seq <= {}",
         db.ph(1)
     );
     let done = sqlx::query(&sql).bind(upto).execute(&mut *tx).await?;
