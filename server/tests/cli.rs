@@ -6,7 +6,9 @@ mod common;
 
 use std::net::TcpListener;
 
-use common::bin::{closed_port, run, run_async, run_with_env, temp_path, the_error, Run};
+use common::bin::{
+    closed_port, remove_sqlite, run, run_async, run_with_env, temp_path, the_error, Run,
+};
 use common::{Kind, TestDb};
 use sqlx::Executor;
 
@@ -163,7 +165,7 @@ fn a_command_names_the_sqlite_database_it_opened() {
     std::fs::File::create(&path).expect("create empty file");
     let url = format!("sqlite://{}", path.display());
     let run = run(&["--database-url", &url, "table", "list"]);
-    let _ = std::fs::remove_file(&path);
+    remove_sqlite(&path);
     assert!(run.status.success(), "{}", run.stderr);
     let named: Vec<&str> = run
         .stderr
@@ -183,7 +185,7 @@ fn a_shell_set_up_for_server_mode_still_runs_the_other_commands() {
         ("SHEETSYNC_GOOGLE_TOKEN_URL", "http://127.0.0.1:9/token"),
     ];
     let listed = run_with_env(None, &env, &["--database-url", &url, "binding", "list"]);
-    let _ = std::fs::remove_file(&path);
+    remove_sqlite(&path);
     assert!(listed.status.success(), "{}", listed.stderr);
 }
 
@@ -195,9 +197,7 @@ fn serve_on_a_new_sqlite(name: &str, args: &[&str]) -> Run {
     let mut all = vec!["--database-url", &url, "serve"];
     all.extend_from_slice(args);
     let run = run(&all);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    remove_sqlite(&path);
     run
 }
 

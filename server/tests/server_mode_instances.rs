@@ -246,6 +246,7 @@ backend_tests! {
         let log_text = std::fs::read_to_string(&log).unwrap();
         assert!(log_text.contains("server mode: syncing bindings"), "{log_text}");
         assert!(!log_text.contains("PRIVATE KEY"), "the key is never logged");
+        let _ = std::fs::remove_file(&log);
     }
 }
 

@@ -7,17 +7,17 @@
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { test } = require('node:test');
 const { createEmulator } = require('../emulator');
 const { prefixProblems } = require('../emulator/lib/allowlist');
 const { addonEmulator } = require('./harness/addon');
+const { tempDir } = require('../emulator/support/helpers');
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'addon-project');
 
 function generate(url) {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'addon-project-'));
+  const out = tempDir('addon-project-');
   execFileSync(SCRIPT, [url, out], { stdio: ['ignore', 'pipe', 'pipe'] });
   return out;
 }
@@ -25,7 +25,7 @@ function generate(url) {
 function projectEmulator(dir, options) {
   const names = fs.readdirSync(dir).filter((f) => f.endsWith('.js'));
   const files = ['WasmBundle.js'].concat(names.filter((f) => f !== 'WasmBundle.js').sort()).map((f) => path.join(dir, f));
-  const probe = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'probe-')), 'Probe.js');
+  const probe = path.join(tempDir('probe-'), 'Probe.js');
   fs.writeFileSync(probe, 'function probeFetch(url) { return UrlFetchApp.fetch(url).getResponseCode(); }\n');
   return createEmulator({ files: files.concat(probe), projectDir: dir, timeZone: 'Europe/Berlin', ...options });
 }
@@ -57,7 +57,7 @@ test('as a versioned deployment it offers its server and reaches no other', asyn
 
 test('a URL Google would not allowlist is refused with the reason, and nothing is written', () => {
   for (const [url, reason] of [['http://sync.example.com', /not an https URL/], ['https://localhost:8080', /full domain/], ['sync.example.com', /not an https URL/]]) {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'addon-project-')), 'out');
+    const out = path.join(tempDir('addon-project-'), 'out');
     const run = spawnSync(SCRIPT, [url, out], { encoding: 'utf8' });
     assert.equal(run.status, 2, url);
     assert.match(run.stderr, reason, url);

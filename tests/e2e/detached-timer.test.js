@@ -6,11 +6,11 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { describe, test } = require('node:test');
 const { useFakeServer, cells } = require('./harness/fakeStack');
 const { assertTriggersOk } = require('./harness/addon');
+const { tempDir } = require('../emulator/support/helpers');
 
 const fake = useFakeServer();
 const OWNER = 'owner@example.com';
@@ -109,7 +109,7 @@ describe('a clock trigger without its document', () => {
   });
 
   test('needs the spreadsheets scope: with spreadsheets.currentonly it cannot open the file', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'addon-currentonly-'));
+    const dir = tempDir('addon-currentonly-');
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'addon', 'appsscript.json'), 'utf8'));
     manifest.oauthScopes = manifest.oauthScopes.map((s) => s.replace(/spreadsheets$/, 'spreadsheets.currentonly'));
     fs.writeFileSync(path.join(dir, 'appsscript.json'), JSON.stringify(manifest));

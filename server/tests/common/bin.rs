@@ -78,6 +78,13 @@ pub fn closed_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
+/// Removes the SQLite database file at `path` with its journal files, where they exist.
+pub fn remove_sqlite(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
 /// A path in the temporary folder that no other test uses.
 pub fn temp_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!(

@@ -9,9 +9,21 @@ const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 const { createEmulator } = require('../index');
 
+const madeDirs = [];
+process.on('exit', () => {
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system's temporary folder, removed when the test process exits. */
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
 /** Writes `files` ({ 'Code.js': source, 'Page.html': html }) to a fresh folder; returns the .js paths in order. */
 function writeProject(files) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apps-script-project-'));
+  const dir = tempDir('apps-script-project-');
   const scripts = [];
   for (const [name, text] of Object.entries(files)) {
     fs.writeFileSync(path.join(dir, name), text);
@@ -55,7 +67,7 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address()
 
 /** A self-signed certificate for 127.0.0.1 (needs the openssl command); returns its folder. */
 function selfSignedCertificate() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'echo-tls-'));
+  const dir = tempDir('echo-tls-');
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
       '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
@@ -81,4 +93,4 @@ function startEchoServer({ tlsDir = null } = {}) {
   });
 }
 
-module.exports = { writeProject, emulatorWith, startEchoServer, selfSignedCertificate };
+module.exports = { tempDir, writeProject, emulatorWith, startEchoServer, selfSignedCertificate };

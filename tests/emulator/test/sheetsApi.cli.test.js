@@ -5,10 +5,10 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { signAssertion, createTestServiceAccount } = require('../index');
+const { tempDir } = require('../support/helpers');
 
 const ENTRY = path.join(__dirname, '..', 'sheets-standin.js');
 
@@ -23,7 +23,7 @@ function start(args) {
 }
 
 test('the stand-in process writes a key file whose account signs in, then reads back what it writes', async (t) => {
-  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'standin-key-')), 'key.json');
+  const keyFile = path.join(tempDir('standin-key-'), 'key.json');
   const { child, info } = await start(['--write-key-file', keyFile, '--spreadsheet-id', 'abc', '--time-zone', 'Europe/Paris', '--latency-ms', '5']);
   t.after(() => child.kill());
   const key = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
@@ -50,7 +50,7 @@ test('the stand-in process writes a key file whose account signs in, then reads 
 
 test('the stand-in process signs in a service account from its own key file, and --unshared keeps the sheets from it', async (t) => {
   const account = createTestServiceAccount({ email: 'own@project.iam.gserviceaccount.com' });
-  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'standin-key-')), 'own.json');
+  const keyFile = path.join(tempDir('standin-key-'), 'own.json');
   fs.writeFileSync(keyFile, JSON.stringify(account.keyFile('https://oauth2.googleapis.com/token')));
   const { child, info } = await start(['--key-file', keyFile, '--spreadsheet-count', '2', '--unshared']);
   t.after(() => child.kill());
@@ -68,7 +68,7 @@ test('the stand-in process refuses a bad option with a message naming it', async
 });
 
 test('the stand-in process counts its quotas over --quota-window-ms and refuses a window of 0', async (t) => {
-  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'standin-key-')), 'key.json');
+  const keyFile = path.join(tempDir('standin-key-'), 'key.json');
   const { child, info } = await start(['--write-key-file', keyFile, '--spreadsheet-id', 'abc', '--quota-window-ms', '400', '--reads-per-minute-per-user', '1']);
   t.after(() => child.kill());
   const key = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
