@@ -54,11 +54,7 @@ backend_tests! {
             Kind::Sqlite => assert!(text.contains("row_key=?"), "{text}"),
         }
 
-        let mut q = sqlx::query(&sql).bind(info.id);
-        for k in &keys {
-            q = q.bind(k.clone());
-        }
-        let found = q.fetch_all(&ctx.outside).await.unwrap();
+        let found = rows_of(&ctx, &sql, info.id, &keys).await;
         assert_eq!(found.len(), keys.len());
         for r in &found {
             let key = text_at(r, 0).unwrap().unwrap();
@@ -88,6 +84,20 @@ fn fill_log_sql(kind: Kind, table_id: i64) -> Vec<String> {
         ),
     };
     vec![entries, fill_versions_sql(kind, table_id)]
+}
+
+/// The rows `sql` answers with the table id and `keys` as its parameters.
+async fn rows_of(
+    ctx: &common::Ctx,
+    sql: &str,
+    table_id: i64,
+    keys: &[String],
+) -> Vec<sqlx::any::AnyRow> {
+    let mut q = sqlx::query(sql).bind(table_id);
+    for k in keys {
+        q = q.bind(k.clone());
+    }
+    q.fetch_all(&ctx.outside).await.unwrap()
 }
 
 /// The plan of `sql` run with the table id and `keys` as its parameters; on PostgreSQL the
@@ -174,11 +184,7 @@ backend_tests! {
             Kind::Sqlite => assert!(!text.contains("SCAN"), "a table is read whole:\n{text}"),
         }
 
-        let mut q = sqlx::query(&sql).bind(info.id);
-        for k in &keys {
-            q = q.bind(k.clone());
-        }
-        let found = q.fetch_all(&ctx.outside).await.unwrap();
+        let found = rows_of(&ctx, &sql, info.id, &keys).await;
         assert_eq!(found.len(), keys.len());
         for r in &found {
             let key = text_at(r, 0).unwrap().unwrap();

@@ -25,20 +25,7 @@ async fn edit_after_read(standin: &common::standin::StandIn, range: &str, values
         "afterReads": ROUND_READS,
         "valueInputOption": "RAW",
     });
-    let answer = sheetsync_server::google::http::send(
-        "POST",
-        &url,
-        &[],
-        Some(("application/json", body.to_string().into_bytes())),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    post_json_ok(&url, &[], &body).await;
 }
 
 /// Waits until the armed edit was applied (asking reads nothing of the sheet).

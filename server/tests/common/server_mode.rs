@@ -118,20 +118,12 @@ impl Person {
         let body = json!({"valueInputOption": "USER_ENTERED", "data": [
             {"range": format!("'{SHEET}'!{range}"), "values": values}
         ]});
-        let answer = sheetsync_server::google::http::send(
-            "POST",
+        post_json_ok(
             &url,
             &[("authorization", &format!("Bearer {token}"))],
-            Some(("application/json", body.to_string().into_bytes())),
+            &body,
         )
-        .await
-        .unwrap();
-        assert_eq!(
-            answer.status,
-            200,
-            "{}",
-            String::from_utf8_lossy(&answer.body)
-        );
+        .await;
     }
 
     /// Deletes 1-based sheet rows `from..=to`.
@@ -177,6 +169,24 @@ impl Person {
 
 /// The sheet's data rows keyed by column `id`, each as `header → value`, for comparisons that
 /// ignore row order.
+/// POSTs `body` as JSON to `url` with `headers`, requiring 200.
+pub async fn post_json_ok(url: &Url, headers: &[(&str, &str)], body: &J) {
+    let answer = sheetsync_server::google::http::send(
+        "POST",
+        url,
+        headers,
+        Some(("application/json", body.to_string().into_bytes())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
 pub fn by_id(values: &[Vec<J>]) -> std::collections::BTreeMap<String, serde_json::Map<String, J>> {
     let headers: Vec<String> = values[0]
         .iter()
