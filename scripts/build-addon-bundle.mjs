@@ -335,7 +335,7 @@ function sheetsyncFlatRows_(rows, bindgen, memory) {
       } else if (v === null || v === undefined) {
         kinds[k++] = SHEETSYNC_EMPTY_;
       } else if (type === 'object' && typeof v.d === 'number' && isFinite(v.d) &&
-        !Array.isArray(v) && Object.keys(v).length === 1) {
+        !Array.isArray(v) && sheetsyncOnlyD_(v)) {
         kinds[k++] = SHEETSYNC_DATE_;
         numbers[n++] = v.d + 0;
       } else {
@@ -344,6 +344,17 @@ function sheetsyncFlatRows_(rows, bindgen, memory) {
     }
   }
   return { numbers: n, textBytes: text.at, texts: t };
+}
+
+/**
+ * Whether d is the only key of v that JSON would write (given that v has d): a date cell
+ * {d: ms}. Counted without Object.keys, which makes an array per date cell.
+ */
+function sheetsyncOnlyD_(v) {
+  for (var key in v) {
+    if (key !== 'd' && Object.prototype.hasOwnProperty.call(v, key)) return false;
+  }
+  return true;
 }
 
 function SheetsyncUtf8Encoder_() {}

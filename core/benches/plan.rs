@@ -153,6 +153,7 @@ fn setup() -> SyncInput {
             rows,
             first_row: 2,
             formulas: None,
+            packed: None,
         },
         schema,
         time_zone: "Europe/Paris".into(),

@@ -13,7 +13,7 @@ use crate::calendar::{time_text, OffCalendar};
 use crate::decimal::{decimal_of_number, decimal_of_text};
 use crate::diff::ColumnMap;
 use crate::schema::{CellError, ColumnSchema, TableSchema};
-use crate::sheet::SheetCell;
+use crate::sheet::{CellRef, SheetCell};
 use crate::value::{
     canonical_decimal, check_int_range, date_value, datetime_value, geometry_text, non_finite_text,
     parse_float, time_value, SqlType, Value, ValueError, MAX_SAFE_INTEGER,
@@ -104,15 +104,22 @@ impl<'a> Canon<'a> {
     }
 }
 
-impl SheetCell {
+impl CellRef<'_> {
     /// The column value this cell holds, read in the spreadsheet's time zone `tz`.
-    pub fn to_value(&self, column: &ColumnSchema, tz: &ZoneOffsets) -> Result<Value, CellError> {
+    pub fn to_value(self, column: &ColumnSchema, tz: &ZoneOffsets) -> Result<Value, CellError> {
         read_cell(column, self, tz)
             .map(Canon::into_value)
             .map_err(|error| CellError {
                 column: column.name.clone(),
                 error,
             })
+    }
+}
+
+impl SheetCell {
+    /// The column value this cell holds, read in the spreadsheet's time zone `tz`.
+    pub fn to_value(&self, column: &ColumnSchema, tz: &ZoneOffsets) -> Result<Value, CellError> {
+        self.view().to_value(column, tz)
     }
 
     /// The cell that shows `value` of `column` in a sheet whose time zone is `tz`.
@@ -123,7 +130,7 @@ impl SheetCell {
 
 pub(crate) fn read_cell<'a>(
     column: &ColumnSchema,
-    cell: &'a SheetCell,
+    cell: CellRef<'a>,
     tz: &ZoneOffsets,
 ) -> Result<Canon<'a>, ValueError> {
     if cell.is_empty() {
@@ -138,7 +145,7 @@ pub(crate) fn read_cell<'a>(
             _ => Err(ValueError::NullNotAllowed),
         };
     }
-    if matches!(cell, SheetCell::Number(x) if !x.is_finite()) {
+    if matches!(cell, CellRef::Number(x) if !x.is_finite()) {
         return Err(ValueError::WrongType(format!(
             "{} is not a finite number",
             show(cell)
@@ -147,16 +154,16 @@ pub(crate) fn read_cell<'a>(
     let wrong = |what: &str| ValueError::WrongType(format!("expected {what}, got {}", show(cell)));
     match &column.sql_type {
         SqlType::Int { bits, unsigned } => {
-            let n = match cell {
-                SheetCell::Number(x) if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 => {
+            let n = match &cell {
+                CellRef::Number(x) if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 => {
                     *x as i128
                 }
-                SheetCell::Number(x) if x.fract() == 0.0 => {
+                CellRef::Number(x) if x.fract() == 0.0 => {
                     return Err(ValueError::OutOfRange(format!(
                         "{x} is too large to hold exactly in a cell; type it as text"
                     )))
                 }
-                SheetCell::Text(s) => s
+                CellRef::Text(s) => s
                     .trim()
                     .parse::<i128>()
                     .map_err(|_| ValueError::WrongType(format!("{s:?} is not a whole number")))?,
@@ -166,23 +173,23 @@ pub(crate) fn read_cell<'a>(
             Ok(Canon::Int(n))
         }
         SqlType::Decimal { precision, scale } => {
-            let text = match cell {
-                SheetCell::Number(x) => decimal_of_number(*x, *precision, *scale)?,
-                SheetCell::Text(s) => decimal_of_text(s, *precision, *scale)?,
+            let text = match &cell {
+                CellRef::Number(x) => decimal_of_number(*x, *precision, *scale)?,
+                CellRef::Text(s) => decimal_of_text(s, *precision, *scale)?,
                 _ => return Err(wrong("a decimal number")),
             };
             Ok(Canon::Decimal(Cow::Owned(text)))
         }
-        SqlType::Float { .. } => match cell {
-            SheetCell::Number(x) => Ok(Canon::Float(*x)),
-            SheetCell::Text(s) => parse_float(s).map(Canon::Float),
+        SqlType::Float { .. } => match &cell {
+            CellRef::Number(x) => Ok(Canon::Float(*x)),
+            CellRef::Text(s) => parse_float(s).map(Canon::Float),
             _ => Err(wrong("a number")),
         },
-        SqlType::Bool => match cell {
-            SheetCell::Bool(b) => Ok(Canon::Bool(*b)),
-            SheetCell::Number(x) if *x == 0.0 || *x == 1.0 => Ok(Canon::Bool(*x == 1.0)),
-            SheetCell::Text(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Canon::Bool(true)),
-            SheetCell::Text(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Canon::Bool(false)),
+        SqlType::Bool => match &cell {
+            CellRef::Bool(b) => Ok(Canon::Bool(*b)),
+            CellRef::Number(x) if *x == 0.0 || *x == 1.0 => Ok(Canon::Bool(*x == 1.0)),
+            CellRef::Text(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Canon::Bool(true)),
+            CellRef::Text(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Canon::Bool(false)),
             _ => Err(wrong("TRUE or FALSE")),
         },
         SqlType::Text { max_chars } => {
@@ -208,39 +215,39 @@ pub(crate) fn read_cell<'a>(
                 )))
             }
         }
-        SqlType::Geometry => match cell {
-            SheetCell::Text(s) => geometry_text(s).map(|v| Canon::of(&v).into_static()),
+        SqlType::Geometry => match &cell {
+            CellRef::Text(s) => geometry_text(s).map(|v| Canon::of(&v).into_static()),
             _ => Err(wrong("well-known text")),
         },
-        SqlType::Binary { max_bytes } => match cell {
-            SheetCell::Text(s) => Ok(Canon::Binary(Cow::Owned(from_base64(s, *max_bytes)?))),
+        SqlType::Binary { max_bytes } => match &cell {
+            CellRef::Text(s) => Ok(Canon::Binary(Cow::Owned(from_base64(s, *max_bytes)?))),
             _ => Err(wrong("base64 text")),
         },
-        SqlType::Bits { width, varying } => match cell {
-            SheetCell::Text(s) => Ok(Canon::Bits(Cow::Owned(canonical_bits(
+        SqlType::Bits { width, varying } => match &cell {
+            CellRef::Text(s) => Ok(Canon::Bits(Cow::Owned(canonical_bits(
                 s, *width, *varying,
             )?))),
-            SheetCell::Number(x) if x.fract() == 0.0 && *x >= 0.0 => Ok(Canon::Bits(Cow::Owned(
+            CellRef::Number(x) if x.fract() == 0.0 && *x >= 0.0 => Ok(Canon::Bits(Cow::Owned(
                 canonical_bits(&format!("{x}"), *width, *varying)?,
             ))),
             _ => Err(wrong("a string of bits")),
         },
         SqlType::Json => {
-            let doc: serde_json::Value = match cell {
-                SheetCell::Text(s) => serde_json::from_str(s)
+            let doc: serde_json::Value = match &cell {
+                CellRef::Text(s) => serde_json::from_str(s)
                     .map_err(|e| ValueError::BadJson(format!("not a JSON document: {e}")))?,
-                SheetCell::Number(x) => serde_json::Number::from_f64(*x)
+                CellRef::Number(x) => serde_json::Number::from_f64(*x)
                     .map(serde_json::Value::Number)
                     .ok_or_else(|| wrong("a JSON document"))?,
-                SheetCell::Bool(b) => serde_json::Value::Bool(*b),
+                CellRef::Bool(b) => serde_json::Value::Bool(*b),
                 _ => return Err(wrong("a JSON document")),
             };
             Ok(Canon::Json(Cow::Owned(doc.to_string())))
         }
-        SqlType::Time => match cell {
-            SheetCell::Text(s) => time_value(s).map(|v| Canon::of(&v).into_static()),
-            SheetCell::Date(ms) => Ok(Canon::Time(wall_clock(*ms, tz)?.time())),
-            SheetCell::Number(x) if (0.0..1.0).contains(x) => {
+        SqlType::Time => match &cell {
+            CellRef::Text(s) => time_value(s).map(|v| Canon::of(&v).into_static()),
+            CellRef::Date(ms) => Ok(Canon::Time(wall_clock(*ms, tz)?.time())),
+            CellRef::Number(x) if (0.0..1.0).contains(x) => {
                 let secs = (x * 86_400.0).round() as u32;
                 NaiveTime::from_num_seconds_from_midnight_opt(secs.min(86_399), 0)
                     .map(Canon::Time)
@@ -248,21 +255,21 @@ pub(crate) fn read_cell<'a>(
             }
             _ => Err(wrong("a time")),
         },
-        SqlType::Date => match cell {
-            SheetCell::Date(ms) => Ok(Canon::Date(wall_clock(*ms, tz)?.date())),
-            SheetCell::Text(s) => date_value(s).map(|v| Canon::of(&v).into_static()),
+        SqlType::Date => match &cell {
+            CellRef::Date(ms) => Ok(Canon::Date(wall_clock(*ms, tz)?.date())),
+            CellRef::Text(s) => date_value(s).map(|v| Canon::of(&v).into_static()),
             _ => Err(wrong("a date")),
         },
-        SqlType::DateTime => match cell {
-            SheetCell::Date(ms) => Ok(Canon::DateTime(wall_clock(*ms, tz)?)),
-            SheetCell::Text(s) => {
+        SqlType::DateTime => match &cell {
+            CellRef::Date(ms) => Ok(Canon::DateTime(wall_clock(*ms, tz)?)),
+            CellRef::Text(s) => {
                 datetime_value(s, Value::DateTime).map(|v| Canon::of(&v).into_static())
             }
             _ => Err(wrong("a date and time")),
         },
-        SqlType::Timestamp => match cell {
-            SheetCell::Date(ms) => Ok(Canon::Timestamp(utc_of_ms(*ms)?)),
-            SheetCell::Text(s) => match datetime_value(s, Value::DateTime)? {
+        SqlType::Timestamp => match &cell {
+            CellRef::Date(ms) => Ok(Canon::Timestamp(utc_of_ms(*ms)?)),
+            CellRef::Text(s) => match datetime_value(s, Value::DateTime)? {
                 Value::DateTime(wall) => {
                     Ok(Canon::Timestamp(utc_of_ms(ms_of_wall_clock(wall, tz))?))
                 }
@@ -275,14 +282,14 @@ pub(crate) fn read_cell<'a>(
 
 /// The text a cell shows in a text column: numbers in their shortest form, booleans as
 /// `TRUE`/`FALSE`, dates in ISO form.
-fn cell_text<'a>(cell: &'a SheetCell, tz: &ZoneOffsets) -> Result<Cow<'a, str>, ValueError> {
+fn cell_text<'a>(cell: CellRef<'a>, tz: &ZoneOffsets) -> Result<Cow<'a, str>, ValueError> {
     Ok(match cell {
-        SheetCell::Empty => Cow::Borrowed(""),
-        SheetCell::Text(s) => Cow::Borrowed(s),
-        SheetCell::Number(x) => Cow::Owned(x.to_string()),
-        SheetCell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
-        SheetCell::Date(ms) => {
-            let wall = wall_clock(*ms, tz)?;
+        CellRef::Empty => Cow::Borrowed(""),
+        CellRef::Text(s) => Cow::Borrowed(s),
+        CellRef::Number(x) => Cow::Owned(x.to_string()),
+        CellRef::Bool(b) => Cow::Borrowed(if b { "TRUE" } else { "FALSE" }),
+        CellRef::Date(ms) => {
+            let wall = wall_clock(ms, tz)?;
             Cow::Owned(if wall.time() == NaiveTime::MIN {
                 wall.format("%Y-%m-%d").to_string()
             } else {
@@ -292,16 +299,16 @@ fn cell_text<'a>(cell: &'a SheetCell, tz: &ZoneOffsets) -> Result<Cow<'a, str>, 
     })
 }
 
-fn show(cell: &SheetCell) -> String {
-    match cell {
-        SheetCell::Empty => "an empty cell".into(),
-        SheetCell::Number(x) => format!("the number {x}"),
-        SheetCell::Text(s) if s.chars().count() > 40 => {
+fn show(cell: CellRef<'_>) -> String {
+    match &cell {
+        CellRef::Empty => "an empty cell".into(),
+        CellRef::Number(x) => format!("the number {x}"),
+        CellRef::Text(s) if s.chars().count() > 40 => {
             format!("the text {:?}…", s.chars().take(40).collect::<String>())
         }
-        SheetCell::Text(s) => format!("the text {s:?}"),
-        SheetCell::Bool(b) => format!("the boolean {}", if *b { "TRUE" } else { "FALSE" }),
-        SheetCell::Date(_) => "a date".into(),
+        CellRef::Text(s) => format!("the text {s:?}"),
+        CellRef::Bool(b) => format!("the boolean {}", if *b { "TRUE" } else { "FALSE" }),
+        CellRef::Date(_) => "a date".into(),
     }
 }
 

@@ -133,7 +133,7 @@ pub fn through_sheet(
     tz: &ZoneOffsets,
 ) -> Result<Value, CellError> {
     let cell = write_cell(column, value, tz);
-    read_cell(column, &cell, tz)
+    read_cell(column, cell.view(), tz)
         .map(Canon::into_value)
         .map_err(|error| CellError {
             column: column.name.clone(),

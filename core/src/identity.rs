@@ -49,7 +49,7 @@ use crate::hash::{cell_hash_of, digest_row, row_hash};
 use crate::plan::{PlanError, SyncInput, SyncPlan};
 use crate::push_outcome::{deleted_above, planned_sheet_cells};
 use crate::schema::{ColumnSchema, RowKey};
-use crate::sheet::{SheetCell, SheetSnapshot};
+use crate::sheet::{CellRef, SheetSnapshot};
 use crate::wire::{PushOp, PushResponse, PushResult};
 use crate::zone::ZoneOffsets;
 
@@ -147,7 +147,7 @@ pub fn new_rows_of(
         let cell_at = |sc: usize| {
             planned_cells
                 .get(&(sheet_row, sc))
-                .copied()
+                .map(|cell| cell.view())
                 .unwrap_or_else(|| input.sheet.cell(data_row as usize, sc))
         };
         // A row whose key cell cannot be read is never planned as an insert; were one, it
@@ -341,7 +341,11 @@ fn compared_columns(map: &ColumnMap) -> Vec<usize> {
 }
 
 /// The key a key cell holds: `Ok(None)` when empty, `Err` when it cannot be read.
-fn key_in(column: &ColumnSchema, cell: &SheetCell, tz: &ZoneOffsets) -> Result<Option<RowKey>, ()> {
+fn key_in(
+    column: &ColumnSchema,
+    cell: CellRef<'_>,
+    tz: &ZoneOffsets,
+) -> Result<Option<RowKey>, ()> {
     if cell.is_empty() {
         return Ok(None);
     }
@@ -401,7 +405,7 @@ impl Looker<'_> {
 
     fn data_row(&self, sheet_row: u32) -> Option<usize> {
         let i = sheet_row.checked_sub(self.sheet().first_row)? as usize;
-        (i < self.sheet().rows.len()).then_some(i)
+        (i < self.sheet().row_count()).then_some(i)
     }
 
     /// Whether sheet row `at` holds the key it was pushed with (`was`) or the assigned `key`,
@@ -432,7 +436,7 @@ impl Looker<'_> {
     /// and its content.
     fn all_rows(&self) -> RowIndex {
         let mut index = RowIndex::default();
-        for i in 0..self.sheet().rows.len() {
+        for i in 0..self.sheet().row_count() {
             let at = self.sheet().sheet_row(i);
             let Ok(key) = self.key_at(i) else { continue };
             if let Some(k) = &key {

@@ -19,7 +19,9 @@
 //! `nowMs`. Inputs and outputs are plain serde data (camelCase for what JS builds), and
 //! every map in them is ordered, so a plan is the same bytes natively and in WebAssembly.
 //!
-//! - [`sheet`], [`convert`]: sheet cells and their mapping to column values.
+//! - [`sheet`], [`convert`]: sheet cells and their mapping to column values; a snapshot holds
+//!   its rows as cells or packed into flat arrays ([`sheet::PackedRows`], as the add-on hands a
+//!   large sheet over), read alike.
 //! - [`hash`]: the stable row and cell hashes; [`base`]: their stored form.
 //! - [`diff`]: what changed in the sheet; [`merge`] and [`policy`]: three-way merge and who
 //!   wins a conflict; [`overridden`]: the values a decided conflict discarded, reported in
@@ -79,6 +81,7 @@
 //!     rows: vec![vec![SheetCell::Number(1.0), SheetCell::Number(10.0)]],
 //!     first_row: 2,
 //!     formulas: None,
+//!     packed: None,
 //! };
 //! let (mut base, mut cursor, mut pending) = (None::<Base>, 0, Vec::new());
 //! for round in 0.. {

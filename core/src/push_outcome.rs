@@ -191,7 +191,7 @@ fn apply_answer(
                     }
                     let now = planned_cells
                         .get(&(sheet_row, sc))
-                        .copied()
+                        .map(|cell| cell.view())
                         .unwrap_or_else(|| input.sheet.cell(data_row as usize, sc));
                     let now_hash = read_cell(col, now, tz)
                         .ok()

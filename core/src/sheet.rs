@@ -10,12 +10,16 @@
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 /// The most characters a Sheets cell holds (counted as JavaScript counts them, in UTF-16
 /// units); `setValues` refuses a longer string and fails the whole write.
 pub const CELL_MAX_CHARS: usize = 50_000;
+
+pub mod packed;
+
+pub use packed::PackedRows;
 
 /// A text cell's text. Most cells hold short text (codes, names, cities): a compact string keeps
 /// up to 24 bytes (12 in WebAssembly) inside the cell itself, so a large sheet costs no
@@ -41,27 +45,78 @@ pub enum SheetCell {
 impl SheetCell {
     /// Whether the cell is empty.
     pub fn is_empty(&self) -> bool {
+        self.view().is_empty()
+    }
+
+    /// The cell read in place, as every reader of cells takes it.
+    pub fn view(&self) -> CellRef<'_> {
         match self {
-            SheetCell::Empty => true,
-            SheetCell::Text(s) => s.is_empty(),
+            SheetCell::Empty => CellRef::Empty,
+            SheetCell::Number(x) => CellRef::Number(*x),
+            SheetCell::Text(s) => CellRef::Text(s),
+            SheetCell::Bool(b) => CellRef::Bool(*b),
+            SheetCell::Date(ms) => CellRef::Date(*ms),
+        }
+    }
+}
+
+/// A cell read in place: from a [`SheetCell`] or from [`PackedRows`], without a value of its
+/// own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CellRef<'a> {
+    /// An empty cell.
+    Empty,
+    /// A number.
+    Number(f64),
+    /// Text (an empty text may also be read as [`CellRef::Empty`]).
+    Text(&'a str),
+    /// A boolean.
+    Bool(bool),
+    /// A date cell's milliseconds (see [`SheetCell::Date`]).
+    Date(f64),
+}
+
+impl CellRef<'_> {
+    /// Whether the cell is empty.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            CellRef::Empty => true,
+            CellRef::Text(s) => s.is_empty(),
             _ => false,
+        }
+    }
+
+    /// The cell as a value of its own.
+    pub fn to_owned(self) -> SheetCell {
+        match self {
+            CellRef::Empty => SheetCell::Empty,
+            CellRef::Number(x) => SheetCell::Number(x),
+            CellRef::Text(s) => SheetCell::Text(CellText::from(s)),
+            CellRef::Bool(b) => SheetCell::Bool(b),
+            CellRef::Date(ms) => SheetCell::Date(ms),
+        }
+    }
+}
+
+impl Serialize for CellRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CellRef::Empty => serializer.serialize_str(""),
+            CellRef::Number(x) => serializer.serialize_f64(*x),
+            CellRef::Text(s) => serializer.serialize_str(s),
+            CellRef::Bool(b) => serializer.serialize_bool(*b),
+            CellRef::Date(ms) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("d", ms)?;
+                map.end()
+            }
         }
     }
 }
 
 impl Serialize for SheetCell {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            SheetCell::Empty => serializer.serialize_str(""),
-            SheetCell::Number(x) => serializer.serialize_f64(*x),
-            SheetCell::Text(s) => serializer.serialize_str(s),
-            SheetCell::Bool(b) => serializer.serialize_bool(*b),
-            SheetCell::Date(ms) => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry("d", ms)?;
-                map.end()
-            }
-        }
+        self.view().serialize(serializer)
     }
 }
 
@@ -152,7 +207,12 @@ impl<'de> Visitor<'de> for CellVisitor {
 }
 
 /// The bound range of a sheet at one moment: the header row and the data rows below it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// The data rows are either `rows` or, for a large sheet carried into WebAssembly, `packed`
+/// (`rows` then empty). Whoever reads a snapshot it did not build reads its rows through
+/// [`SheetSnapshot::row_count`], [`SheetSnapshot::cell`] and [`SheetSnapshot::read_row`], which
+/// answer the same for both.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SheetSnapshot {
     /// The header row; a header naming a table column maps that column.
@@ -166,21 +226,129 @@ pub struct SheetSnapshot {
     /// formula). Formula cells are never written.
     #[serde(default)]
     pub formulas: Option<Vec<Vec<bool>>>,
+    /// The data rows packed, in place of `rows` (never in the serde form, which always spells
+    /// the rows out).
+    #[serde(skip)]
+    pub packed: Option<PackedRows>,
 }
 
 fn default_first_row() -> u32 {
     2
 }
 
+/// The serde form of a snapshot, its rows spelled out whichever way it holds them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapshotForm<'a> {
+    headers: &'a [String],
+    rows: RowsForm<'a>,
+    first_row: u32,
+    formulas: &'a Option<Vec<Vec<bool>>>,
+}
+
+struct RowsForm<'a>(&'a SheetSnapshot);
+
+impl Serialize for RowsForm<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut rows = serializer.serialize_seq(Some(self.0.row_count()))?;
+        let mut cells = Vec::new();
+        for r in 0..self.0.row_count() {
+            cells.clear();
+            self.0.read_row(r, &mut cells);
+            rows.serialize_element(&cells)?;
+        }
+        rows.end()
+    }
+}
+
+impl Serialize for SheetSnapshot {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SnapshotForm {
+            headers: &self.headers,
+            rows: RowsForm(self),
+            first_row: self.first_row,
+            formulas: &self.formulas,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Snapshots are equal when their rows read the same, however each holds them.
+impl PartialEq for SheetSnapshot {
+    fn eq(&self, other: &SheetSnapshot) -> bool {
+        if self.headers != other.headers
+            || self.first_row != other.first_row
+            || self.formulas != other.formulas
+            || self.row_count() != other.row_count()
+        {
+            return false;
+        }
+        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+        (0..self.row_count()).all(|r| {
+            mine.clear();
+            theirs.clear();
+            self.read_row(r, &mut mine);
+            other.read_row(r, &mut theirs);
+            mine == theirs
+        })
+    }
+}
+
 impl SheetSnapshot {
+    /// The number of data rows.
+    pub fn row_count(&self) -> usize {
+        self.packed
+            .as_ref()
+            .map_or(self.rows.len(), PackedRows::len)
+    }
+
+    /// Appends data row `row`'s cells to `out`, as wide as the row is (nothing past the last).
+    pub fn read_row<'a>(&'a self, row: usize, out: &mut Vec<CellRef<'a>>) {
+        match &self.packed {
+            Some(packed) => packed.read_row(row, out),
+            None => {
+                if let Some(cells) = self.rows.get(row) {
+                    out.extend(cells.iter().map(SheetCell::view));
+                }
+            }
+        }
+    }
+
+    /// The same snapshot with its rows packed (see [`PackedRows`]); refused as
+    /// [`PackedRows::from_rows`] refuses.
+    pub fn to_packed(&self) -> Result<SheetSnapshot, String> {
+        let packed = match &self.packed {
+            Some(packed) => packed.clone(),
+            None => PackedRows::from_rows(&self.rows)?,
+        };
+        Ok(SheetSnapshot {
+            headers: self.headers.clone(),
+            rows: Vec::new(),
+            first_row: self.first_row,
+            formulas: self.formulas.clone(),
+            packed: Some(packed),
+        })
+    }
+
+    /// Data row `row`'s cells as values of their own.
+    pub fn row_cells(&self, row: usize) -> Vec<SheetCell> {
+        match &self.packed {
+            Some(packed) => packed.row(row),
+            None => self.rows.get(row).cloned().unwrap_or_default(),
+        }
+    }
+
     /// The cell at data row `row`, sheet column index `col` (0-based), empty when the row is
     /// short.
-    pub fn cell(&self, row: usize, col: usize) -> &SheetCell {
-        static EMPTY: SheetCell = SheetCell::Empty;
-        self.rows
-            .get(row)
-            .and_then(|r| r.get(col))
-            .unwrap_or(&EMPTY)
+    pub fn cell(&self, row: usize, col: usize) -> CellRef<'_> {
+        match &self.packed {
+            Some(packed) => packed.cell(row, col),
+            None => self
+                .rows
+                .get(row)
+                .and_then(|r| r.get(col))
+                .map_or(CellRef::Empty, SheetCell::view),
+        }
     }
 
     /// Whether the cell at data row `row`, column `col` (0-based) holds a formula.
@@ -246,15 +414,51 @@ mod tests {
     }
 
     #[test]
+    fn a_packed_snapshot_reads_writes_and_compares_as_its_rows() {
+        let snap = SheetSnapshot {
+            headers: vec!["a".into(), "b".into()],
+            rows: vec![
+                vec![SheetCell::Number(1.0), SheetCell::Text("x".into())],
+                vec![],
+                vec![
+                    SheetCell::Date(5.0),
+                    SheetCell::Empty,
+                    SheetCell::Bool(true),
+                ],
+            ],
+            first_row: 3,
+            formulas: Some(vec![vec![false, true]]),
+            packed: None,
+        };
+        let packed = snap.to_packed().unwrap();
+        assert!(packed.rows.is_empty());
+        assert_eq!(packed.row_count(), 3);
+        assert_eq!(packed, snap);
+        assert_eq!(packed.cell(0, 1), CellRef::Text("x"));
+        assert_eq!(packed.row_cells(2), snap.rows[2]);
+        assert_eq!(
+            serde_json::to_string(&packed).unwrap(),
+            serde_json::to_string(&snap).unwrap()
+        );
+        let back: SheetSnapshot =
+            serde_json::from_str(&serde_json::to_string(&packed).unwrap()).unwrap();
+        assert_eq!(back.rows, snap.rows);
+        let mut other = snap.clone();
+        other.rows[1].push(SheetCell::Empty);
+        assert_ne!(packed, other, "a row one cell wider is another row");
+    }
+
+    #[test]
     fn short_rows_read_as_empty_cells() {
         let snap = SheetSnapshot {
             headers: vec!["a".into(), "b".into()],
             rows: vec![vec![SheetCell::Number(1.0)]],
             first_row: 2,
             formulas: None,
+            packed: None,
         };
-        assert_eq!(snap.cell(0, 1), &SheetCell::Empty);
-        assert_eq!(snap.cell(5, 0), &SheetCell::Empty);
+        assert_eq!(snap.cell(0, 1), CellRef::Empty);
+        assert_eq!(snap.cell(5, 0), CellRef::Empty);
         assert!(!snap.is_formula(0, 0));
         assert_eq!(snap.sheet_row(3), 5);
     }

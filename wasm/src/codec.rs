@@ -49,10 +49,9 @@ pub fn reserve_memory_for(input_bytes: usize) {
     reserve_memory(input_bytes.saturating_mul(PEAK_BYTES_PER_INPUT_BYTE));
 }
 
-/// Grows the module's memory once to `bytes` (at most [`MAX_RESERVE`]), as
-/// [`reserve_memory_for`] does. A plan from flat rows needs far less than one from JSON text:
-/// the caller estimates it from what it builds (cells, text, the base).
-pub fn reserve_memory(bytes: usize) {
+/// Grows the module's memory once to `bytes` (at most [`MAX_RESERVE`]), for
+/// [`reserve_memory_for`]. (A plan from staged rows makes its room in [`crate::heap`].)
+fn reserve_memory(bytes: usize) {
     let bytes = bytes.min(MAX_RESERVE);
     if bytes < (1 << 20) {
         return;

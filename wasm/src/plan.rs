@@ -6,9 +6,9 @@
 use sheetsync_core::plan::{SyncInput, SyncPlan};
 use wasm_bindgen::prelude::*;
 
-use crate::codec::{from_js, from_json_text, reserve_memory, to_js, to_json_text};
+use crate::codec::{from_js, from_json_text, to_js, to_json_text};
 use crate::error::{BindingError, Result};
-use crate::rows::{decode_base, decode_rows, FlatBase, FlatRows};
+use crate::rows::{decode_base, pack_rows, FlatBase, FlatRows};
 
 /// Plans one sync step: what to push, what to write into the sheet, which base rows change,
 /// which conflicts are held and which rows need fixing. The input and the plan have the
@@ -46,9 +46,10 @@ pub fn plan_sync_json(input: &str) -> Result<String> {
 
 /// [`plan_sync`] for a large sheet: the input as JSON text with `sheet.rows` (and, when
 /// `base_given`, `base`) left out, and the rows and base as flat arrays (see [`crate::rows`])
-/// that the loader wrote into the module's memory (see [`crate::stage`]): of the staged rows, `numbers` numbers, `text_bytes` bytes of text and
-/// `texts` texts are used; of the staged base, when `base_given`, `base_text_bytes` bytes. The
-/// staged arrays are released before planning.
+/// that the loader wrote into the module's memory (see [`crate::stage`]): of the staged rows,
+/// `numbers` numbers, `text_bytes` bytes of text and `texts` texts are used; of the staged
+/// base, when `base_given`, `base_text_bytes` bytes. The planner reads the rows where they were
+/// staged; the base's arrays are released before planning.
 #[wasm_bindgen(js_name = planSyncStaged)]
 pub fn plan_sync_staged(
     input: &str,
@@ -75,18 +76,10 @@ pub fn plan_sync_staged(
 pub fn input_with_rows(
     what: &str,
     input: &str,
-    flat: &FlatRows<'_>,
+    flat: FlatRows,
     base: Option<&FlatBase<'_>>,
 ) -> std::result::Result<SyncInput, BindingError> {
-    let base_bytes = base.map_or(0, |b| b.text.len().saturating_mul(3));
-    reserve_memory(
-        input
-            .len()
-            .saturating_mul(6)
-            .saturating_add(flat.kinds.len().saturating_mul(48))
-            .saturating_add(flat.text.len().saturating_mul(3))
-            .saturating_add(base_bytes),
-    );
+    // The room for planning was made when the rows were staged (`crate::heap`).
     let mut input: SyncInput =
         serde_json::from_str(input).map_err(|e| BindingError::new(what, e))?;
     if !input.sheet.rows.is_empty() {
@@ -104,11 +97,11 @@ pub fn input_with_rows(
         }
         input.base = Some(decode_base(base)?);
     }
-    input.sheet.rows = decode_rows(flat)?;
+    input.sheet.packed = Some(pack_rows(flat)?);
     Ok(input)
 }
 
-/// The planner input from its JSON text and what the loader staged; the stage is released.
+/// The planner input from its JSON text and what the loader staged, taken out of the stage.
 pub fn staged_input(
     what: &str,
     input: &str,
@@ -118,13 +111,13 @@ pub fn staged_input(
     base_given: bool,
     base_text_bytes: u32,
 ) -> std::result::Result<SyncInput, BindingError> {
-    let stage = crate::stage::take();
+    let mut stage = crate::stage::take();
     let flat = stage.rows(numbers, text_bytes, texts)?;
     let base = match base_given {
         true => Some(stage.base(base_text_bytes)?),
         false => None,
     };
-    input_with_rows(what, input, &flat, base.as_ref())
+    input_with_rows(what, input, flat, base.as_ref())
 }
 
 /// Plans with the core, naming the step in the error.
@@ -152,11 +145,11 @@ mod tests {
         base_lengths: &[u32],
     ) -> Result<String> {
         let flat = FlatRows {
-            widths,
-            kinds,
-            numbers,
-            text,
-            text_lengths,
+            widths: widths.to_vec(),
+            kinds: kinds.to_vec(),
+            numbers: numbers.to_vec(),
+            text: text.to_vec(),
+            text_lengths: text_lengths.to_vec(),
         };
         let base = base_given.then_some(FlatBase {
             versions: base_versions,
@@ -168,7 +161,7 @@ mod tests {
             &plan(&input_with_rows(
                 "planSync input",
                 input,
-                &flat,
+                flat,
                 base.as_ref(),
             )?)?,
         )?)
@@ -253,14 +246,14 @@ mod tests {
         assert_eq!(by_rows, by_json);
         assert!(by_json.contains("\"delete\""), "{by_json}");
 
-        let empty = FlatRows {
-            widths: &[],
-            kinds: &[],
-            numbers: &[],
-            text: b"",
-            text_lengths: &[],
+        let empty = || FlatRows {
+            widths: Vec::new(),
+            kinds: Vec::new(),
+            numbers: Vec::new(),
+            text: Vec::new(),
+            text_lengths: Vec::new(),
         };
-        let err = input_with_rows("planSync input", &full.to_string(), &empty, None).unwrap_err();
+        let err = input_with_rows("planSync input", &full.to_string(), empty(), None).unwrap_err();
         assert!(err.problem.contains("must be empty"), "{err}");
         full["sheet"]["rows"] = json!([]);
         let base = FlatBase {
@@ -269,7 +262,7 @@ mod tests {
             lengths: &[],
         };
         let err =
-            input_with_rows("planSync input", &full.to_string(), &empty, Some(&base)).unwrap_err();
+            input_with_rows("planSync input", &full.to_string(), empty(), Some(&base)).unwrap_err();
         assert!(err.problem.contains("both as JSON and as arrays"), "{err}");
     }
 

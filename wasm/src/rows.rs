@@ -12,120 +12,48 @@
 //! - `text`: every text cell's UTF-8 bytes, one after the other;
 //! - `text_lengths`: each text cell's length in bytes.
 //!
-//! The cells built are exactly those the JSON path gives for the same row values. The base, the
-//! other large part of an input, crosses the same way ([`FlatBase`]).
+//! The planner reads the cells from these arrays as they are ([`PackedRows`]): no value is
+//! built per cell, and the cells read are exactly those the JSON path gives for the same row
+//! values. The base, the other large part of an input, crosses the same way ([`FlatBase`]).
 
 use std::collections::BTreeMap;
 
 use sheetsync_core::base::{Base, BaseRow};
 use sheetsync_core::schema::RowKey;
-use sheetsync_core::sheet::SheetCell;
+pub use sheetsync_core::sheet::packed::{DATE, EMPTY, FALSE, NUMBER, TEXT, TRUE};
+use sheetsync_core::sheet::PackedRows;
 use sheetsync_core::value::MAX_SAFE_INTEGER;
 use sheetsync_core::wire::RowVersion;
 
 use crate::error::BindingError;
 
-/// An empty cell (`""`, `null`).
-pub const EMPTY: u8 = 0;
-/// A number, from `numbers`.
-pub const NUMBER: u8 = 1;
-/// Text, from `text`.
-pub const TEXT: u8 = 2;
-/// The boolean `false`.
-pub const FALSE: u8 = 3;
-/// The boolean `true`.
-pub const TRUE: u8 = 4;
-/// A date cell, its milliseconds from `numbers`.
-pub const DATE: u8 = 5;
-
 /// The flat arrays of one sheet's rows, as the loader sends them.
-pub struct FlatRows<'a> {
+pub struct FlatRows {
     /// Each row's number of cells.
-    pub widths: &'a [u32],
+    pub widths: Vec<u32>,
     /// One kind per cell.
-    pub kinds: &'a [u8],
+    pub kinds: Vec<u8>,
     /// Number and date cells' values.
-    pub numbers: &'a [f64],
+    pub numbers: Vec<f64>,
     /// The text cells' UTF-8 bytes.
-    pub text: &'a [u8],
+    pub text: Vec<u8>,
     /// Each text cell's length in bytes.
-    pub text_lengths: &'a [u32],
+    pub text_lengths: Vec<u32>,
 }
 
 const WHAT: &str = "planSync sheet rows";
 
-/// Rebuilds the rows; any disagreement between the arrays is an error saying where.
-pub fn decode_rows(flat: &FlatRows<'_>) -> Result<Vec<Vec<SheetCell>>, BindingError> {
-    let cells: usize = flat.widths.iter().map(|&w| w as usize).sum();
-    if cells != flat.kinds.len() {
-        return Err(BindingError::new(
-            WHAT,
-            format!(
-                "the rows hold {cells} cells but {} cell kinds came",
-                flat.kinds.len()
-            ),
-        ));
-    }
-    let text = std::str::from_utf8(flat.text)
-        .map_err(|e| BindingError::new(WHAT, format!("the text is not UTF-8 ({e})")))?;
-    let mut texts = TextCursor {
-        rest: text,
-        lengths: flat.text_lengths.iter(),
-    };
-    let mut numbers = flat.numbers.iter().copied();
-    let mut kinds = flat.kinds.iter().copied();
-    let mut rows = Vec::with_capacity(flat.widths.len());
-    for (r, &width) in flat.widths.iter().enumerate() {
-        let mut row = Vec::with_capacity(width as usize);
-        for c in 0..width as usize {
-            let at = || format!("row {r}, cell {c}");
-            let kind = kinds.next().unwrap_or(EMPTY);
-            row.push(match kind {
-                EMPTY => SheetCell::Empty,
-                NUMBER | DATE => {
-                    let x = numbers.next().ok_or_else(|| {
-                        BindingError::new(WHAT, format!("{}: the numbers ran out", at()))
-                    })?;
-                    if kind == NUMBER {
-                        SheetCell::Number(x)
-                    } else if x.is_finite() {
-                        SheetCell::Date(x)
-                    } else {
-                        return Err(BindingError::new(
-                            WHAT,
-                            format!("{}: a date cell's milliseconds must be finite", at()),
-                        ));
-                    }
-                }
-                TEXT => {
-                    let s = texts
-                        .next()
-                        .map_err(|e| BindingError::new(WHAT, format!("{}: {e}", at())))?;
-                    if s.is_empty() {
-                        SheetCell::Empty
-                    } else {
-                        SheetCell::Text(s.to_owned().into())
-                    }
-                }
-                FALSE => SheetCell::Bool(false),
-                TRUE => SheetCell::Bool(true),
-                other => {
-                    return Err(BindingError::new(
-                        WHAT,
-                        format!("{}: unknown cell kind {other}", at()),
-                    ))
-                }
-            });
-        }
-        rows.push(row);
-    }
-    if numbers.next().is_some() || !texts.done() {
-        return Err(BindingError::new(
-            WHAT,
-            "more numbers or text came than the cells use",
-        ));
-    }
-    Ok(rows)
+/// Packs the rows for the planner, keeping the arrays; any disagreement between them is an
+/// error saying where.
+pub fn pack_rows(flat: FlatRows) -> Result<PackedRows, BindingError> {
+    PackedRows::new(
+        &flat.widths,
+        flat.kinds,
+        flat.numbers,
+        flat.text,
+        flat.text_lengths,
+    )
+    .map_err(|e| BindingError::new(WHAT, e))
 }
 
 /// A base (see `sheetsync_core::base`) as flat arrays: for entry `i`, its key and its stored
@@ -220,95 +148,42 @@ impl<'a> TextCursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sheetsync_core::sheet::SheetCell;
 
     #[test]
-    fn flat_rows_decode_to_the_cells_they_describe() {
-        let flat = FlatRows {
-            widths: &[3, 0, 4],
-            kinds: &[NUMBER, TEXT, EMPTY, TRUE, FALSE, DATE, TEXT],
-            numbers: &[1.5, 86_400_000.0],
-            text: "abc日本😀x".as_bytes(),
-            text_lengths: &[3, 11],
+    fn flat_rows_pack_to_the_cells_they_describe_and_refuse_disagreeing_arrays() {
+        let flat = |widths: &[u32], kinds: &[u8], numbers: &[f64], text: &[u8], lengths: &[u32]| {
+            FlatRows {
+                widths: widths.to_vec(),
+                kinds: kinds.to_vec(),
+                numbers: numbers.to_vec(),
+                text: text.to_vec(),
+                text_lengths: lengths.to_vec(),
+            }
         };
-        let rows = decode_rows(&flat).unwrap();
+        let rows = pack_rows(flat(
+            &[3, 0, 2],
+            &[NUMBER, TEXT, EMPTY, TRUE, DATE],
+            &[1.5, 86_400_000.0],
+            "日本".as_bytes(),
+            &[6],
+        ))
+        .unwrap();
         assert_eq!(
-            rows,
-            vec![
+            (rows.len(), rows.row(0), rows.row(2)),
+            (
+                3,
                 vec![
                     SheetCell::Number(1.5),
-                    SheetCell::Text("abc".into()),
+                    SheetCell::Text("日本".into()),
                     SheetCell::Empty
                 ],
-                vec![],
-                vec![
-                    SheetCell::Bool(true),
-                    SheetCell::Bool(false),
-                    SheetCell::Date(86_400_000.0),
-                    SheetCell::Text("日本😀x".into()),
-                ],
-            ]
+                vec![SheetCell::Bool(true), SheetCell::Date(86_400_000.0)]
+            )
         );
-    }
-
-    #[test]
-    fn arrays_that_disagree_are_refused_with_where() {
-        let base = FlatRows {
-            widths: &[2],
-            kinds: &[NUMBER, TEXT],
-            numbers: &[1.0],
-            text: b"ab",
-            text_lengths: &[2],
-        };
-        assert!(decode_rows(&base).is_ok());
-        let cases = [
-            FlatRows {
-                widths: &[3],
-                ..base
-            },
-            FlatRows {
-                numbers: &[],
-                ..base
-            },
-            FlatRows {
-                numbers: &[1.0, 2.0],
-                ..base
-            },
-            FlatRows {
-                text: b"abc",
-                ..base
-            },
-            FlatRows {
-                text: b"a\xff",
-                ..base
-            },
-            FlatRows {
-                text_lengths: &[3],
-                ..base
-            },
-            FlatRows {
-                text_lengths: &[],
-                ..base
-            },
-            FlatRows {
-                kinds: &[NUMBER, 9],
-                ..base
-            },
-            FlatRows {
-                kinds: &[DATE, TEXT],
-                numbers: &[f64::NAN],
-                ..base
-            },
-        ];
-        for flat in &cases {
-            let err = decode_rows(flat).unwrap_err();
-            assert_eq!(err.at, WHAT);
-        }
-        let err = decode_rows(&FlatRows {
-            text: "😀".as_bytes(),
-            text_lengths: &[1],
-            ..base
-        })
-        .unwrap_err();
+        let err =
+            pack_rows(flat(&[2], &[NUMBER, TEXT], &[1.0], "😀".as_bytes(), &[1])).unwrap_err();
+        assert_eq!(err.at, WHAT);
         assert!(err.problem.contains("row 0, cell 1"), "{err}");
     }
 

@@ -4,7 +4,8 @@
 //! (and later collects) tens of megabytes outside its heap, then the copy. Instead the loader
 //! asks the module for room ([`stage_rows`], [`stage_base`]), writes the cells straight into
 //! views of the module's memory ([`module_memory`]) and plans with [`plan_sync_staged`], which
-//! reads the staged arrays and releases them. Growing a staged text ([`stage_rows_text`],
+//! takes the staged arrays: the rows' arrays become the planner's packed rows, read in place,
+//! and the base's are released once decoded. Growing a staged text ([`stage_rows_text`],
 //! [`stage_base_text`]) keeps what was written; it may grow the memory, which detaches every
 //! view the loader holds, so the loader makes its views again after each call here.
 
@@ -124,31 +125,45 @@ pub fn take() -> Stage {
     STAGE.with(|s| std::mem::take(&mut *s.borrow_mut()))
 }
 
+/// Why `used` items of a staged array of `staged` cannot be read.
+fn overused(used: u32, staged: usize, what: &str) -> BindingError {
+    BindingError::new(
+        "planSync staged arrays",
+        format!("{used} {what} used but {staged} staged"),
+    )
+}
+
 /// The first `used` items of a staged array, or an error naming it.
 fn first<'a, T>(v: &'a [T], used: u32, what: &str) -> Result<&'a [T], BindingError> {
-    v.get(..used as usize).ok_or_else(|| {
-        BindingError::new(
-            "planSync staged arrays",
-            format!("{used} {what} used but {} staged", v.len()),
-        )
-    })
+    v.get(..used as usize)
+        .ok_or_else(|| overused(used, v.len(), what))
+}
+
+/// A staged array taken out, cut to its first `used` items, or an error naming it.
+fn used<T>(v: &mut Vec<T>, used: u32, what: &str) -> Result<Vec<T>, BindingError> {
+    if used as usize > v.len() {
+        return Err(overused(used, v.len(), what));
+    }
+    let mut taken = std::mem::take(v);
+    taken.truncate(used as usize);
+    Ok(taken)
 }
 
 impl Stage {
-    /// The rows, of which `numbers` numbers, `text_bytes` bytes of text and `texts` texts are
-    /// used.
+    /// Takes the rows out, of which `numbers` numbers, `text_bytes` bytes of text and `texts`
+    /// texts are used.
     pub fn rows(
-        &self,
+        &mut self,
         numbers: u32,
         text_bytes: u32,
         texts: u32,
-    ) -> Result<FlatRows<'_>, BindingError> {
+    ) -> Result<FlatRows, BindingError> {
         Ok(FlatRows {
-            widths: &self.widths,
-            kinds: &self.kinds,
-            numbers: first(&self.numbers, numbers, "numbers")?,
-            text: first(&self.text, text_bytes, "text bytes")?,
-            text_lengths: first(&self.text_lengths, texts, "texts")?,
+            numbers: used(&mut self.numbers, numbers, "numbers")?,
+            text: used(&mut self.text, text_bytes, "text bytes")?,
+            text_lengths: used(&mut self.text_lengths, texts, "texts")?,
+            widths: std::mem::take(&mut self.widths),
+            kinds: std::mem::take(&mut self.kinds),
         })
     }
 
@@ -172,21 +187,22 @@ mod tests {
         STAGE.with(|s| s.borrow_mut().text.copy_from_slice(b"abcd"));
         stage_rows_text(10);
         stage_base(1, 2);
-        let stage = take();
+        let mut stage = take();
         assert_eq!(stage.text.len(), 10);
         assert_eq!(&stage.text[..4], b"abcd");
+        assert_eq!(stage.base(2).unwrap().lengths.len(), 2);
+        assert!(stage.rows(2, 4, 1).is_err(), "2 numbers used, 1 staged");
+        // Taken out cut to what is used: 4 of the 10 text bytes staged.
         let rows = stage.rows(1, 4, 1).unwrap();
         assert_eq!(
             (
                 rows.widths.len(),
                 rows.kinds.len(),
-                rows.text,
+                &rows.text[..],
                 rows.numbers.len()
             ),
             (2, 3, &b"abcd"[..], 1)
         );
-        assert_eq!(stage.base(2).unwrap().lengths.len(), 2);
-        assert!(stage.rows(2, 4, 1).is_err());
         assert!(take().kinds.is_empty(), "taking leaves nothing staged");
     }
 }

@@ -11,7 +11,7 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::schema::ColumnSchema;
-use crate::sheet::SheetCell;
+use crate::sheet::CellRef;
 use crate::value::{SqlType, MAX_SAFE_INTEGER};
 use crate::zone::ZoneOffsets;
 
@@ -93,6 +93,28 @@ impl FastKind {
     }
 }
 
+/// The longest encoding written into [`HashScratch::short`]; a longer text goes to its `long`.
+const ENCODING: usize = 64;
+
+/// Where cell encodings are written before they are hashed, kept by the diff for all its cells.
+///
+/// Nearly every encoding fits `short`, written by index: a vector's capacity checks and
+/// growth path, or zeroing a fresh array per cell, cost as much as the hash itself.
+pub(crate) struct HashScratch {
+    short: [u8; ENCODING],
+    /// Long texts, and the reference path's encodings.
+    pub(crate) long: Vec<u8>,
+}
+
+impl HashScratch {
+    pub(crate) fn new() -> HashScratch {
+        HashScratch {
+            short: [0; ENCODING],
+            long: Vec::with_capacity(256),
+        }
+    }
+}
+
 /// The cell hash of `cell` in a column of kind `kind`, when it is one of the direct cases.
 ///
 /// Always inlined: called once per cell of a large sheet, a call costs about as much as the
@@ -100,56 +122,74 @@ impl FastKind {
 #[inline(always)]
 pub(super) fn fast_cell_hash(
     kind: FastKind,
-    cell: &SheetCell,
+    cell: CellRef<'_>,
     tz: &ZoneOffsets,
-    scratch: &mut Vec<u8>,
+    scratch: &mut HashScratch,
 ) -> Option<u32> {
-    scratch.clear();
-    match (kind, cell) {
-        (FastKind::Text { max_chars }, SheetCell::Text(s)) if !s.is_empty() => {
+    let buf = &mut scratch.short;
+    let len = match (kind, cell) {
+        (FastKind::Text { max_chars }, CellRef::Text(s)) if !s.is_empty() => {
             // Characters never outnumber bytes, so most texts are settled by their length.
             if s.len() > max_chars as usize && s.chars().count() > max_chars as usize {
                 return None;
             }
-            scratch.push(4);
-            scratch.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            scratch.extend_from_slice(s.as_bytes());
+            let bytes = s.as_bytes();
+            let target = match buf.get_mut(..5 + bytes.len()) {
+                Some(target) => target,
+                None => {
+                    scratch.long.clear();
+                    scratch.long.resize(5 + bytes.len(), 0);
+                    scratch.long.as_mut_slice()
+                }
+            };
+            target[0] = 4;
+            target[1..5].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+            target[5..].copy_from_slice(bytes);
+            return Some(xxh3_64(target) as u32);
         }
-        (FastKind::Int { lo, hi }, SheetCell::Number(x)) => {
+        (FastKind::Int { lo, hi }, CellRef::Number(x)) => {
             // A double converts to i64 in one instruction (to i128 only through a library
             // call): it is whole exactly when it converts back to itself, and `lo..=hi` lies
             // within 2^53, which both types hold exactly.
-            let n = *x as i64;
-            if !(n as f64 == *x && n >= lo && n <= hi) {
+            let n = x as i64;
+            if !(n as f64 == x && n >= lo && n <= hi) {
                 return None;
             }
-            scratch.push(2);
-            scratch.extend_from_slice(&i128::from(n).to_le_bytes());
+            buf[0] = 2;
+            buf[1..17].copy_from_slice(&i128::from(n).to_le_bytes());
+            17
         }
-        (FastKind::Float, SheetCell::Number(x)) if x.is_finite() => {
-            let x = if *x == 0.0 { 0.0f64 } else { *x };
-            scratch.push(3);
-            scratch.extend_from_slice(&x.to_bits().to_le_bytes());
+        (FastKind::Float, CellRef::Number(x)) if x.is_finite() => {
+            let x = if x == 0.0 { 0.0f64 } else { x };
+            buf[0] = 3;
+            buf[1..9].copy_from_slice(&x.to_bits().to_le_bytes());
+            9
         }
-        (FastKind::Bool, SheetCell::Bool(b)) => scratch.extend_from_slice(&[1, u8::from(*b)]),
-        (FastKind::Decimal { precision, scale }, SheetCell::Number(x)) => {
-            encode_decimal(*x, precision, scale, scratch)?;
+        (FastKind::Bool, CellRef::Bool(b)) => {
+            buf[0] = 1;
+            buf[1] = u8::from(b);
+            2
         }
-        (FastKind::Date, SheetCell::Date(ms)) => {
-            let days = wall_ms(*ms, tz)?.div_euclid(DAY_MS) + EPOCH_DAYS_FROM_CE;
-            scratch.push(7);
-            scratch.extend_from_slice(&(days as i32).to_le_bytes());
+        (FastKind::Decimal { precision, scale }, CellRef::Number(x)) => {
+            encode_decimal(x, precision, scale, buf)?
         }
-        (FastKind::DateTime, SheetCell::Date(ms)) => {
-            let wall = wall_ms(*ms, tz)?;
+        (FastKind::Date, CellRef::Date(ms)) => {
+            let days = wall_ms(ms, tz)?.div_euclid(DAY_MS) + EPOCH_DAYS_FROM_CE;
+            buf[0] = 7;
+            buf[1..5].copy_from_slice(&(days as i32).to_le_bytes());
+            5
+        }
+        (FastKind::DateTime, CellRef::Date(ms)) => {
+            let wall = wall_ms(ms, tz)?;
             let nanos = (wall.rem_euclid(1000) * 1_000_000) as u32;
-            scratch.push(8);
-            scratch.extend_from_slice(&wall.div_euclid(1000).to_le_bytes());
-            scratch.extend_from_slice(&nanos.to_le_bytes());
+            buf[0] = 8;
+            buf[1..9].copy_from_slice(&wall.div_euclid(1000).to_le_bytes());
+            buf[9..13].copy_from_slice(&nanos.to_le_bytes());
+            13
         }
         _ => return None,
-    }
-    Some(xxh3_64(scratch) as u32)
+    };
+    Some(xxh3_64(&buf[..len]) as u32)
 }
 
 /// The wall clock (ms since the epoch, read as UTC) of a date cell, as the reference reads it:
@@ -176,12 +216,12 @@ fn round_whole(x: f64) -> f64 {
     }
 }
 
-/// Appends the encoding of the decimal `x` reads as in a `DECIMAL(precision, scale)` column:
+/// Writes the encoding of the decimal `x` reads as in a `DECIMAL(precision, scale)` column:
 /// the canonical text of the shortest decimal that reads back as `x`. `None` when `x` has more
 /// digits after the point than the scale, too many before it, or is too large for the direct
-/// path; the reference then decides.
+/// path; the reference then decides. Answers the encoding's length.
 #[inline]
-fn encode_decimal(x: f64, precision: u8, scale: u8, out: &mut Vec<u8>) -> Option<()> {
+fn encode_decimal(x: f64, precision: u8, scale: u8, out: &mut [u8; ENCODING]) -> Option<usize> {
     let pow = POW10[usize::from(scale)];
     let units = round_whole(x * pow);
     // Both operands are exact, so the quotient is the double nearest units / 10^scale: the
@@ -222,10 +262,10 @@ fn encode_decimal(x: f64, precision: u8, scale: u8, out: &mut Vec<u8>) -> Option
         push(b'-');
     }
     let text = &digits[at..];
-    out.push(5);
-    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    out.extend_from_slice(text);
-    Some(())
+    out[0] = 5;
+    out[1..5].copy_from_slice(&(text.len() as u32).to_le_bytes());
+    out[5..5 + text.len()].copy_from_slice(text);
+    Some(5 + text.len())
 }
 
 #[cfg(test)]

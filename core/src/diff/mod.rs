@@ -167,7 +167,7 @@ pub fn diff<'b>(
         .zip(&map.sheet_col)
         .all(|(c, sc)| sc.is_some() && !c.generated);
     let columns = Columns::new(schema, &map, tz);
-    let mut scratch = Vec::with_capacity(256);
+    let mut scratch = fast::HashScratch::new();
     let mut cells = Vec::with_capacity(schema.columns.len());
     let mut blanks = Vec::new();
     let mut candidates: Vec<ReadRow> = Vec::new();
@@ -184,21 +184,39 @@ pub fn diff<'b>(
     let base_has_empty_key = base.rows.contains_key(&RowKey(String::new()));
     // Distinct sheet keys that the base knows.
     let mut seen_in_base = 0;
-    for data_row in 0..sheet.rows.len() {
-        if is_blank(sheet, &columns, data_row) {
-            continue;
+    // The cells of a packed row being read, borrowed from the packed arrays.
+    let mut packed_row = Vec::with_capacity(sheet.headers.len());
+    for data_row in 0..sheet.row_count() {
+        // Each way the sheet holds its rows gets its own copy of the reading (owned rows are
+        // read in place, without a view of each cell made first).
+        macro_rules! read {
+            ($row:expr) => {{
+                let row = $row;
+                if is_blank(row, &columns) {
+                    continue;
+                }
+                read_row(
+                    sheet,
+                    row,
+                    &columns,
+                    data_row,
+                    tz,
+                    &mut scratch,
+                    &mut cells,
+                    &mut blanks,
+                    &mut key,
+                    &mut out,
+                )
+            }};
         }
-        let read = read_row(
-            sheet,
-            &columns,
-            data_row,
-            tz,
-            &mut scratch,
-            &mut cells,
-            &mut blanks,
-            &mut key,
-            &mut out,
-        );
+        let read = match &sheet.packed {
+            None => read!(sheet.rows[data_row].as_slice()),
+            Some(packed) => {
+                packed_row.clear();
+                packed.read_row(data_row, &mut packed_row);
+                read!(packed_row.as_slice())
+            }
+        };
         let Some(has_key) = read else { continue };
         // An empty key cell of a text key reads as '': that is a key only where the base has
         // a row with it; otherwise the row has no key yet (and waits for one as a new row).

@@ -1,13 +1,13 @@
 //! Reading sheet rows against the table: values, hashes and keys, without allocating for
 //! rows that turn out unchanged.
 
-use super::fast::{fast_cell_hash, FastKind};
+use super::fast::{fast_cell_hash, FastKind, HashScratch};
 use super::{Changeset, ColumnMap, SheetRow};
 use crate::convert::{read_cell, Canon};
 use crate::hash::cell_hash_of;
 use crate::problem::{Problem, ProblemKind};
 use crate::schema::{ColumnSchema, RowKey, TableSchema};
-use crate::sheet::{SheetCell, SheetSnapshot};
+use crate::sheet::{CellRef, SheetCell, SheetSnapshot};
 use crate::value::Value;
 use crate::zone::ZoneOffsets;
 
@@ -44,7 +44,7 @@ impl<'s> Columns<'s> {
                 .columns
                 .iter()
                 .map(|col| {
-                    let read = read_cell(col, &EMPTY, tz).ok()?;
+                    let read = read_cell(col, CellRef::Empty, tz).ok()?;
                     Some(cell_hash_of(&read, &mut Vec::new()))
                 })
                 .collect(),
@@ -55,18 +55,28 @@ impl<'s> Columns<'s> {
     }
 }
 
-static EMPTY: SheetCell = SheetCell::Empty;
-
-fn cells_of(sheet: &SheetSnapshot, data_row: usize) -> &[SheetCell] {
-    sheet.rows.get(data_row).map_or(&[], Vec::as_slice)
+/// A data row's cells, however the sheet holds them; a cell past the row's end is empty.
+pub(super) trait RowCells {
+    fn cell(&self, sc: usize) -> CellRef<'_>;
 }
 
-pub(super) fn is_blank(sheet: &SheetSnapshot, columns: &Columns<'_>, data_row: usize) -> bool {
-    let row = cells_of(sheet, data_row);
-    columns
-        .mapped
-        .iter()
-        .all(|&sc| row.get(sc).is_none_or(SheetCell::is_empty))
+impl RowCells for [SheetCell] {
+    #[inline(always)]
+    fn cell(&self, sc: usize) -> CellRef<'_> {
+        self.get(sc).map_or(CellRef::Empty, SheetCell::view)
+    }
+}
+
+impl RowCells for [CellRef<'_>] {
+    #[inline(always)]
+    fn cell(&self, sc: usize) -> CellRef<'_> {
+        self.get(sc).copied().unwrap_or(CellRef::Empty)
+    }
+}
+
+/// Whether every mapped cell of `row` is empty.
+pub(super) fn is_blank<R: RowCells + ?Sized>(row: &R, columns: &Columns<'_>) -> bool {
+    columns.mapped.iter().all(|&sc| row.cell(sc).is_empty())
 }
 
 /// Reads and hashes one row into `cells`, writes its key's text into `key` and answers
@@ -80,41 +90,44 @@ pub(super) fn is_blank(sheet: &SheetSnapshot, columns: &Columns<'_>, data_row: u
 /// base knows they are bad cells (see [`report_bad_cells`]), in a new row they are values
 /// still to be typed, which the planner reports when it would insert the row.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn read_row(
+pub(super) fn read_row<R: RowCells + ?Sized>(
     sheet: &SheetSnapshot,
+    row: &R,
     columns: &Columns<'_>,
     data_row: usize,
     tz: &ZoneOffsets,
-    scratch: &mut Vec<u8>,
+    scratch: &mut HashScratch,
     cells: &mut Vec<u32>,
     blanks: &mut Vec<crate::schema::CellError>,
     key: &mut String,
     out: &mut Changeset<'_>,
 ) -> Option<bool> {
-    cells.clear();
+    // One slot per column, each written below: by index, without a push's capacity check.
+    cells.resize(columns.cols.len(), 0);
     key.clear();
-    let row = cells_of(sheet, data_row);
     let mut has_key = false;
     let mut bad = Vec::new();
     let mut all_blank = true;
-    for (c, &(col, sheet_col, fast)) in columns.cols.iter().enumerate() {
+    for ((c, &(col, sheet_col, fast)), slot) in
+        columns.cols.iter().enumerate().zip(cells.iter_mut())
+    {
         let Some(sc) = sheet_col else {
-            cells.push(columns.null_hash);
+            *slot = columns.null_hash;
             continue;
         };
-        let cell = row.get(sc).unwrap_or(&EMPTY);
+        let cell = row.cell(sc);
         if c != columns.key || matches!(fast, FastKind::Int { .. } | FastKind::Text { .. }) {
             if let Some(hash) = fast_cell_hash(fast, cell, tz, scratch) {
                 if c == columns.key {
                     has_key = write_fast_key(cell, key);
                 }
-                cells.push(hash);
+                *slot = hash;
                 continue;
             }
         }
         if c != columns.key && cell.is_empty() {
             if let Some(hash) = columns.empty_hashes[c] {
-                cells.push(hash);
+                *slot = hash;
                 continue;
             }
         }
@@ -133,7 +146,7 @@ pub(super) fn read_row(
         if c == columns.key {
             has_key = write_key(&canon, key);
         }
-        cells.push(cell_hash_of(&canon, scratch));
+        *slot = cell_hash_of(&canon, &mut scratch.long);
     }
     if all_blank {
         // No cell holds a wrong value: at most some are still empty.
@@ -192,11 +205,11 @@ fn write_key(value: &Canon<'_>, key: &mut String) -> bool {
 /// Writes the key of a whole-number or text key cell that took the direct hash (see
 /// [`fast_cell_hash`]), as [`write_key`] spells its value: the number's digits, the text as it
 /// is.
-fn write_fast_key(cell: &SheetCell, key: &mut String) -> bool {
+fn write_fast_key(cell: CellRef<'_>, key: &mut String) -> bool {
     match cell {
         // The direct path takes only whole numbers within 2^53, which an i64 holds exactly.
-        SheetCell::Number(x) => push_int(key, *x as i64),
-        SheetCell::Text(s) => key.push_str(s),
+        CellRef::Number(x) => push_int(key, x as i64),
+        CellRef::Text(s) => key.push_str(s),
         _ => return false,
     }
     true

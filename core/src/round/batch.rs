@@ -107,15 +107,7 @@ impl InFlightBatch {
             let Some(i) = sheet_row.checked_sub(first) else {
                 continue;
             };
-            rows.insert(
-                i,
-                input
-                    .sheet
-                    .rows
-                    .get(i as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
+            rows.insert(i, input.sheet.row_cells(i as usize));
             let marks = input
                 .sheet
                 .formulas
@@ -239,6 +231,7 @@ impl InFlightBatch {
                 rows,
                 first_row: from.first_row,
                 formulas,
+                packed: None,
             },
             base: (!self.held.base.is_empty()).then(|| Base {
                 rows: self.held.base.clone(),

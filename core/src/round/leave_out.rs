@@ -65,7 +65,7 @@ impl Round {
             .iter()
             .filter_map(|&r| {
                 let i = r.checked_sub(first)? as usize;
-                if i >= input.sheet.rows.len() {
+                if i >= input.sheet.row_count() {
                     return None;
                 }
                 read_sheet_row(&input.schema, &input.sheet, &map, i, &tz).key

@@ -127,6 +127,7 @@ pub fn snapshot(headers: &[&str], rows: Vec<Vec<SheetCell>>) -> SheetSnapshot {
         rows,
         first_row: 2,
         formulas: None,
+        packed: None,
     }
 }
 

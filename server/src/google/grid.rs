@@ -88,6 +88,7 @@ pub fn snapshot_of(
         rows,
         first_row: 2,
         formulas: mask.iter().any(|r| r.contains(&true)).then_some(mask),
+        packed: None,
     })
 }
 
