@@ -45,10 +45,15 @@ pub enum SheetCell {
 impl SheetCell {
     /// Whether the cell is empty.
     pub fn is_empty(&self) -> bool {
-        self.view().is_empty()
+        match self {
+            SheetCell::Empty => true,
+            SheetCell::Text(s) => s.is_empty(),
+            _ => false,
+        }
     }
 
     /// The cell read in place, as every reader of cells takes it.
+    #[inline(always)]
     pub fn view(&self) -> CellRef<'_> {
         match self {
             SheetCell::Empty => CellRef::Empty,

@@ -220,7 +220,7 @@ fn round_whole(x: f64) -> f64 {
 /// the canonical text of the shortest decimal that reads back as `x`. `None` when `x` has more
 /// digits after the point than the scale, too many before it, or is too large for the direct
 /// path; the reference then decides. Answers the encoding's length.
-#[inline]
+#[inline(always)]
 fn encode_decimal(x: f64, precision: u8, scale: u8, out: &mut [u8; ENCODING]) -> Option<usize> {
     let pow = POW10[usize::from(scale)];
     let units = round_whole(x * pow);

@@ -58,12 +58,19 @@ impl<'s> Columns<'s> {
 /// A data row's cells, however the sheet holds them; a cell past the row's end is empty.
 pub(super) trait RowCells {
     fn cell(&self, sc: usize) -> CellRef<'_>;
+    /// Whether cell `sc` is empty, without a view of it made first.
+    fn is_empty_at(&self, sc: usize) -> bool;
 }
 
 impl RowCells for [SheetCell] {
     #[inline(always)]
     fn cell(&self, sc: usize) -> CellRef<'_> {
         self.get(sc).map_or(CellRef::Empty, SheetCell::view)
+    }
+
+    #[inline(always)]
+    fn is_empty_at(&self, sc: usize) -> bool {
+        self.get(sc).is_none_or(SheetCell::is_empty)
     }
 }
 
@@ -72,11 +79,16 @@ impl RowCells for [CellRef<'_>] {
     fn cell(&self, sc: usize) -> CellRef<'_> {
         self.get(sc).copied().unwrap_or(CellRef::Empty)
     }
+
+    #[inline(always)]
+    fn is_empty_at(&self, sc: usize) -> bool {
+        self.get(sc).is_none_or(CellRef::is_empty)
+    }
 }
 
 /// Whether every mapped cell of `row` is empty.
 pub(super) fn is_blank<R: RowCells + ?Sized>(row: &R, columns: &Columns<'_>) -> bool {
-    columns.mapped.iter().all(|&sc| row.cell(sc).is_empty())
+    columns.mapped.iter().all(|&sc| row.is_empty_at(sc))
 }
 
 /// Reads and hashes one row into `cells`, writes its key's text into `key` and answers
