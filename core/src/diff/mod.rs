@@ -136,6 +136,18 @@ pub struct Changeset<'b> {
     pub problems: Vec<Problem>,
 }
 
+/// Whether two rows' cell hashes are the same. Slice equality compares them as bytes through
+/// `memcmp`, which is vectorized natively but runs a byte at a time in WebAssembly; there they
+/// are compared as numbers instead.
+#[inline]
+fn same_hashes(a: &[u32], b: &[u32]) -> bool {
+    if cfg!(target_arch = "wasm32") {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    } else {
+        a == b
+    }
+}
+
 /// Diffs `sheet` against `base` for the table `schema`, reading cells in time zone `tz`.
 pub fn diff<'b>(
     schema: &TableSchema,
@@ -265,7 +277,7 @@ pub fn diff<'b>(
         // speaks for, settled without keeping anything.
         let untouched = base_row.is_some_and(|b| {
             if sheet_owns_all {
-                b.cells == cells
+                same_hashes(&b.cells, &cells)
             } else {
                 owned.iter().all(|&c| b.cells.get(c) == Some(&cells[c]))
             }
