@@ -27,8 +27,12 @@ fn decimal(precision: u8, scale: u8) -> ColumnSchema {
 
 /// Checks the fast hash of `cell` against the reference; tells whether the fast path took it.
 fn agrees(col: &ColumnSchema, cell: &SheetCell, tz: &ZoneOffsets) -> bool {
-    let Some(fast) = fast_cell_hash(FastKind::of(col), cell.view(), tz, &mut HashScratch::new())
-    else {
+    let kind = FastKind::of(col);
+    let fast = fast_cell_hash(kind, cell.view(), tz, &mut HashScratch::new());
+    // The owned cell, read as it is, takes the same path to the same hash.
+    let owned = fast_owned_cell_hash(kind, cell, tz, &mut HashScratch::new());
+    assert_eq!(fast, owned, "{col:?} {cell:?} in {}", tz.name());
+    let Some(fast) = fast else {
         return false;
     };
     let reference = read_cell(col, cell.view(), tz).unwrap_or_else(|e| {

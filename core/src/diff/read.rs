@@ -1,7 +1,7 @@
 //! Reading sheet rows against the table: values, hashes and keys, without allocating for
 //! rows that turn out unchanged.
 
-use super::fast::{fast_cell_hash, FastKind, HashScratch};
+use super::fast::{fast_cell_hash, fast_owned_cell_hash, FastKind, HashScratch};
 use super::{Changeset, ColumnMap, SheetRow};
 use crate::convert::{read_cell, Canon};
 use crate::hash::cell_hash_of;
@@ -60,6 +60,14 @@ pub(super) trait RowCells {
     fn cell(&self, sc: usize) -> CellRef<'_>;
     /// Whether cell `sc` is empty, without a view of it made first.
     fn is_empty_at(&self, sc: usize) -> bool;
+    /// The direct hash of cell `sc` (see [`fast_cell_hash`]), read as the row holds it.
+    fn fast_hash(
+        &self,
+        sc: usize,
+        kind: FastKind,
+        tz: &ZoneOffsets,
+        scratch: &mut HashScratch,
+    ) -> Option<u32>;
 }
 
 impl RowCells for [SheetCell] {
@@ -72,6 +80,18 @@ impl RowCells for [SheetCell] {
     fn is_empty_at(&self, sc: usize) -> bool {
         self.get(sc).is_none_or(SheetCell::is_empty)
     }
+
+    #[inline(always)]
+    fn fast_hash(
+        &self,
+        sc: usize,
+        kind: FastKind,
+        tz: &ZoneOffsets,
+        scratch: &mut HashScratch,
+    ) -> Option<u32> {
+        static EMPTY: SheetCell = SheetCell::Empty;
+        fast_owned_cell_hash(kind, self.get(sc).unwrap_or(&EMPTY), tz, scratch)
+    }
 }
 
 impl RowCells for [CellRef<'_>] {
@@ -83,6 +103,17 @@ impl RowCells for [CellRef<'_>] {
     #[inline(always)]
     fn is_empty_at(&self, sc: usize) -> bool {
         self.get(sc).is_none_or(CellRef::is_empty)
+    }
+
+    #[inline(always)]
+    fn fast_hash(
+        &self,
+        sc: usize,
+        kind: FastKind,
+        tz: &ZoneOffsets,
+        scratch: &mut HashScratch,
+    ) -> Option<u32> {
+        fast_cell_hash(kind, self.cell(sc), tz, scratch)
     }
 }
 
@@ -127,16 +158,16 @@ pub(super) fn read_row<R: RowCells + ?Sized>(
             *slot = columns.null_hash;
             continue;
         };
-        let cell = row.cell(sc);
         if c != columns.key || matches!(fast, FastKind::Int { .. } | FastKind::Text { .. }) {
-            if let Some(hash) = fast_cell_hash(fast, cell, tz, scratch) {
+            if let Some(hash) = row.fast_hash(sc, fast, tz, scratch) {
                 if c == columns.key {
-                    has_key = write_fast_key(cell, key);
+                    has_key = write_fast_key(row.cell(sc), key);
                 }
                 *slot = hash;
                 continue;
             }
         }
+        let cell = row.cell(sc);
         if c != columns.key && cell.is_empty() {
             if let Some(hash) = columns.empty_hashes[c] {
                 *slot = hash;
