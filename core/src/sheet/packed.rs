@@ -191,28 +191,17 @@ impl PackedRows {
         let (Some(from), Some(to)) = (self.starts.get(row), self.starts.get(row + 1)) else {
             return;
         };
-        let mut number = from.number as usize;
-        let mut text = from.text as usize;
-        out.extend(self.kinds[from.cell as usize..to.cell as usize].iter().map(
-            |&kind| match kind {
-                NUMBER | DATE => {
-                    let x = self.numbers[number];
-                    number += 1;
-                    if kind == NUMBER {
-                        CellRef::Number(x)
-                    } else {
-                        CellRef::Date(x)
-                    }
-                }
-                TEXT => {
-                    text += 1;
-                    self.text_at(text - 1)
-                }
-                FALSE => CellRef::Bool(false),
-                TRUE => CellRef::Bool(true),
-                _ => CellRef::Empty,
-            },
-        ));
+        let (mut number, mut text) = (from.number as usize, from.text as usize);
+        out.extend(
+            self.kinds[from.cell as usize..to.cell as usize]
+                .iter()
+                .map(|&kind| {
+                    let cell = self.cell_of(kind, number, text);
+                    number += usize::from(matches!(kind, NUMBER | DATE));
+                    text += usize::from(kind == TEXT);
+                    cell
+                }),
+        );
     }
 
     /// The cell at row `row`, column `col` (0-based), empty past the row's end.
@@ -227,30 +216,34 @@ impl PackedRows {
         // The numbers and texts of the cells before it say where its own value is.
         let before = &kinds[..col];
         let count = |wanted: &[u8]| before.iter().filter(|k| wanted.contains(k)).count();
+        self.cell_of(
+            kind,
+            from.number as usize + count(&[NUMBER, DATE]),
+            from.text as usize + count(&[TEXT]),
+        )
+    }
+
+    /// A cell of kind `kind` whose value, if it has one, is number `number` or text `text` (an
+    /// empty text is an empty cell).
+    #[inline(always)]
+    fn cell_of(&self, kind: u8, number: usize, text: usize) -> CellRef<'_> {
         match kind {
-            NUMBER | DATE => {
-                let x = self.numbers[from.number as usize + count(&[NUMBER, DATE])];
-                if kind == NUMBER {
-                    CellRef::Number(x)
+            NUMBER => CellRef::Number(self.numbers[number]),
+            DATE => CellRef::Date(self.numbers[number]),
+            TEXT => {
+                let start = if text == 0 {
+                    0
                 } else {
-                    CellRef::Date(x)
+                    self.text_ends[text - 1]
+                };
+                match &self.text[start as usize..self.text_ends[text] as usize] {
+                    "" => CellRef::Empty,
+                    s => CellRef::Text(s),
                 }
             }
-            TEXT => self.text_at(from.text as usize + count(&[TEXT])),
             FALSE => CellRef::Bool(false),
             TRUE => CellRef::Bool(true),
             _ => CellRef::Empty,
-        }
-    }
-
-    /// Text `i` as a cell (an empty text is an empty cell).
-    fn text_at(&self, i: usize) -> CellRef<'_> {
-        let start = if i == 0 { 0 } else { self.text_ends[i - 1] };
-        let s = &self.text[start as usize..self.text_ends[i] as usize];
-        if s.is_empty() {
-            CellRef::Empty
-        } else {
-            CellRef::Text(s)
         }
     }
 
