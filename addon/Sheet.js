@@ -1,28 +1,16 @@
 /**
- * The bound sheet, read and written. Reading turns every cell into a primitive the core
- * understands (numbers, strings, booleans, and {d: ms} for dates, since Date objects cross
- * neither google.script.run nor the wasm boundary). Writing applies the core's sheet edits
- * with as few range calls as possible: runs of neighbouring cells in one call, row deletes
- * bottom-up so earlier row numbers stay valid, appends in one block.
+ * The bound sheet, read and written. Reading hands the core getValues()' rows as they are:
+ * numbers, strings, booleans and Dates, which the core's loader reads itself (WasmBundle.js:
+ * staged as flat arrays, or made {d: ms} for a call that takes the rows another way), so a
+ * large sheet costs no object per date cell. Writing applies the core's sheet edits with as
+ * few range calls as possible: runs of neighbouring cells in one call, row deletes bottom-up
+ * so earlier row numbers stay valid, appends in one block.
  */
 
 /** Row 1 is the header; data starts below it. */
 var SHEET_FIRST_DATA_ROW_ = 2;
 /** Rows per setValues call when appending. */
 var SHEET_WRITE_ROWS_ = 5000;
-
-/** One cell from getValues() as the core's SheetCell. */
-function sheetToCell_(value) {
-  if (value === null || value === undefined) return '';
-  // Numbers, strings and booleans (nearly every cell) pass as they are; only an object can be a
-  // Date. (Object.prototype.toString on a primitive boxes it and builds a string: most of this
-  // function's time on a large sheet before this check.)
-  if (typeof value !== 'object') return value;
-  if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]') {
-    return { d: value.getTime() };
-  }
-  return value;
-}
 
 /** A SheetCell from the core as a value for setValues(). */
 function sheetFromCell_(cell) {
@@ -87,22 +75,16 @@ function sheetReadRows_(sheet, first, last) {
 
 /**
  * Data rows from getValues()/getFormulas() as a SheetSnapshot without headers. The rows ARE
- * the getValues() arrays, their cells turned into SheetCells in place: only Dates, null and
- * undefined change, so a large sheet costs no copy of every row (a tenth of a 10M-cell sync's
- * time and memory went into that copy). getValues() hands out fresh arrays that nothing else
- * holds.
+ * the getValues() arrays, cells untouched: the core's loader reads a Date cell as it is, so a
+ * large sheet costs neither a copy of every row nor an object per date (getValues() hands out
+ * fresh arrays that nothing else holds; a call that needs {d: ms} cells makes them in place).
  */
 function sheetSnapshotOf_(values, formulaText, firstRow) {
   var rows = new Array(values.length);
   var anyFormula = false;
   var formulas = new Array(values.length);
   for (var r = 0; r < values.length; r++) {
-    var row = values[r];
-    for (var c = 0; c < row.length; c++) {
-      var v = row[c];
-      if (typeof v === 'object' || v === undefined) row[c] = sheetToCell_(v);
-    }
-    rows[r] = row;
+    rows[r] = values[r];
     var f = formulaText[r];
     var flags = null;
     for (var k = 0; k < f.length; k++) {

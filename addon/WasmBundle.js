@@ -55,6 +55,15 @@ function sheetsyncCoreApi_(bindgen) {
   Object.keys(bindgen).forEach(function (name) {
     if (name !== 'initSync') api[name] = sheetsyncGuard_(name, bindgen[name]);
   });
+  // The other calls that read a sheet take its rows through serde, which knows no Date.
+  ['placeNewRows', 'placeKeyedRows'].forEach(function (name) {
+    if (!bindgen[name]) return;
+    api[name] = sheetsyncGuard_(name, function (now) {
+      var rows = now && now.sheet && now.sheet.rows;
+      if (Array.isArray(rows)) sheetsyncDateCells_(rows);
+      return bindgen[name].apply(null, arguments);
+    });
+  });
   if (bindgen.planSyncStaged) {
     api.planSync = sheetsyncGuard_('planSync', function (input) {
       return sheetsyncByRows_(bindgen, input, function (rest, flat, base) {
@@ -134,15 +143,19 @@ function sheetsyncGuard_(name, fn) {
 // flat arrays (wasm/src/rows.rs), written straight into the module's memory (wasm/src/stage.rs):
 // no JSON text the module must parse back cell by cell, and no arrays the engine must allocate,
 // copy in and collect. staged(rest, flat, base) makes the call with the rest of the input as
-// JSON text. A cell this encoding does not describe exactly as JSON would (an object that is
-// not {d: finite ms}, a symbol, ...) makes the call the JSON way instead (whole()), so the
-// result is always the same.
+// JSON text. Date cells are read as getValues() gives them, without a {d: ms} object made for
+// each first. A cell this encoding does not describe exactly as JSON would (an invalid Date, an
+// object that is not {d: finite ms}, a symbol, ...) makes the call the other way instead
+// (whole(), after sheetsyncDateCells_), so the result is always the same.
 function sheetsyncByRows_(bindgen, input, staged, whole) {
   var sheet = input && input.sheet;
   var rows = sheet && sheet.rows;
   var memory = bindgen.moduleMemory();
   var flat = Array.isArray(rows) ? sheetsyncFlatRows_(rows, bindgen, memory) : null;
-  if (!flat) return whole();
+  if (!flat) {
+    if (Array.isArray(rows)) sheetsyncDateCells_(rows);
+    return whole();
+  }
   var base = input.base === null || input.base === undefined ? null
     : sheetsyncFlatBase_(input.base, bindgen, memory);
   var rest = {};
@@ -299,6 +312,11 @@ function sheetsyncFlatRows_(rows, bindgen, memory) {
         kinds[k++] = v ? SHEETSYNC_TRUE_ : SHEETSYNC_FALSE_;
       } else if (v === null || v === undefined) {
         kinds[k++] = SHEETSYNC_EMPTY_;
+      } else if (type === 'object' && sheetsyncIsDate_(v)) {
+        var ms = v.getTime();
+        if (!isFinite(ms)) return null;
+        kinds[k++] = SHEETSYNC_DATE_;
+        numbers[n++] = ms + 0;
       } else if (type === 'object' && typeof v.d === 'number' && isFinite(v.d) &&
         !Array.isArray(v) && sheetsyncOnlyD_(v)) {
         kinds[k++] = SHEETSYNC_DATE_;
@@ -309,6 +327,31 @@ function sheetsyncFlatRows_(rows, bindgen, memory) {
     }
   }
   return { numbers: n, textBytes: text.at, texts: t };
+}
+
+/**
+ * Whether v is a Date, from this realm or another (a sheet read through another context, as
+ * the emulator's is, fails instanceof).
+ */
+function sheetsyncIsDate_(v) {
+  return v instanceof Date || Object.prototype.toString.call(v) === '[object Date]';
+}
+
+/**
+ * The rows' Date cells (as getValues() gives them) made into the core's date cells, {d: ms},
+ * in place, and null and undefined into empty cells: the form every path but the staged one
+ * reads. An invalid Date becomes {d: NaN}, which the core refuses with where it is.
+ */
+function sheetsyncDateCells_(rows) {
+  for (var r = 0; r < rows.length; r++) {
+    var row = rows[r];
+    if (!Array.isArray(row)) continue;
+    for (var c = 0; c < row.length; c++) {
+      var v = row[c];
+      if (v === null || v === undefined) row[c] = '';
+      else if (typeof v === 'object' && sheetsyncIsDate_(v)) row[c] = { d: v.getTime() };
+    }
+  }
 }
 
 /**

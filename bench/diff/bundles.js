@@ -6,8 +6,10 @@
 // since whichever runs second pays for collecting the garbage of the first (the same bundle
 // in both places measured 2.5% slower second).
 //
-// Usage: node diff/bundles.js ROWS DIR ROUNDS BEFORE.js AFTER.js
-//   (DIR/base.json as bench/run.js prepares it; BEFORE.js, AFTER.js: WasmBundle.js files)
+// Usage: node diff/bundles.js ROWS DIR ROUNDS BEFORE AFTER
+//   (DIR/base.json as bench/run.js prepares it; BEFORE, AFTER: WasmBundle.js files, converting
+//   the cells with this checkout's addon/Sheet.js, or add-on folders, each with its own
+//   WasmBundle.js and Sheet.js, for a change to both)
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -22,17 +24,22 @@ const { diffWithDaff, tableView } = require('./daff');
 async function main() {
   const [rows, dir, rounds, beforeFile, afterFile] = [Number(process.argv[2]), process.argv[3],
     Number(process.argv[4] || 5), process.argv[5], process.argv[6]];
-  if (!beforeFile || !afterFile) throw new Error('usage: node diff/bundles.js ROWS DIR ROUNDS BEFORE.js AFTER.js');
+  if (!beforeFile || !afterFile) throw new Error('usage: node diff/bundles.js ROWS DIR ROUNDS BEFORE AFTER');
   const before = makeSheet(rows);
   const { values, ids } = editSheet(before);
   const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
-  const snapshotOf = addonSnapshotOf();
   // Each run plans a fresh copy of the sheet (made outside the timing), as each getValues()
-  // hands the add-on fresh arrays, which it converts in place.
-  const plan = (core) => (sheet) => core.planSync(addonInput(sheet, base, snapshotOf)).summary.updatedInDatabase;
+  // hands the add-on fresh arrays.
+  const planner = async (given) => {
+    const file = path.resolve(given);
+    const folder = fs.statSync(file).isDirectory();
+    const core = await loadCore(folder ? path.join(file, 'WasmBundle.js') : file);
+    const snapshotOf = folder ? addonSnapshotOf(file) : addonSnapshotOf();
+    return (sheet) => core.planSync(addonInput(sheet, base, snapshotOf)).summary.updatedInDatabase;
+  };
   const engines = {
-    before: plan(await loadCore(path.resolve(beforeFile))),
-    after: plan(await loadCore(path.resolve(afterFile))),
+    before: await planner(beforeFile),
+    after: await planner(afterFile),
     daffView: (b, a) => diffWithDaff(b, a, tableView),
   };
   const { times, medians } = takeTurns(engines, {

@@ -29,7 +29,7 @@ async function main() {
   const snapshotOf = addonSnapshotOf();
   const engines = {
     // A fresh copy of the sheet each run (made outside the timing), as each getValues() hands
-    // the add-on fresh arrays, which it converts in place.
+    // the add-on fresh arrays.
     wasm: (sheet) => {
       const plan = core.planSync(addonInput(sheet, base, snapshotOf));
       return plan.summary.updatedInDatabase;

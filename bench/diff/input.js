@@ -32,8 +32,8 @@ function syncInput(values, base, toCell = toCoreCell) {
 
 /**
  * The planner input as the add-on builds it from `values` (a fresh getValues() array, header row
- * first): through `snapshotOf`, the add-on's `sheetSnapshotOf_`, which turns the rows' cells
- * into the core's form in place. The sheet has no formulas (an empty formula row each, so the
+ * first): through `snapshotOf`, the add-on's `sheetSnapshotOf_`, which hands the rows over as
+ * getValues() gave them (the bundle's loader reads their Dates). The sheet has no formulas (an empty formula row each, so the
  * formula scan the add-on also makes is not counted). Without the add-on's function, the rows
  * are copied with `toCoreCell`.
  */

@@ -2,10 +2,10 @@
 // Diff benchmark, WebAssembly side: the add-on's own bundle (addon/WasmBundle.js) loaded as Apps
 // Script loads it, planning a sync of the edited sheet against the base. Timed end to end from
 // the `getValues()`-shaped 2-D array (Numbers, Strings, Booleans, Dates, "" for empty): turning
-// it into the core's input as the add-on does (its own `sheetSnapshotOf_`, Dates to `{ d: ms }`
-// in place), carrying it into wasm, planning, and carrying the plan back out. Each run gets a
-// sheet of its own, made outside the timing, and its own peak RSS is reported. The base is read from DIR/base.json beforehand, as
-// the add-on reads it from its hidden sheet before planning.
+// it into the core's input as the add-on does (its own `sheetSnapshotOf_`), carrying it into
+// wasm, planning, and carrying the plan back out. Each run gets a sheet of its own, made
+// outside the timing, and its own peak RSS is reported. The base is read from DIR/base.json
+// beforehand, as the add-on reads it from its hidden sheet before planning.
 //
 // Two ways across the boundary are measured: `object` (planSync, as the add-on calls it: the
 // bundle's loader turns the sheet's rows into flat arrays and the rest of the input into JSON
@@ -16,7 +16,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { makeSheet, editSheet } = require('../lib/table');
+const { editedSheet } = require('../lib/table');
 const { median, nowMs, peakRssMiB, resetPeakRss, windowPeakRssMiB, log } = require('../lib/stats');
 const { loadCore, addonSnapshotOf } = require('../lib/bundle');
 const { addonInput } = require('./input');
@@ -37,9 +37,9 @@ async function main() {
   const runs = Number(process.argv[4] || 5);
   const mode = process.argv[5] || 'object';
   // Each run plans a sheet of its own, made outside the timing, as each getValues() hands the
-  // add-on fresh arrays, which it converts in place. It is made anew rather than copied, so that
-  // only one table is alive at a time, as in the add-on, and the peak RSS is the add-on's.
-  const sheetOf = () => editSheet(makeSheet(rows));
+  // add-on fresh arrays. It is made anew rather than copied, and edited in place, so that only
+  // one table was ever made for it, as in the add-on, and the peak RSS is the add-on's.
+  const sheetOf = () => editedSheet(rows);
   let { values, ids } = sheetOf();
   const base = JSON.parse(fs.readFileSync(path.join(dir, 'base.json'), 'utf8'));
   const core = await loadCore();
@@ -97,7 +97,7 @@ async function main() {
     // Per run: the process's peak RSS while that run planned (its sheet included), when Linux
     // lets the peak be reset; else the process's peak so far.
     runPeakRssMiB: runPeaks, runPeakWindowed: windowed,
-    cellConversion: snapshotOf ? 'addon/Sheet.js sheetSnapshotOf_, in place' : 'bench/diff/input.js toCoreCell, a copy',
+    cellConversion: snapshotOf ? 'addon/Sheet.js sheetSnapshotOf_' : 'bench/diff/input.js toCoreCell, a copy',
   })}\n`);
 }
 

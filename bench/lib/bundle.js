@@ -45,12 +45,12 @@ async function loadCore(file = BUNDLE) {
 }
 
 /**
- * The add-on's own snapshot of the sheet's rows (`sheetSnapshotOf_` in addon/Sheet.js, which
- * turns the getValues() rows into the core's cells in place), so the benchmark pays exactly
- * what the add-on pays; null when that file or function is not there.
+ * The add-on's own snapshot of the sheet's rows (`sheetSnapshotOf_` in `addon`/Sheet.js, by
+ * default the add-on's own, which hands the getValues() rows over as they are), so the benchmark
+ * pays exactly what the add-on pays; null when that file or function is not there.
  */
-function addonSnapshotOf() {
-  const file = path.join(ADDON, 'Sheet.js');
+function addonSnapshotOf(addon = ADDON) {
+  const file = path.join(addon, 'Sheet.js');
   if (!fs.existsSync(file)) return null;
   try {
     const got = evaluateScript(file, ['sheetSnapshotOf_']);

@@ -243,6 +243,82 @@ function answerOf(batch) {
   };
 }
 
+test('Date cells, as getValues() gives them, plan exactly as their {d: ms} form on every path', async () => {
+  const context = execution();
+  const core = await vm.runInContext('sheetsyncCore()', context);
+  const dated = {
+    ...table,
+    columns: [
+      ...table.columns,
+      { name: 'on', sql_type: { kind: 'date' }, nullable: true },
+      { name: 'at', sql_type: { kind: 'date_time' }, nullable: true },
+    ],
+  };
+  const headers = ['id', 'label', 'price', 'on', 'at'];
+  const ms = [0, 86400000, Date.UTC(2024, 1, 29, 12, 30), Date.UTC(1850, 0, 1), Date.UTC(2024, 2, 31, 1, 30), -1];
+  // Dates of the script's realm (as getValues() gives them in Apps Script) and of another one
+  // (as the emulator's sheet gives them), beside cells already in the core's form.
+  const scriptDate = (t) => vm.runInContext(`new Date(${t})`, context);
+  const rowsOf = (date) => ms.map((t, i) => [i + 1, `r${i}`, i, date(t), i % 2 ? date(t + 1000) : { d: t + 1000 }]);
+  const inputOf = (rows) => ({
+    schema: dated, timeZone: 'Europe/Paris', zoneOffsets: [[0, 3600]], nowMs: 1700000000000,
+    sheet: { headers, rows, firstRow: 2 },
+  });
+  const reference = plain(core.planSync(inputOf(rowsOf((t) => ({ d: t })))));
+  assert.equal(reference.push.length, ms.length);
+  assert.equal(reference.push[2].change.cells.on, '2024-02-29');
+  // The base of those rows once synced: the database holds what the plan would insert.
+  const bound = plain(core.planSync({
+    ...inputOf(rowsOf((t) => ({ d: t }))),
+    databaseRows: reference.push.map((p, i) => ({
+      key: String(i + 1), version: 1, cells: [i + 1, ...headers.slice(1).map((h) => p.change.cells[h])],
+    })),
+  }).baseUpdates);
+  assert.equal(Object.keys(bound).length, ms.length);
+  for (const date of [scriptDate, (t) => new Date(t)]) {
+    const input = inputOf(rowsOf(date));
+    const snapshot = JSON.stringify(input);
+    assert.deepEqual(plain(core.planSync(input)), reference);
+    const round = core.planRound(input);
+    assert.deepEqual(plain(round.plan), reference);
+    round.free();
+    assert.equal(JSON.stringify(input), snapshot, 'the staged path leaves the Dates as they were');
+    // Against the base those rows made: nothing to do, so every Date read as its twin.
+    const again = plain(core.planSync({ ...inputOf(rowsOf(date)), base: bound }));
+    assert.equal(again.push.length, 0);
+  }
+
+  // A cell the arrays do not describe sends the call the other way: the Dates become {d: ms}
+  // in place first, and the answer is the one their {d: ms} form gets.
+  const odd = { d: 5, x: 1 };
+  const oddRows = (date) => { const rows = rowsOf(date); rows[1][1] = odd; return rows; };
+  const answer = (input) => { try { return plain(core.planSync(input)); } catch (e) { return { error: e.message }; } };
+  const want = answer(inputOf(oddRows((t) => ({ d: t }))));
+  const rows = oddRows(scriptDate);
+  assert.deepEqual(answer(inputOf(rows)), want);
+  assert.deepEqual(plain(rows[2][3]), { d: ms[2] }, 'a Date was made {d: ms} in place');
+  // An invalid Date answers as the {d: NaN} the add-on made of it before.
+  const invalid = (date) => [[1, 'a', 1, date(NaN), '']];
+  assert.deepEqual(answer(inputOf(invalid(scriptDate))), answer(inputOf(invalid(() => ({ d: NaN })))));
+
+  // placeNewRows and placeKeyedRows read the sheet through serde: Dates are made {d: ms} first.
+  const edited = (date) => { const r = rowsOf(date); r.push(['', 'new', 1, date(ms[2]), '']); return r; };
+  const planned = core.planRound({ ...inputOf(edited((t) => ({ d: t }))), base: bound });
+  const batch = plain(planned.recordBatch(0, planned.plan.push.length, 'b1', 'o-1'));
+  planned.free();
+  assert.equal(batch.newRows.rows.length, 1);
+  const response = {
+    batch_id: 'b1', replayed: false,
+    results: batch.push.map(() => ({ result: 'applied', key: '99', version: 1, row: [99, 'new', '1.00', '2024-02-29', null] })),
+  };
+  const now = (date) => ({ ...inputOf(edited(date)), base: bound });
+  const placed = (date) => plain(core.placeNewRows(now(date), batch.newRows, { rows: {}, wholeSheet: true }, response));
+  assert.deepEqual(placed(scriptDate), placed((t) => ({ d: t })));
+  assert.deepEqual(placed(scriptDate).map((p) => p.sheetRow), [2 + ms.length]);
+  const keyed = (date) => plain(core.placeKeyedRows(now(date), batch, response));
+  assert.deepEqual(keyed(scriptDate), keyed((t) => ({ d: t })));
+});
+
 test('planRound plans exactly as planSync, and plans again without the sheet crossing again', async () => {
   const core = await vm.runInContext('sheetsyncCore()', execution());
   const input = editedSheet(core);
